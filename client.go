@@ -1,0 +1,444 @@
+// Package applivery is a client for the Applivery device-management API.
+//
+// Create one [Client] with an API key and share it between goroutines:
+//
+//	client, err := applivery.NewClient(os.Getenv("APPLIVERY_API_KEY"))
+//	if err != nil {
+//		return err
+//	}
+//	cmd, err := client.AndroidCommands.Cancel(ctx, organizationID, deviceID, commandID)
+//
+// # Authentication
+//
+// Every request carries the API key as "Authorization: Bearer <key>", and only
+// to the base URL's host: redirects are never followed. The key appears in no
+// error, log record or fmt output of the client. [NewClientFromEnv] reads it
+// from APPLIVERY_API_KEY.
+//
+// # Errors
+//
+// A method returns a [*ValidationError] for an argument it refuses before
+// sending anything, and an [*APIError] for any HTTP answer that is not a
+// success. Both match sentinels with errors.Is ([ErrInvalidArgument],
+// [ErrNotFound], [ErrCommandNotPending], …). When no answer came, the error
+// wraps the network error, or the context's error when the context ended the
+// call, so errors.Is(err, context.DeadlineExceeded) works.
+//
+// # Retries
+//
+// A failed attempt is retried, up to 3 times by default ([WithMaxRetries]),
+// after an exponential, jittered wait between 500 ms and 10 s
+// ([WithRetryWait]): connection failures other than TLS certificate errors,
+// and HTTP 429, 500, 502, 503 and 504. A Retry-After header is honoured when
+// it is within the maximum wait; when it is longer, or the wait would end after
+// the context's deadline, the call returns the [*APIError] at once, with
+// RetryAfter set. Each attempt is bounded ([WithAttemptTimeout]), so a server
+// that never answers cannot hang a call whose context has no deadline.
+//
+// # Logging
+//
+// The SDK writes nothing anywhere unless [WithLogger] gives it a *slog.Logger;
+// it then logs each attempt at Debug and each retry decision at Warn.
+package applivery
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/applivery/applivery-go/internal/transport"
+)
+
+// DefaultBaseURL is the base URL of the Applivery API.
+const DefaultBaseURL = "https://api.applivery.io/v1/"
+
+// Version is the SDK's version, sent in the User-Agent header as
+// "applivery-go/<Version>".
+const Version = "0.1.0"
+
+// Defaults of the options.
+const (
+	defaultMaxRetries     = 3
+	defaultWaitMin        = 500 * time.Millisecond
+	defaultWaitMax        = 10 * time.Second
+	defaultAttemptTimeout = 30 * time.Second
+)
+
+// Response body limits: a success body larger than maxSuccessBody is an
+// error; an APIError keeps the first maxErrorBody bytes of an error body, and
+// up to maxDrain more are read so the connection can be reused.
+const (
+	maxSuccessBody = 16 << 20
+	maxErrorBody   = 64 << 10
+	maxDrain       = 256 << 10
+)
+
+// Client is a client of the Applivery API. Its methods are safe for
+// concurrent use by many goroutines, and one Client is meant to be shared: it
+// keeps a pool of connections.
+type Client struct {
+	// AndroidCommands manages the commands of Android Enterprise devices.
+	AndroidCommands *AndroidCommandsService
+
+	// The rest sits behind a pointer: fmt prints nested pointers as addresses,
+	// so no verb, on the Client or on a pointer to it, can print the key.
+	core *core
+}
+
+type core struct {
+	baseURL   string   // absolute, ends with "/"
+	basePath  string   // the base URL's path, for error messages and logs
+	key       string   // kept only to redact it from error bodies
+	auth      []string // the Authorization header value
+	userAgent []string // the User-Agent header value
+	transport *transport.Transport
+}
+
+// Option configures a Client. Options validate their values: an invalid one
+// makes NewClient fail with an error matching [ErrInvalidArgument]. When an
+// option is given twice, the later one wins.
+type Option func(*clientConfig) error
+
+type clientConfig struct {
+	baseURL        *url.URL
+	httpClient     *http.Client
+	maxRetries     int
+	waitMin        time.Duration
+	waitMax        time.Duration
+	attemptTimeout time.Duration
+	logger         *slog.Logger
+	product        string
+}
+
+// NewClient returns a Client that authenticates with apiKey.
+//
+// It fails, with a [*ValidationError], on an empty key, a key with whitespace,
+// control or non-ASCII characters, and an invalid option value.
+func NewClient(apiKey string, opts ...Option) (*Client, error) {
+	if err := checkAPIKey(apiKey); err != nil {
+		return nil, err
+	}
+	base, err := parseBaseURL(DefaultBaseURL)
+	if err != nil {
+		panic("applivery: DefaultBaseURL is invalid: " + err.Error()) // unreachable: a constant
+	}
+	cfg := clientConfig{
+		baseURL:        base,
+		maxRetries:     defaultMaxRetries,
+		waitMin:        defaultWaitMin,
+		waitMax:        defaultWaitMax,
+		attemptTimeout: defaultAttemptTimeout,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+
+	userAgent := "applivery-go/" + Version
+	if cfg.product != "" {
+		userAgent = cfg.product + " " + userAgent
+	}
+	c := &Client{core: &core{
+		baseURL:   cfg.baseURL.String(),
+		basePath:  cfg.baseURL.EscapedPath(),
+		key:       apiKey,
+		auth:      []string{"Bearer " + apiKey},
+		userAgent: []string{userAgent},
+		transport: transport.New(transport.Config{
+			HTTPClient:     cfg.httpClient,
+			MaxRetries:     cfg.maxRetries,
+			WaitMin:        cfg.waitMin,
+			WaitMax:        cfg.waitMax,
+			AttemptTimeout: cfg.attemptTimeout,
+			Logger:         cfg.logger,
+		}),
+	}}
+	c.AndroidCommands = &AndroidCommandsService{client: c}
+	return c, nil
+}
+
+// NewClientFromEnv returns a Client configured from the environment: the API
+// key from APPLIVERY_API_KEY (required) and the base URL from
+// APPLIVERY_BASE_URL (optional). opts apply after the environment, so an
+// explicit WithBaseURL wins.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	key, ok := os.LookupEnv("APPLIVERY_API_KEY")
+	if !ok || key == "" {
+		return nil, &ValidationError{Field: "APPLIVERY_API_KEY", Reason: "is not set; export the API key of a service account"}
+	}
+	if base := os.Getenv("APPLIVERY_BASE_URL"); base != "" {
+		opts = append([]Option{WithBaseURL(base)}, opts...)
+	}
+	return NewClient(key, opts...)
+}
+
+// WithBaseURL sets the API's base URL, DefaultBaseURL by default. A trailing
+// slash is optional and the path is kept as a prefix of every request path:
+// "https://proxy.example/applivery/v1" sends a cancel to
+// "/applivery/v1/organizations/…/cancel". The URL must use https, unless its
+// host is loopback (localhost, 127.0.0.0/8, ::1), and must carry no
+// credentials, query or fragment.
+func WithBaseURL(rawURL string) Option {
+	return func(cfg *clientConfig) error {
+		u, err := parseBaseURL(rawURL)
+		if err != nil {
+			return err
+		}
+		cfg.baseURL = u
+		return nil
+	}
+}
+
+// WithHTTPClient sets the base client for each attempt, for its transport
+// (proxies, TLS settings, instrumentation) or its Timeout. The client is
+// copied, never mutated; its redirect policy is replaced, because the SDK
+// follows no redirect. It must not retry by itself: retries multiply. Nil, or
+// a client whose Transport is nil, means the SDK's own pooled transport.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(cfg *clientConfig) error {
+		cfg.httpClient = hc
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed attempt is retried, 3 by
+// default; 0 disables retries. A negative n is an error.
+func WithMaxRetries(n int) Option {
+	return func(cfg *clientConfig) error {
+		if n < 0 {
+			return &ValidationError{Field: "maxRetries", Value: strconv.Itoa(n), Reason: "must be 0 or more"}
+		}
+		cfg.maxRetries = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the bounds of the wait before a retry, 500 ms and 10 s
+// by default. The wait doubles from min with each retry, with jitter, and
+// never exceeds max; max is also the longest Retry-After the SDK honours.
+// min must be positive and max at least min.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(cfg *clientConfig) error {
+		if min <= 0 {
+			return &ValidationError{Field: "min", Value: min.String(), Reason: "must be positive"}
+		}
+		if max < min {
+			return &ValidationError{Field: "max", Value: max.String(), Reason: "must be at least min (" + min.String() + ")"}
+		}
+		cfg.waitMin, cfg.waitMax = min, max
+		return nil
+	}
+}
+
+// WithAttemptTimeout bounds each HTTP attempt, from sending the request to
+// reading the whole response, 30 s by default. It applies only when the
+// context allows the attempt longer, and an attempt that runs out is retried
+// like a connection failure. 0 disables the bound; a negative d is an error.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(cfg *clientConfig) error {
+		if d < 0 {
+			return &ValidationError{Field: "attemptTimeout", Value: d.String(), Reason: "must be 0 or more"}
+		}
+		cfg.attemptTimeout = d
+		return nil
+	}
+}
+
+// WithLogger sets the logger for each attempt (Debug) and each retry decision
+// (Warn), with the method, path, attempt number, status or error, and wait.
+// Records never carry headers or bodies. Nil, the default, means the SDK
+// writes nothing anywhere.
+func WithLogger(l *slog.Logger) Option {
+	return func(cfg *clientConfig) error {
+		cfg.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent prepends product, such as "fleet-sync/2.1", to the SDK's own
+// "applivery-go/<Version>" in the User-Agent header. It must not contain
+// control characters.
+func WithUserAgent(product string) Option {
+	return func(cfg *clientConfig) error {
+		for _, r := range product {
+			if r < ' ' || r == 0x7f {
+				return &ValidationError{Field: "product", Value: product, Reason: "must not contain control characters"}
+			}
+		}
+		cfg.product = strings.TrimSpace(product)
+		return nil
+	}
+}
+
+// CloseIdleConnections closes the client's idle connections. A Client needs
+// no closing; this is for a program that drops a Client and wants its
+// connections gone before they time out.
+func (c *Client) CloseIdleConnections() {
+	c.core.transport.CloseIdleConnections()
+}
+
+func checkAPIKey(key string) error {
+	if key == "" {
+		return &ValidationError{Field: "apiKey", Reason: "is empty"}
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] <= ' ' || key[i] >= 0x7f {
+			// The key is secret: the error does not quote it.
+			return &ValidationError{Field: "apiKey", Reason: "contains whitespace, control or non-ASCII characters"}
+		}
+	}
+	return nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	invalid := func(reason string) error {
+		return &ValidationError{Field: "baseURL", Value: raw, Reason: reason}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, invalid("not a URL")
+	}
+	switch {
+	case u.User != nil:
+		return nil, &ValidationError{Field: "baseURL", Value: u.Redacted(),
+			Reason: "must not contain credentials: the API key is sent as a bearer token"}
+	case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return nil, invalid("must be an absolute https URL")
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return nil, invalid("must use https: plain http is allowed only for a loopback host")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, invalid("must not have a query or a fragment")
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		if u.RawPath != "" {
+			u.RawPath += "/"
+		}
+	}
+	return u, nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// Header values shared by every request. Requests never modify them.
+var (
+	acceptJSON = []string{"application/json"}
+)
+
+// envelope is the API's answer: {"status":true,"data":…} on success,
+// {"status":false,"error":{"code":…,"message":…}} on failure.
+type envelope[T any] struct {
+	Status bool       `json:"status"`
+	Data   *T         `json:"data"`
+	Error  *errorBody `json:"error"`
+}
+
+// do sends a call to path, relative to the base URL, and returns the data of
+// its success envelope. Every response body is read through a limit and
+// closed; every answer that is not a success is an *APIError.
+func do[T any](ctx context.Context, c *core, method, path string) (*T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &requestError{method: method, path: c.basePath + path, err: err}
+	}
+	header := http.Header{
+		"Authorization": c.auth,
+		"Accept":        acceptJSON,
+		"User-Agent":    c.userAgent,
+	}
+	resp, attempts, err := c.transport.Do(ctx, method, c.baseURL+path, header, nil)
+	if err != nil {
+		return nil, &requestError{method: method, path: c.basePath + path, attempts: attempts, err: err}
+	}
+	return decode[T](ctx, c, resp, method, path, attempts)
+}
+
+// decode reads and closes resp, the answer to a call to method path, and
+// returns the data of its success envelope or the *APIError it amounts to.
+func decode[T any](ctx context.Context, c *core, resp *http.Response, method, path string, attempts int) (*T, error) {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _, _ := readAtMost(resp.Body, maxErrorBody, resp.ContentLength)
+		closeBody(resp.Body, false)
+		return nil, c.apiError(resp, method, path, body, parseErrorBody(body), "", attempts)
+	}
+	body, tooLarge, err := readAtMost(resp.Body, maxSuccessBody, resp.ContentLength)
+	closeBody(resp.Body, err == nil && !tooLarge)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, &requestError{method: method, path: c.basePath + path, attempts: attempts, err: ctx.Err()}
+	case err != nil:
+		return nil, c.apiError(resp, method, path, body, nil, "reading the response body: "+err.Error(), attempts)
+	case tooLarge:
+		return nil, c.apiError(resp, method, path, body, nil, "response body larger than 16 MiB", attempts)
+	}
+	var env envelope[T]
+	if err := json.Unmarshal(body, &env); err != nil && !isTypeError(err) {
+		return nil, c.apiError(resp, method, path, body, nil, "malformed response body: "+err.Error(), attempts)
+	}
+	if !env.Status || env.Error != nil || env.Data == nil {
+		return nil, c.apiError(resp, method, path, body, env.Error, "response is not a success envelope", attempts)
+	}
+	return env.Data, nil
+}
+
+func (c *core) apiError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int) *APIError {
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
+	return newAPIError(resp, method, c.basePath+path, body, eb, message, attempts, c.key)
+}
+
+// readAtMost reads r to its end, or to limit bytes. tooLarge reports that r
+// had more than limit bytes; b then holds the first limit. sizeHint, the
+// Content-Length when known, sizes the buffer so a body is read without
+// growing it.
+func readAtMost(r io.Reader, limit int, sizeHint int64) (b []byte, tooLarge bool, err error) {
+	size := 512
+	if sizeHint >= 0 {
+		size = int(min(sizeHint, int64(limit))) + 1 // +1: room to see io.EOF
+	}
+	b = make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):min(cap(b), limit+1)])
+		b = b[:len(b)+n]
+		switch {
+		case len(b) > limit:
+			return b[:limit], true, nil
+		case err == io.EOF:
+			return b, false, nil
+		case err != nil:
+			return b, false, err
+		}
+	}
+}
+
+// closeBody closes a response body. Unless it was read to its end, it first
+// reads what is left, up to maxDrain, so the connection can carry the next
+// request.
+func closeBody(body io.ReadCloser, atEOF bool) {
+	if !atEOF {
+		_, _ = io.CopyN(io.Discard, body, maxDrain)
+	}
+	_ = body.Close()
+}

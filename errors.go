@@ -1,0 +1,251 @@
+package applivery
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/applivery/applivery-go/internal/transport"
+)
+
+// ErrorCode is an Applivery error code, the "code" of the error envelope
+// {"status":false,"error":{"code":…,"message":…}}. The constants are the codes
+// the reference documents for the Android commands endpoints; any other code
+// the API sends is kept as it came.
+type ErrorCode int
+
+// Documented error codes.
+const (
+	CodeEntityNotFound    ErrorCode = 3001 // "Entity not found"
+	CodeNoAuthToken       ErrorCode = 4002 // "No auth token"
+	CodeInvalidToken      ErrorCode = 4004 // "Invalid Token"
+	CodeFeatureNotAllowed ErrorCode = 5050 // "Feature not allowed for you billing plan"
+	CodeCommandNotPending ErrorCode = 5052 // "EmmCommand status not Pending"
+)
+
+// Sentinel errors for errors.Is. An [*APIError] matches them by its code or
+// HTTP status, a [*ValidationError] matches ErrInvalidArgument.
+var (
+	// ErrInvalidArgument is a bad argument, caught before any request is sent.
+	ErrInvalidArgument = errors.New("applivery: invalid argument")
+	// ErrUnauthorized is code 4002 or 4004, or HTTP 401: the key is missing or wrong.
+	ErrUnauthorized = errors.New("applivery: unauthorized")
+	// ErrForbidden is HTTP 403: the key lacks the endpoint's permission.
+	ErrForbidden = errors.New("applivery: forbidden")
+	// ErrNotFound is code 3001, or HTTP 404.
+	ErrNotFound = errors.New("applivery: not found")
+	// ErrFeatureNotAllowed is code 5050: the organization's billing plan lacks the feature.
+	ErrFeatureNotAllowed = errors.New("applivery: feature not allowed for the billing plan")
+	// ErrCommandNotPending is code 5052: the command was already done or canceled.
+	ErrCommandNotPending = errors.New("applivery: command not pending")
+	// ErrRateLimited is HTTP 429.
+	ErrRateLimited = errors.New("applivery: rate limited")
+)
+
+// APIError is the error for every HTTP answer that is not a success: a non-2xx
+// status (JSON or not, redirects included), or a 2xx whose body is not the
+// success envelope {"status":true,"data":{…}}. Use errors.As to inspect it and
+// errors.Is with the Err* sentinels to branch on it.
+type APIError struct {
+	StatusCode int           // HTTP status of the last attempt
+	Code       ErrorCode     // Applivery code from the body; 0 when the body had none
+	Message    string        // from the body, else the HTTP status text
+	RequestID  string        // from the X-Request-Id response header, when present
+	RetryAfter time.Duration // from a Retry-After header, when present
+	Attempts   int           // how many HTTP attempts this call made
+	Body       []byte        // the start of the raw body, at most 64 KiB
+
+	method string // of the request, for Error
+	path   string // the request URL's path, for Error
+}
+
+// Error reads "applivery: <METHOD> <path>: <status> <message> (code N)", the
+// code part only when the body had one.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("applivery: ")
+	if e.method != "" {
+		b.WriteString(e.method)
+		b.WriteByte(' ')
+		b.WriteString(e.path)
+		b.WriteString(": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.Message != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Message)
+	}
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " (code %d)", e.Code)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel for e's code or HTTP status.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.Code == CodeNoAuthToken || e.Code == CodeInvalidToken || e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.Code == CodeEntityNotFound || e.StatusCode == http.StatusNotFound
+	case ErrFeatureNotAllowed:
+		return e.Code == CodeFeatureNotAllowed
+	case ErrCommandNotPending:
+		return e.Code == CodeCommandNotPending
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// ValidationError reports an argument that was refused before any request was
+// sent: an ID that does not match its documented pattern, or an option value
+// that cannot work. It matches [ErrInvalidArgument] with errors.Is.
+type ValidationError struct {
+	Field   string // the API's name ("organizationId", "emmDeviceId", "emmCommandId", …) or the option's parameter
+	Value   string // the value refused; empty when it is secret, such as an API key
+	Pattern string // the documented pattern it failed, when there is one
+	Reason  string // what is wrong, when there is no pattern to name
+}
+
+// maxShownValue bounds how much of a refused value Error quotes.
+const maxShownValue = 64
+
+// Error reads `applivery: invalid <field> "<value>": must match <pattern>`, or
+// names the Reason when there is no pattern.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("applivery: invalid ")
+	b.WriteString(e.Field)
+	if e.Value != "" {
+		v := e.Value
+		if len(v) > maxShownValue {
+			v = v[:maxShownValue] + "…"
+		}
+		b.WriteByte(' ')
+		b.WriteString(strconv.Quote(v))
+	}
+	b.WriteString(": ")
+	switch {
+	case e.Reason != "":
+		b.WriteString(e.Reason)
+	case e.Value == "":
+		b.WriteString("empty, must match ")
+		b.WriteString(e.Pattern)
+	default:
+		b.WriteString("must match ")
+		b.WriteString(e.Pattern)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrInvalidArgument.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidArgument }
+
+// errorBody is the "error" member of the envelope.
+type errorBody struct {
+	Code    wireCode `json:"code"`
+	Message string   `json:"message"`
+}
+
+// wireCode decodes error.code, which the reference types as a JSON number:
+// 3001, 3001.0 and "3001" all decode, anything else leaves 0.
+type wireCode ErrorCode
+
+func (c *wireCode) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int32(f)) {
+		*c = wireCode(f)
+	}
+	return nil
+}
+
+// newAPIError builds the error for resp to method path, whose body starts
+// with body (at most maxErrorBody bytes). eb is the envelope's error member
+// when the body had one; message, when set, explains a 2xx that is not a
+// success. key is redacted from everything the error keeps, in case a proxy
+// echoes the request back.
+func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int, key string) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-Request-Id"),
+		Attempts:   attempts,
+		method:     method,
+		path:       path,
+	}
+	if d, ok := transport.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = d
+	}
+	if eb != nil {
+		e.Code = ErrorCode(eb.Code)
+		e.Message = eb.Message
+	}
+	if e.Message == "" {
+		e.Message = message
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	if len(body) > 0 {
+		e.Body = bytes.ReplaceAll(body, []byte(key), []byte(redacted))
+	}
+	e.Message = strings.ReplaceAll(e.Message, key, redacted)
+	e.RequestID = strings.ReplaceAll(e.RequestID, key, redacted)
+	return e
+}
+
+// redacted stands in for the API key wherever a response repeats it.
+const redacted = "[REDACTED]"
+
+// requestError is the error of a call that got no HTTP response to decode:
+// the network failed, an attempt timed out, or the context ended. It wraps
+// that cause.
+type requestError struct {
+	method   string
+	path     string
+	attempts int
+	err      error
+}
+
+func (e *requestError) Error() string {
+	msg := "applivery: " + e.method + " " + e.path + ": " + e.err.Error()
+	switch e.attempts {
+	case 0:
+		return msg
+	case 1:
+		return msg + " (1 attempt)"
+	}
+	return msg + " (" + strconv.Itoa(e.attempts) + " attempts)"
+}
+
+func (e *requestError) Unwrap() error { return e.err }
+
+// errorEnvelope is what newAPIError needs of a non-2xx body.
+type errorEnvelope struct {
+	Error *errorBody `json:"error"`
+}
+
+// parseErrorBody returns the error member of a non-2xx body, or nil when the
+// body is not the JSON error envelope (an HTML page from a proxy, say).
+func parseErrorBody(body []byte) *errorBody {
+	var env errorEnvelope
+	if err := json.Unmarshal(body, &env); err != nil && !isTypeError(err) {
+		return nil
+	}
+	return env.Error
+}
+
+// isTypeError reports whether err is only a JSON value of the wrong type for
+// its field: encoding/json then leaves that field zero and decodes the rest,
+// which is the lenient decoding the SDK wants.
+func isTypeError(err error) bool {
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &te)
+}

@@ -1,0 +1,103 @@
+package transport
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// retryableStatus reports whether an HTTP status is worth another attempt:
+// rate limiting and the server-side failures that are usually transient. 501
+// (Not Implemented) never gets better, and the other 4xx are the caller's.
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests,
+		http.StatusInternalServerError,
+		http.StatusBadGateway,
+		http.StatusServiceUnavailable,
+		http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// permanent reports whether a transport error would only repeat on another
+// attempt: the server's certificate failed verification, or the server does
+// not speak TLS at all. The caller's context is checked before this.
+//
+// go-retryablehttp matches these by type assertion on the outer error and by
+// error text, which misses wrapped errors; errors.As does not.
+func permanent(err error) bool {
+	var (
+		verify    *tls.CertificateVerificationError
+		authority x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		record    tls.RecordHeaderError
+	)
+	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &record)
+}
+
+// Backoff returns how long to wait before retry number retry (0 for the
+// first): exponential from min, capped at max, with jitter. The wait is drawn
+// uniformly from [hi/2, hi], where hi = min·2^(retry+1) capped at max, and it
+// never leaves [min, max]. Jitter keeps many clients that failed together from
+// retrying together (go-retryablehttp's DefaultBackoff has none).
+func Backoff(min, max time.Duration, retry int) time.Duration {
+	hi := min
+	for i := 0; i <= retry && hi < max; i++ {
+		hi *= 2
+	}
+	if hi > max || hi <= 0 {
+		hi = max
+	}
+	lo := hi / 2
+	if lo < min {
+		lo = min
+	}
+	if hi <= lo {
+		return lo
+	}
+	return lo + time.Duration(rand.Int64N(int64(hi-lo)+1))
+}
+
+// ParseRetryAfter reads a Retry-After header value: delay-seconds or an
+// HTTP-date (any of the three formats of RFC 9110), relative to now. A date in
+// the past is a zero wait. Negative, fractional and malformed values are not a
+// Retry-After at all (ok false); a number of seconds too large for a Duration
+// is the largest Duration rather than an overflow.
+func ParseRetryAfter(value string, now time.Time) (d time.Duration, ok bool) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return 0, false
+	}
+	if value[0] >= '0' && value[0] <= '9' {
+		secs, err := strconv.ParseUint(value, 10, 64)
+		if err != nil {
+			var ne *strconv.NumError
+			if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+				return math.MaxInt64, true
+			}
+			return 0, false
+		}
+		if secs > math.MaxInt64/uint64(time.Second) {
+			return math.MaxInt64, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(value)
+	if err != nil {
+		return 0, false
+	}
+	if d = t.Sub(now); d < 0 {
+		d = 0
+	}
+	return d, true
+}

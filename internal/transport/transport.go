@@ -1,0 +1,240 @@
+// Package transport sends the applivery SDK's HTTP requests through
+// go-retryablehttp, with the SDK's own retry policy, connection handling and
+// logging in place of the library's defaults (see
+// shared/notes/retryablehttp.md for why each default is replaced):
+//
+//   - nothing is logged unless a *slog.Logger is given, and then as
+//     structured records at Debug and Warn, never at Error for a retried attempt;
+//   - the final response of a call is always returned, so the caller can decode
+//     the error body, instead of "giving up after N attempt(s)";
+//   - waits are jittered and bounded: a Retry-After beyond the maximum wait, or
+//     a wait that would outlast the context's deadline, ends the call at once;
+//   - a failed call does not flush the connection pool shared by every caller;
+//   - redirects are not followed, so neither the key nor a POST goes elsewhere;
+//   - one attempt is bounded in time even when the context has no deadline.
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Config configures a Transport. Zero values are not defaults: the applivery
+// package fills every field.
+type Config struct {
+	// HTTPClient is the base client for each attempt. It is copied, never
+	// mutated. Nil means a pooled client built by NewPooledTransport.
+	HTTPClient     *http.Client
+	MaxRetries     int           // retries after the first attempt
+	WaitMin        time.Duration // backoff bounds, and the cap of an honoured Retry-After
+	WaitMax        time.Duration
+	AttemptTimeout time.Duration // bound of one attempt when the context allows longer; 0 for none
+	Logger         *slog.Logger  // nil: nothing is logged
+}
+
+// Transport sends requests with retries. It is safe for concurrent use.
+type Transport struct {
+	hc   *http.Client      // the copy used for every attempt
+	base http.RoundTripper // the transport underneath, for CloseIdleConnections
+	cfg  Config
+}
+
+// New returns a Transport for cfg.
+func New(cfg Config) *Transport {
+	hc := new(http.Client)
+	if cfg.HTTPClient != nil {
+		*hc = *cfg.HTTPClient
+	}
+	base := hc.Transport
+	if base == nil {
+		base = NewPooledTransport()
+	}
+	// go-retryablehttp calls CloseIdleConnections on the client after every
+	// failed call, which empties the pool that all concurrent callers share
+	// (go-retryablehttp #237). attemptRoundTripper does not have that method,
+	// so http.Client.CloseIdleConnections does nothing; Transport's own
+	// CloseIdleConnections reaches the real transport.
+	hc.Transport = &attemptRoundTripper{base: base, timeout: cfg.AttemptTimeout}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Transport{hc: hc, base: base, cfg: cfg}
+}
+
+// NewPooledTransport returns the transport used when the caller gives no
+// client: pooled like cleanhttp's, but with an idle pool of 100 connections
+// per host (cleanhttp keeps GOMAXPROCS+1, which churns connections as soon as
+// more callers than that run at once), TLS 1.2 or later, and bounded dials.
+func NewPooledTransport() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   10 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+}
+
+// CloseIdleConnections closes the idle connections of the underlying
+// transport, when it has that method.
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// Do sends one call: the request, and the retries the policy allows. It
+// returns the final response, whatever its status, with a nil error; or a nil
+// response and the error of the last attempt (unwrapped from *url.Error), or
+// the context's error when the context ended the call. attempts counts the
+// HTTP attempts made either way. The caller must close the response body.
+func (t *Transport) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (resp *http.Response, attempts int, err error) {
+	var raw any // an untyped nil: a typed nil []byte would become a chunked empty body
+	if body != nil {
+		raw = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, raw)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header = header
+
+	// go-retryablehttp's hooks receive no per-call value: Backoff gets neither
+	// the request nor, after a transport error, a response. The call's state
+	// lives in c, and c's methods are the hooks of a retryablehttp.Client made
+	// for this call; the *http.Client and its pool are shared.
+	c := &call{t: t, method: method, path: req.URL.Path}
+	c.rc.HTTPClient = t.hc
+	c.rc.RetryMax = t.cfg.MaxRetries
+	c.rc.RetryWaitMin = t.cfg.WaitMin
+	c.rc.RetryWaitMax = t.cfg.WaitMax
+	c.rc.CheckRetry = c.checkRetry
+	c.rc.Backoff = c.backoff
+	c.rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+
+	resp, err = c.rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, c.attempts, ctxErr
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, c.attempts, err
+	}
+	return resp, c.attempts, nil
+}
+
+// call is the state of one Do.
+type call struct {
+	rc       retryablehttp.Client
+	t        *Transport
+	method   string
+	path     string
+	attempts int           // attempts made so far
+	wait     time.Duration // the wait checkRetry chose, for backoff
+}
+
+// checkRetry is the call's retryablehttp.CheckRetry. It runs once after each
+// attempt, decides whether to retry and how long to wait first, and logs both.
+// It never returns an error: go-retryablehttp then hands back the last
+// response as is, which the SDK turns into a typed error.
+func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c.attempts++
+	cfg := &c.t.cfg
+	c.logAttempt(ctx, resp, err)
+	switch {
+	case ctx.Err() != nil:
+		return false, nil
+	case err != nil && permanent(err):
+		return false, nil
+	case err == nil && !retryableStatus(resp.StatusCode):
+		return false, nil
+	case c.attempts > cfg.MaxRetries:
+		c.logDecision(ctx, resp, err, "not retrying: no retries left", 0)
+		return false, nil
+	}
+	wait := Backoff(cfg.WaitMin, cfg.WaitMax, c.attempts-1)
+	if resp != nil {
+		if ra, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if ra > cfg.WaitMax {
+				c.logDecision(ctx, resp, err, "not retrying: Retry-After is longer than the maximum wait", ra)
+				return false, nil
+			}
+			wait = max(ra, cfg.WaitMin)
+		}
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		c.logDecision(ctx, resp, err, "not retrying: the wait would end after the context's deadline", wait)
+		return false, nil
+	}
+	c.wait = wait
+	c.logDecision(ctx, resp, err, "retrying", wait)
+	return true, nil
+}
+
+// backoff is the call's retryablehttp.Backoff: the wait checkRetry chose.
+func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return c.wait
+}
+
+// logAttempt records the outcome of one attempt at Debug.
+func (c *call) logAttempt(ctx context.Context, resp *http.Response, err error) {
+	l := c.t.cfg.Logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "applivery: attempt", c.attrs(resp, err)...)
+}
+
+// logDecision records a retry decision for a failed attempt at Warn, with the
+// wait before the next attempt (or the refused wait).
+func (c *call) logDecision(ctx context.Context, resp *http.Response, err error, msg string, wait time.Duration) {
+	l := c.t.cfg.Logger
+	if l == nil || !l.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	attrs := c.attrs(resp, err)
+	if wait > 0 {
+		attrs = append(attrs, slog.Duration("wait", wait))
+	}
+	l.LogAttrs(ctx, slog.LevelWarn, "applivery: "+msg, attrs...)
+}
+
+// attrs describes the current attempt. It names no header and no body, so
+// no record can carry the API key.
+func (c *call) attrs(resp *http.Response, err error) []slog.Attr {
+	attrs := make([]slog.Attr, 0, 6)
+	attrs = append(attrs,
+		slog.String("method", c.method),
+		slog.String("path", c.path),
+		slog.Int("attempt", c.attempts),
+	)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		attrs = append(attrs, slog.String("error", err.Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	return attrs
+}

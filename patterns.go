@@ -1,0 +1,90 @@
+package applivery
+
+// The documented patterns of the API's path and query parameters. Every ID is
+// checked against its pattern before a request is built, so an invalid one
+// never reaches the wire; the check returns a [*ValidationError].
+//
+// The reference renders the organization pattern as [a-zA-Z0-9\\-]: that is an
+// escaping artefact of the documentation generator, and the class intended is
+// letters, digits and hyphen, without a backslash.
+const (
+	OrganizationIDPattern = `^(([a-fA-F0-9]{24})|([a-zA-Z0-9-]{3,}))$`
+	DeviceIDPattern       = `^(([a-fA-F0-9]{24})|(\w{1,}))$`
+	CommandIDPattern      = `^[a-fA-F0-9]{24}$`
+	SortPattern           = `^[\w.]*((:asc)|(:desc))?$`
+)
+
+// The API's names of the parameters, as a ValidationError reports them.
+const (
+	fieldOrganizationID = "organizationId"
+	fieldDeviceID       = "emmDeviceId"
+	fieldCommandID      = "emmCommandId"
+)
+
+// The validators below are hand-written equivalents of the patterns: they run
+// on every call, and a table lookup per byte costs a few nanoseconds and no
+// allocation where regexp costs hundreds. FuzzPatterns (patterns_test.go)
+// checks that each one accepts exactly what its regular expression accepts.
+// Both alternatives of the ID patterns collapse into one class: 24 hex digits
+// are also 24 letters and digits, and they are also 24 word characters.
+
+// Character classes, one bit each in charClass.
+const (
+	classHex  = 1 << iota // [a-fA-F0-9]
+	classSlug             // [a-zA-Z0-9-]
+	classWord             // \w, which is ASCII-only in RE2: [0-9A-Za-z_]
+)
+
+var charClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= classHex | classSlug | classWord
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= classSlug | classWord
+		t[c-'a'+'A'] |= classSlug | classWord
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] |= classHex
+		t[c-'a'+'A'] |= classHex
+	}
+	t['-'] |= classSlug
+	t['_'] |= classWord
+	return t
+}()
+
+// allIn reports whether every byte of s is in class.
+func allIn(s string, class uint8) bool {
+	for i := 0; i < len(s); i++ {
+		if charClass[s[i]]&class == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isOrganizationID(s string) bool { return len(s) >= 3 && allIn(s, classSlug) }
+func isDeviceID(s string) bool       { return len(s) >= 1 && allIn(s, classWord) }
+func isCommandID(s string) bool      { return len(s) == 24 && allIn(s, classHex) }
+
+// validateDevice checks the IDs of a path that ends at a device, in path
+// order, and reports the first that does not match its pattern.
+func validateDevice(organizationID, deviceID string) error {
+	if !isOrganizationID(organizationID) {
+		return &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
+	}
+	if !isDeviceID(deviceID) {
+		return &ValidationError{Field: fieldDeviceID, Value: deviceID, Pattern: DeviceIDPattern}
+	}
+	return nil
+}
+
+// validateCommand checks the IDs of a path that ends at a command.
+func validateCommand(organizationID, deviceID, commandID string) error {
+	if err := validateDevice(organizationID, deviceID); err != nil {
+		return err
+	}
+	if !isCommandID(commandID) {
+		return &ValidationError{Field: fieldCommandID, Value: commandID, Pattern: CommandIDPattern}
+	}
+	return nil
+}
