@@ -88,18 +88,24 @@ type Client struct {
 	// AndroidCommands manages the commands of Android Enterprise devices.
 	AndroidCommands *AndroidCommandsService
 
-	// The rest sits behind a pointer: fmt prints nested pointers as addresses,
-	// so no verb, on the Client or on a pointer to it, can print the key.
 	core *core
 }
 
 type core struct {
 	baseURL   string   // absolute, ends with "/"
 	basePath  string   // the base URL's path, for error messages and logs
-	key       string   // kept only to redact it from error bodies
-	auth      []string // the Authorization header value
 	userAgent []string // the User-Agent header value
+	secret    *secret
 	transport *transport.Transport
+}
+
+// secret holds the API key two pointers away from Client. fmt prints a nested
+// pointer as an address, and even for a verb that does not fit (%s of a
+// struct, or a Client inside a caller's struct) it follows one pointer only,
+// so no fmt output of a Client can reach the key.
+type secret struct {
+	key  string   // kept to redact it from error bodies that echo it
+	auth []string // the Authorization header value
 }
 
 // Option configures a Client. Options validate their values: an invalid one
@@ -153,9 +159,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c := &Client{core: &core{
 		baseURL:   cfg.baseURL.String(),
 		basePath:  cfg.baseURL.EscapedPath(),
-		key:       apiKey,
-		auth:      []string{"Bearer " + apiKey},
 		userAgent: []string{userAgent},
+		secret:    &secret{key: apiKey, auth: []string{"Bearer " + apiKey}},
 		transport: transport.New(transport.Config{
 			HTTPClient:     cfg.httpClient,
 			MaxRetries:     cfg.maxRetries,
@@ -360,7 +365,7 @@ func do[T any](ctx context.Context, c *core, method, path string) (*T, error) {
 		return nil, &requestError{method: method, path: c.basePath + path, err: err}
 	}
 	header := http.Header{
-		"Authorization": c.auth,
+		"Authorization": c.secret.auth,
 		"Accept":        acceptJSON,
 		"User-Agent":    c.userAgent,
 	}
@@ -390,20 +395,45 @@ func decode[T any](ctx context.Context, c *core, resp *http.Response, method, pa
 		return nil, c.apiError(resp, method, path, body, nil, "response body larger than 16 MiB", attempts)
 	}
 	var env envelope[T]
-	if err := json.Unmarshal(body, &env); err != nil && !isTypeError(err) {
+	err = json.Unmarshal(body, &env)
+	if err != nil && !isTypeError(err) {
 		return nil, c.apiError(resp, method, path, body, nil, "malformed response body: "+err.Error(), attempts)
 	}
-	if !env.Status || env.Error != nil || env.Data == nil {
+	success := env.Status && env.Error == nil && env.Data != nil
+	if success && err != nil {
+		// A value of the wrong type is tolerated inside data, but encoding/json
+		// reports only the first one, and it sets Data even when data is not an
+		// object: check the envelope itself. Real responses never take this path.
+		success = isSuccessEnvelope(body)
+	}
+	if !success {
 		return nil, c.apiError(resp, method, path, body, env.Error, "response is not a success envelope", attempts)
 	}
 	return env.Data, nil
+}
+
+// isSuccessEnvelope reports whether body, well-formed JSON, is a success
+// envelope: "status" is true, "error" is absent or null, and "data" is an
+// object.
+func isSuccessEnvelope(body []byte) bool {
+	var shape struct {
+		Status json.RawMessage `json:"status"`
+		Data   json.RawMessage `json:"data"`
+		Error  json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &shape) != nil {
+		return false
+	}
+	return string(shape.Status) == "true" &&
+		len(shape.Data) > 0 && shape.Data[0] == '{' &&
+		(len(shape.Error) == 0 || string(shape.Error) == "null")
 }
 
 func (c *core) apiError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int) *APIError {
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]
 	}
-	return newAPIError(resp, method, c.basePath+path, body, eb, message, attempts, c.key)
+	return newAPIError(resp, method, c.basePath+path, body, eb, message, attempts, c.secret.key)
 }
 
 // readAtMost reads r to its end, or to limit bytes. tooLarge reports that r

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -161,7 +162,7 @@ type wireCode ErrorCode
 
 func (c *wireCode) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int32(f)) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32 {
 		*c = wireCode(f)
 	}
 	return nil

@@ -31,8 +31,9 @@ func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 	ctx, cancel := context.WithTimeout(parent, rt.timeout)
 	resp, err := rt.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		err = rt.cause(parent, ctx, err) // before cancel, which would end ctx too
 		cancel()
-		return nil, rt.cause(parent, ctx, err)
+		return nil, err
 	}
 	resp.Body = &attemptBody{ReadCloser: resp.Body, rt: rt, parent: parent, ctx: ctx, cancel: cancel}
 	return resp, nil
@@ -42,7 +43,7 @@ func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 // *AttemptTimeoutError, so that context.DeadlineExceeded in an error chain
 // always means the caller's deadline.
 func (rt *attemptRoundTripper) cause(parent, ctx context.Context, err error) error {
-	if ctx.Err() != nil && parent.Err() == nil {
+	if ctx.Err() == context.DeadlineExceeded && parent.Err() == nil {
 		return &AttemptTimeoutError{Limit: rt.timeout}
 	}
 	return err

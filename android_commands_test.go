@@ -1,0 +1,357 @@
+package applivery
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const cancelPath = "/organizations/" + validOrg + "/mdm/android/enterprise/devices/" + validDevice + "/commands/" + validCommand + "/cancel"
+
+// newMockClient returns a client on a fresh httpmock transport, behind the
+// base URL https://api.example.test/prefix/v1 so that a lost path prefix
+// shows. Retries wait a millisecond.
+func newMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	opts = append([]Option{
+		WithBaseURL("https://api.example.test/prefix/v1"),
+		WithHTTPClient(&http.Client{Transport: mt}),
+		WithRetryWait(time.Millisecond, time.Millisecond),
+	}, opts...)
+	c, err := NewClient(testKey, opts...)
+	require.NoError(t, err)
+	return c, mt
+}
+
+func TestCancelRequestShape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		opts    []Option
+		wantURL string
+		wantUA  string
+	}{
+		{
+			name:    "prefix kept",
+			wantURL: "https://api.example.test/prefix/v1" + cancelPath,
+			wantUA:  "applivery-go/" + Version,
+		},
+		{
+			name:    "trailing slash in the base URL",
+			opts:    []Option{WithBaseURL("https://api.example.test/prefix/v1/")},
+			wantURL: "https://api.example.test/prefix/v1" + cancelPath,
+			wantUA:  "applivery-go/" + Version,
+		},
+		{
+			name:    "user agent product first",
+			opts:    []Option{WithUserAgent("fleet-sync/2.1")},
+			wantURL: "https://api.example.test/prefix/v1" + cancelPath,
+			wantUA:  "fleet-sync/2.1 applivery-go/" + Version,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t, tt.opts...)
+			var got *http.Request
+			var gotBody []byte
+			mt.RegisterResponder(http.MethodPost, tt.wantURL, func(r *http.Request) (*http.Response, error) {
+				got = r
+				if r.Body != nil {
+					gotBody, _ = io.ReadAll(r.Body)
+				}
+				return httpmock.NewStringResponse(200, documentedCancelResponse), nil
+			})
+
+			cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+			require.NoError(t, err)
+			require.NotNil(t, got)
+			assert.Equal(t, validCommand, cmd.ID)
+			assert.Equal(t, http.MethodPost, got.Method)
+			assert.Equal(t, tt.wantURL, got.URL.String())
+			assert.Equal(t, "Bearer "+testKey, got.Header.Get("Authorization"))
+			assert.Equal(t, "application/json", got.Header.Get("Accept"))
+			assert.Equal(t, tt.wantUA, got.Header.Get("User-Agent"))
+			assert.Empty(t, got.Header.Get("Content-Type"))
+			assert.Zero(t, got.ContentLength)
+			assert.Empty(t, gotBody)
+			assert.Equal(t, 1, mt.GetTotalCallCount())
+		})
+	}
+}
+
+func TestCancelValidatesBeforeTheWire(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		org, dev, cmd string
+		wantField     string
+	}{
+		{"traversal in org", "../../admin", validDevice, validCommand, "organizationId"},
+		{"percent in org", "ac%2e%2e", validDevice, validCommand, "organizationId"},
+		{"slash in device", validOrg, "a/b", validCommand, "emmDeviceId"},
+		{"newline in device", validOrg, "dev\nice", validCommand, "emmDeviceId"},
+		{"space in device", validOrg, "dev ice", validCommand, "emmDeviceId"},
+		{"non-ascii device", validOrg, "dévice", validCommand, "emmDeviceId"},
+		{"short command", validOrg, validDevice, "abc", "emmCommandId"},
+		{"command with a path", validOrg, validDevice, validCommand + "/../x", "emmCommandId"},
+		{"empty command", validOrg, validDevice, "", "emmCommandId"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterNoResponder(httpmock.NewStringResponder(200, documentedCancelResponse))
+
+			cmd, err := c.AndroidCommands.Cancel(context.Background(), tt.org, tt.dev, tt.cmd)
+			assert.Nil(t, cmd)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.wantField, ve.Field)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Zero(t, mt.GetTotalCallCount(), "no request may be sent")
+		})
+	}
+}
+
+func TestCancelErrorMapping(t *testing.T) {
+	t.Parallel()
+	envelope := func(code int, msg string) string {
+		return `{"status":false,"error":{"code":` + strconv.Itoa(code) + `,"message":"` + msg + `"}}`
+	}
+	tests := []struct {
+		name        string
+		status      int
+		body        string
+		header      http.Header
+		wantCode    ErrorCode
+		wantMessage string
+		wantIs      error
+		wantText    string
+	}{
+		{
+			name: "5052 not pending", status: 400, body: envelope(5052, "EmmCommand status not Pending"),
+			wantCode: CodeCommandNotPending, wantMessage: "EmmCommand status not Pending", wantIs: ErrCommandNotPending,
+			wantText: "applivery: POST /prefix/v1" + cancelPath + ": 400 EmmCommand status not Pending (code 5052)",
+		},
+		{
+			name: "5050 billing plan", status: 400, body: envelope(5050, "Feature not allowed for you billing plan"),
+			wantCode: CodeFeatureNotAllowed, wantMessage: "Feature not allowed for you billing plan", wantIs: ErrFeatureNotAllowed,
+		},
+		{
+			name: "4002 no token", status: 401, body: envelope(4002, "No auth token"),
+			wantCode: CodeNoAuthToken, wantMessage: "No auth token", wantIs: ErrUnauthorized,
+		},
+		{
+			name: "4004 invalid token", status: 401, body: envelope(4004, "Invalid Token"),
+			wantCode: CodeInvalidToken, wantMessage: "Invalid Token", wantIs: ErrUnauthorized,
+		},
+		{
+			name: "3001 not found", status: 404, body: envelope(3001, "Entity not found"),
+			wantCode: CodeEntityNotFound, wantMessage: "Entity not found", wantIs: ErrNotFound,
+			wantText: "applivery: POST /prefix/v1" + cancelPath + ": 404 Entity not found (code 3001)",
+		},
+		{
+			name: "403 without a body", status: 403, body: "",
+			wantMessage: "Forbidden", wantIs: ErrForbidden,
+		},
+		{
+			name: "429 with retry-after", status: 429, body: `{"status":false}`, header: http.Header{"Retry-After": {"120"}},
+			wantMessage: "Too Many Requests", wantIs: ErrRateLimited,
+		},
+		{
+			name: "html 502 from a proxy", status: 502, body: "<html><head><title>502 Bad Gateway</title></head></html>",
+			wantMessage: "Bad Gateway",
+			wantText:    "applivery: POST /prefix/v1" + cancelPath + ": 502 Bad Gateway",
+		},
+		{
+			name: "501 not implemented", status: 501, body: "nope",
+			wantMessage: "Not Implemented",
+		},
+		{
+			name: "422 with a float code", status: 422, body: `{"status":false,"error":{"code":5209.0,"message":"Invalid input"}}`,
+			wantCode: 5209, wantMessage: "Invalid input",
+		},
+		{
+			name: "301 redirect is not followed", status: 301, body: "",
+			header:      http.Header{"Location": {"https://elsewhere.example/steal"}},
+			wantMessage: "Moved Permanently",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t, WithMaxRetries(0))
+			mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath, func(*http.Request) (*http.Response, error) {
+				resp := httpmock.NewStringResponse(tt.status, tt.body)
+				for k, v := range tt.header {
+					resp.Header[k] = v
+				}
+				resp.Header.Set("X-Request-Id", "req-"+tt.name)
+				return resp, nil
+			})
+			mt.RegisterNoResponder(httpmock.NewNotFoundResponder(t.Fatal))
+
+			cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+			assert.Nil(t, cmd)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+			assert.Equal(t, tt.wantCode, apiErr.Code)
+			assert.Equal(t, tt.wantMessage, apiErr.Message)
+			assert.Equal(t, "req-"+tt.name, apiErr.RequestID)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.Equal(t, tt.body, string(apiErr.Body))
+			if tt.wantIs != nil {
+				assert.ErrorIs(t, err, tt.wantIs)
+			}
+			if tt.wantText != "" {
+				assert.Equal(t, tt.wantText, err.Error())
+			}
+			assert.NotContains(t, err.Error(), testKey)
+			assert.Equal(t, 1, mt.GetTotalCallCount())
+		})
+	}
+}
+
+func TestCancelRetryAfterIsReported(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t, WithMaxRetries(0))
+	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath,
+		httpmock.NewStringResponder(503, "").HeaderSet(http.Header{"Retry-After": {"Wed, 21 Oct 2099 07:28:00 GMT"}}))
+	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Greater(t, apiErr.RetryAfter, 365*24*time.Hour)
+}
+
+func TestCancelErrorBodyIsBounded(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t, WithMaxRetries(0))
+	big := `{"status":false,"error":{"code":3001,"message":"` + strings.Repeat("x", 100<<10) + `"}}`
+	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath, httpmock.NewStringResponder(404, big))
+	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Len(t, apiErr.Body, maxErrorBody)
+	assert.Equal(t, big[:maxErrorBody], string(apiErr.Body))
+	assert.Equal(t, "Not Found", apiErr.Message, "a truncated envelope is not decoded")
+	assert.ErrorIs(t, err, ErrNotFound)
+}
+
+func TestCancelSuccessBodyThatIsNotSuccess(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		status      int
+		body        string
+		wantCode    ErrorCode
+		wantMessage string // a prefix
+	}{
+		{name: "empty", status: 200, body: "", wantMessage: "malformed response body"},
+		{name: "truncated", status: 200, body: documentedCancelResponse[:120], wantMessage: "malformed response body"},
+		{name: "html", status: 200, body: "<html>maintenance</html>", wantMessage: "malformed response body"},
+		{name: "trailing garbage", status: 200, body: documentedCancelResponse + "}", wantMessage: "malformed response body"},
+		{name: "status false with an error", status: 200, body: `{"status":false,"error":{"code":5052,"message":"EmmCommand status not Pending"}}`,
+			wantCode: CodeCommandNotPending, wantMessage: "EmmCommand status not Pending"},
+		{name: "legacy status true with an error", status: 200, body: `{"status":true,"error":{"code":4001,"message":"Entity not found"},"data":{}}`,
+			wantCode: 4001, wantMessage: "Entity not found"},
+		{name: "status false alone", status: 200, body: `{"status":false}`, wantMessage: "response is not a success envelope"},
+		{name: "status missing", status: 200, body: `{"data":{"id":"x"}}`, wantMessage: "response is not a success envelope"},
+		{name: "status of the wrong type", status: 200, body: `{"status":"true","data":{"id":"x"}}`, wantMessage: "response is not a success envelope"},
+		{name: "data null", status: 200, body: `{"status":true,"data":null}`, wantMessage: "response is not a success envelope"},
+		{name: "data missing", status: 200, body: `{"status":true}`, wantMessage: "response is not a success envelope"},
+		{name: "data an array", status: 200, body: `{"status":true,"data":[]}`, wantMessage: "response is not a success envelope"},
+		{name: "a json array", status: 201, body: `[1,2]`, wantMessage: "response is not a success envelope"},
+		{name: "null", status: 204, body: `null`, wantMessage: "response is not a success envelope"},
+		{name: "error of the wrong type after a bad field in data", status: 200, body: `{"status":true,"data":{"id":1},"error":"x"}`,
+			wantMessage: "response is not a success envelope"},
+		{name: "data replaced by an array after a bad field in data", status: 200, body: `{"status":true,"data":{"id":1},"data":[]}`,
+			wantMessage: "response is not a success envelope"},
+		{name: "status false after a bad field in data", status: 200, body: `{"data":{"id":1},"status":true,"status":false}`,
+			wantMessage: "response is not a success envelope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath, httpmock.NewStringResponder(tt.status, tt.body))
+
+			cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+			assert.Nil(t, cmd)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+			assert.Equal(t, tt.wantCode, apiErr.Code)
+			assert.True(t, strings.HasPrefix(apiErr.Message, tt.wantMessage), "message %q", apiErr.Message)
+			assert.Equal(t, 1, mt.GetTotalCallCount(), "a 2xx is never retried")
+		})
+	}
+}
+
+func TestCancelSuccessBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t)
+	pad := strings.Repeat(" ", maxSuccessBody)
+	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath,
+		httpmock.NewStringResponder(200, documentedCancelResponse+pad))
+	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 200, apiErr.StatusCode)
+	assert.Equal(t, "response body larger than 16 MiB", apiErr.Message)
+	assert.Len(t, apiErr.Body, maxErrorBody)
+}
+
+func TestCancelDecodesTheDocumentedExample(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t)
+	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath,
+		httpmock.NewStringResponder(200, documentedCancelResponse))
+	cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+	require.NoError(t, err)
+	assert.Equal(t, "507f1f77bcf86cd799439011", cmd.ID)
+	assert.Equal(t, "507f1f77bcf86cd799439014", cmd.MDMUser)
+	assert.Equal(t, CommandStatusPending, cmd.Status)
+	assert.Equal(t, CommandTypeLock, cmd.Config.Metadata.Type)
+	assert.True(t, cmd.Config.Done)
+	assert.Equal(t, documentedRawConfig, string(cmd.RawConfig))
+	assert.True(t, cmd.UpdatedAt.IsZero(), "the documented timestamp does not parse")
+	assert.True(t, cmd.CreatedAt.IsZero())
+}
+
+func TestCancelToleratesWrongTypesInsideData(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t)
+	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath, httpmock.NewStringResponder(200,
+		`{"status":true,"data":{"id":12,"status":"CANCEL","config":"x","mdmUser":"u","updatedAt":false},"error":null}`))
+	cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+	require.NoError(t, err, "the server carried the call out: a bad field must not fail it")
+	assert.Empty(t, cmd.ID)
+	assert.Equal(t, CommandStatusCanceled, cmd.Status)
+	assert.Equal(t, "u", cmd.MDMUser)
+}
+
+func TestCancelTransportErrorIsNotAnAPIError(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t, WithMaxRetries(2))
+	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath, httpmock.ConnectionFailure)
+	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+	require.Error(t, err)
+	var apiErr *APIError
+	assert.False(t, errors.As(err, &apiErr))
+	assert.ErrorIs(t, err, httpmock.NoResponderFound)
+	assert.Equal(t, 3, mt.GetTotalCallCount(), "connection failures are retried")
+	assert.Contains(t, err.Error(), "(3 attempts)")
+	assert.Contains(t, err.Error(), "applivery: POST /prefix/v1"+cancelPath+": ")
+}
