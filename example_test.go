@@ -1,0 +1,103 @@
+package applivery_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/applivery/applivery-go"
+	"github.com/applivery/applivery-go/appliverytest"
+)
+
+func ExampleNewClient() {
+	client, err := applivery.NewClient(os.Getenv("APPLIVERY_API_KEY"),
+		applivery.WithUserAgent("fleet-sync/2.1"),
+		applivery.WithMaxRetries(5),
+		applivery.WithRetryWait(time.Second, 30*time.Second),
+		applivery.WithLogger(slog.Default()),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = client // share it: one Client serves every goroutine
+}
+
+func ExampleNewClientFromEnv() {
+	// APPLIVERY_API_KEY holds the key; APPLIVERY_BASE_URL, when set, the base URL.
+	client, err := applivery.NewClientFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = client
+}
+
+func ExampleAndroidCommandsService_Cancel() {
+	// A demo server stands in for the API here; with a real key, use
+	// applivery.NewClient(key) and the command's real IDs.
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	pending := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{
+		ID:     "65a1f0c2e4b0a1b2c3d4e5f6",
+		Config: applivery.CommandConfig{Metadata: applivery.CommandMetadata{Type: applivery.CommandTypeLock}},
+	})
+
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	cmd, err := client.AndroidCommands.Cancel(ctx, "acme-fleet", "pixel8_0042", pending.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cmd.ID, cmd.Config.Metadata.Type, cmd.Status)
+	// Output: 65a1f0c2e4b0a1b2c3d4e5f6 LOCK CANCEL
+}
+
+func ExampleAPIError() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	done := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{Status: applivery.CommandStatusDone})
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	_, err = client.AndroidCommands.Cancel(context.Background(), "acme-fleet", "pixel8_0042", done.ID)
+	switch {
+	case errors.Is(err, applivery.ErrCommandNotPending):
+		fmt.Println("too late: the device already has it")
+	case errors.Is(err, applivery.ErrNotFound):
+		fmt.Println("no such command")
+	}
+	var apiErr *applivery.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.Message)
+	}
+	// Output:
+	// too late: the device already has it
+	// 400 5052 EmmCommand status not Pending
+}
+
+func ExampleValidationError() {
+	client, err := applivery.NewClient("sk_example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Nothing is sent: the command ID does not match its documented pattern.
+	_, err = client.AndroidCommands.Cancel(context.Background(), "acme-fleet", "pixel8_0042", "../../admin")
+	var ve *applivery.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Println(ve.Field, errors.Is(err, applivery.ErrInvalidArgument))
+	}
+	fmt.Println(err)
+	// Output:
+	// emmCommandId true
+	// applivery: invalid emmCommandId "../../admin": must match ^[a-fA-F0-9]{24}$
+}
