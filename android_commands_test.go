@@ -204,8 +204,7 @@ func TestCancelErrorMapping(t *testing.T) {
 
 			cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
 			assert.Nil(t, cmd)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
+			apiErr := requireAPIError(t, err)
 			assert.Equal(t, tt.status, apiErr.StatusCode)
 			assert.Equal(t, tt.wantCode, apiErr.Code)
 			assert.Equal(t, tt.wantMessage, apiErr.Message)
@@ -230,8 +229,7 @@ func TestCancelRetryAfterIsReported(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath,
 		httpmock.NewStringResponder(503, "").HeaderSet(http.Header{"Retry-After": {"Wed, 21 Oct 2099 07:28:00 GMT"}}))
 	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
+	apiErr := requireAPIError(t, err)
 	assert.Greater(t, apiErr.RetryAfter, 365*24*time.Hour)
 }
 
@@ -241,8 +239,7 @@ func TestCancelErrorBodyIsBounded(t *testing.T) {
 	big := `{"status":false,"error":{"code":3001,"message":"` + strings.Repeat("x", 100<<10) + `"}}`
 	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath, httpmock.NewStringResponder(404, big))
 	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
+	apiErr := requireAPIError(t, err)
 	assert.Len(t, apiErr.Body, maxErrorBody)
 	assert.Equal(t, big[:maxErrorBody], string(apiErr.Body))
 	assert.Equal(t, "Not Found", apiErr.Message, "a truncated envelope is not decoded")
@@ -289,8 +286,7 @@ func TestCancelSuccessBodyThatIsNotSuccess(t *testing.T) {
 
 			cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
 			assert.Nil(t, cmd)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
+			apiErr := requireAPIError(t, err)
 			assert.Equal(t, tt.status, apiErr.StatusCode)
 			assert.Equal(t, tt.wantCode, apiErr.Code)
 			assert.True(t, strings.HasPrefix(apiErr.Message, tt.wantMessage), "message %q", apiErr.Message)
@@ -306,8 +302,7 @@ func TestCancelSuccessBodyTooLarge(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath,
 		httpmock.NewStringResponder(200, documentedCancelResponse+pad))
 	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
+	apiErr := requireAPIError(t, err)
 	assert.Equal(t, 200, apiErr.StatusCode)
 	assert.Equal(t, "response body larger than 16 MiB", apiErr.Message)
 	assert.Len(t, apiErr.Body, maxErrorBody)

@@ -132,12 +132,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if err := checkAPIKey(apiKey); err != nil {
 		return nil, err
 	}
-	base, err := parseBaseURL(DefaultBaseURL)
-	if err != nil {
-		panic("applivery: DefaultBaseURL is invalid: " + err.Error()) // unreachable: a constant
-	}
 	cfg := clientConfig{
-		baseURL:        base,
+		baseURL:        &url.URL{Scheme: "https", Host: "api.applivery.io", Path: "/v1/"}, // DefaultBaseURL
 		maxRetries:     defaultMaxRetries,
 		waitMin:        defaultWaitMin,
 		waitMax:        defaultWaitMax,

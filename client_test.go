@@ -146,6 +146,14 @@ func TestOptionValidation(t *testing.T) {
 	}
 }
 
+func TestDefaultBaseURL(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(testKey)
+	require.NoError(t, err)
+	assert.Equal(t, DefaultBaseURL, c.core.baseURL)
+	assert.Equal(t, "/v1/", c.core.basePath)
+}
+
 func TestUserAgent(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient(testKey)
@@ -289,6 +297,14 @@ func TestReadAtMost(t *testing.T) {
 		assert.ErrorIs(t, err, boom)
 		assert.Equal(t, "abc", string(b))
 	})
+}
+
+// requireAPIError asserts that err is an *APIError and returns it.
+func requireAPIError(t *testing.T, err error, msgAndArgs ...any) *APIError {
+	t.Helper()
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr, msgAndArgs...)
+	return apiErr
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

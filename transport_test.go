@@ -38,6 +38,11 @@ type testServer struct {
 
 func newTestServer(t *testing.T, h http.HandlerFunc) *testServer {
 	t.Helper()
+	return startTestServer(t, h, false)
+}
+
+func startTestServer(t *testing.T, h http.HandlerFunc, useTLS bool) *testServer {
+	t.Helper()
 	s := &testServer{}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
@@ -52,7 +57,11 @@ func newTestServer(t *testing.T, h http.HandlerFunc) *testServer {
 			s.closed.Add(1)
 		}
 	}
-	s.Start()
+	if useTLS {
+		s.StartTLS()
+	} else {
+		s.Start()
+	}
 	t.Cleanup(s.Close)
 	return s
 }
@@ -121,8 +130,7 @@ func TestRetriesRetryableStatusesAndReturnsTheLastAnswer(t *testing.T) {
 			c := newServerClient(t, s, WithMaxRetries(2))
 
 			_, err := cancelCall(context.Background(), c)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr, "never go-retryablehttp's giving up error: %v", err)
+			apiErr := requireAPIError(t, err, "never go-retryablehttp's giving up error: %v", err)
 			assert.Equal(t, status, apiErr.StatusCode)
 			assert.Equal(t, 3, apiErr.Attempts)
 			assert.Equal(t, ErrorCode(5003), apiErr.Code)
@@ -145,8 +153,7 @@ func TestDoesNotRetryOtherStatuses(t *testing.T) {
 			})
 			c := newServerClient(t, s)
 			_, err := cancelCall(context.Background(), c)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
+			apiErr := requireAPIError(t, err)
 			assert.Equal(t, status, apiErr.StatusCode)
 			assert.Equal(t, 1, apiErr.Attempts)
 			assert.EqualValues(t, 1, s.requests.Load())
@@ -154,22 +161,35 @@ func TestDoesNotRetryOtherStatuses(t *testing.T) {
 	}
 }
 
-func TestRetryThenSuccess(t *testing.T) {
+func TestRecoversAfterTwoFailedAttempts(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, nil)
-	var n atomic.Int32
-	s.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if n.Add(1) < 3 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		writeSuccess(w)
-	})
-	c := newServerClient(t, s)
-	cmd, err := cancelCall(context.Background(), c)
-	require.NoError(t, err)
-	assert.Equal(t, validCommand, cmd.ID)
-	assert.EqualValues(t, 3, n.Load())
+	tests := []struct {
+		name string
+		fail func(http.ResponseWriter)
+	}{
+		{"503", func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }},
+		{"500 with an envelope", func(w http.ResponseWriter) { writeEnvelopeError(w, 500, 1, "oops") }},
+		{"connection closed", func(w http.ResponseWriter) { dropConnection(w, false) }},
+		{"connection reset", func(w http.ResponseWriter) { dropConnection(w, true) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int32
+			s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+				if n.Add(1) <= 2 {
+					tt.fail(w)
+					return
+				}
+				writeSuccess(w)
+			})
+			c := newServerClient(t, s)
+			cmd, err := cancelCall(context.Background(), c)
+			require.NoError(t, err)
+			assert.Equal(t, validCommand, cmd.ID)
+			assert.EqualValues(t, 3, n.Load())
+		})
+	}
 }
 
 func TestMaxRetriesOptions(t *testing.T) {
@@ -192,8 +212,7 @@ func TestMaxRetriesOptions(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_, err := cancelCall(ctx, c)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
+			apiErr := requireAPIError(t, err)
 			assert.Equal(t, tt.wantAttempts, apiErr.Attempts)
 			assert.EqualValues(t, tt.wantAttempts, s.requests.Load())
 		})
@@ -263,8 +282,7 @@ func TestRetryAfterBeyondTheCapReturnsAtOnce(t *testing.T) {
 	c := newServerClient(t, s, WithLogger(slog.New(rec)), WithRetryWait(time.Millisecond, 10*time.Second))
 	withGuard(t, 10*time.Second, func() {
 		_, err := cancelCall(context.Background(), c)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
+		apiErr := requireAPIError(t, err)
 		assert.Equal(t, time.Hour, apiErr.RetryAfter)
 		assert.Equal(t, 1, apiErr.Attempts)
 		assert.ErrorIs(t, err, ErrRateLimited)
@@ -283,8 +301,7 @@ func TestRetryAfterPastTheDeadlineReturnsAtOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err := cancelCall(ctx, c)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr, "the *APIError, not the context's error")
+	apiErr := requireAPIError(t, err, "the *APIError, not the context's error")
 	assert.Equal(t, 5*time.Second, apiErr.RetryAfter)
 	assert.Equal(t, 1, apiErr.Attempts)
 	assert.NoError(t, ctx.Err(), "returned before the deadline, without sleeping")
@@ -298,8 +315,7 @@ func TestBackoffPastTheDeadlineReturnsAtOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_, err := cancelCall(ctx, c)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
+	apiErr := requireAPIError(t, err)
 	assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
 	assert.NoError(t, ctx.Err())
 }
@@ -345,29 +361,6 @@ func TestContextAlreadyDoneSendsNothing(t *testing.T) {
 	assert.Zero(t, s.requests.Load())
 }
 
-func TestDroppedConnectionsAreRetried(t *testing.T) {
-	t.Parallel()
-	for _, reset := range []bool{false, true} {
-		t.Run(map[bool]string{false: "closed", true: "reset"}[reset], func(t *testing.T) {
-			t.Parallel()
-			s := newTestServer(t, nil)
-			var n atomic.Int32
-			s.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				if n.Add(1) <= 2 {
-					dropConnection(w, reset)
-					return
-				}
-				writeSuccess(w)
-			})
-			c := newServerClient(t, s)
-			cmd, err := cancelCall(context.Background(), c)
-			require.NoError(t, err)
-			assert.Equal(t, validCommand, cmd.ID)
-			assert.EqualValues(t, 3, n.Load())
-		})
-	}
-}
-
 func TestConnectionRefusedIsRetriedThenReported(t *testing.T) {
 	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -386,16 +379,7 @@ func TestConnectionRefusedIsRetriedThenReported(t *testing.T) {
 
 func TestTLSVerificationFailureIsNotRetried(t *testing.T) {
 	t.Parallel()
-	s := &testServer{}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeSuccess(w) }))
-	s.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
-		if state == http.StateNew {
-			s.newConns.Add(1)
-		}
-	}
-	s.StartTLS()
-	defer s.Close()
+	s := startTestServer(t, func(w http.ResponseWriter, _ *http.Request) { writeSuccess(w) }, true)
 
 	c, err := NewClient(testKey, WithBaseURL(s.URL+"/v1"), WithRetryWait(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
@@ -418,8 +402,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 			})
 			c := newServerClient(t, s)
 			_, err := cancelCall(context.Background(), c)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
+			apiErr := requireAPIError(t, err)
 			assert.Equal(t, status, apiErr.StatusCode)
 			assert.Equal(t, 1, apiErr.Attempts)
 			assert.Zero(t, elsewhere.requests.Load(), "neither the key nor the POST may travel elsewhere")
@@ -454,8 +437,7 @@ func TestAttemptTimeoutCoversTheBody(t *testing.T) {
 	c := newServerClient(t, s, WithAttemptTimeout(500*time.Millisecond))
 	withGuard(t, 10*time.Second, func() {
 		_, err := cancelCall(context.Background(), c)
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr)
+		apiErr := requireAPIError(t, err)
 		assert.Equal(t, http.StatusOK, apiErr.StatusCode)
 		assert.Contains(t, apiErr.Message, "attempt timeout")
 		assert.NotErrorIs(t, err, context.DeadlineExceeded)

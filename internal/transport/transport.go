@@ -31,7 +31,7 @@ import (
 // package fills every field.
 type Config struct {
 	// HTTPClient is the base client for each attempt. It is copied, never
-	// mutated. Nil means a pooled client built by NewPooledTransport.
+	// mutated. Nil means a pooled client built by newPooledTransport.
 	HTTPClient     *http.Client
 	MaxRetries     int           // retries after the first attempt
 	WaitMin        time.Duration // backoff bounds, and the cap of an honoured Retry-After
@@ -55,7 +55,7 @@ func New(cfg Config) *Transport {
 	}
 	base := hc.Transport
 	if base == nil {
-		base = NewPooledTransport()
+		base = newPooledTransport()
 	}
 	// go-retryablehttp calls CloseIdleConnections on the client after every
 	// failed call, which empties the pool that all concurrent callers share
@@ -67,11 +67,11 @@ func New(cfg Config) *Transport {
 	return &Transport{hc: hc, base: base, cfg: cfg}
 }
 
-// NewPooledTransport returns the transport used when the caller gives no
+// newPooledTransport returns the transport used when the caller gives no
 // client: pooled like cleanhttp's, but with an idle pool of 100 connections
 // per host (cleanhttp keeps GOMAXPROCS+1, which churns connections as soon as
 // more callers than that run at once), TLS 1.2 or later, and bounded dials.
-func NewPooledTransport() *http.Transport {
+func newPooledTransport() *http.Transport {
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
