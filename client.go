@@ -22,7 +22,9 @@
 // success. Both match sentinels with errors.Is ([ErrInvalidArgument],
 // [ErrNotFound], [ErrCommandNotPending], …). When no answer came, the error
 // wraps the network error, or the context's error when the context ended the
-// call, so errors.Is(err, context.DeadlineExceeded) works.
+// call, so errors.Is(err, context.DeadlineExceeded) works. Go's network
+// timeouts match DeadlineExceeded too; ctx.Err() tells whether the context
+// ended the call.
 //
 // # Retries
 //
@@ -32,8 +34,9 @@
 // and HTTP 429, 500, 502, 503 and 504. A Retry-After header is honoured when
 // it is within the maximum wait; when it is longer, or the wait would end after
 // the context's deadline, the call returns the [*APIError] at once, with
-// RetryAfter set. Each attempt is bounded ([WithAttemptTimeout]), so a server
-// that never answers cannot hang a call whose context has no deadline.
+// RetryAfter set. Each attempt waits a bounded time for the response to begin
+// ([WithAttemptTimeout]), so a server that never answers cannot hang a call
+// whose context has no deadline.
 //
 // # Logging
 //
@@ -243,10 +246,13 @@ func WithRetryWait(min, max time.Duration) Option {
 	}
 }
 
-// WithAttemptTimeout bounds each HTTP attempt, from sending the request to
-// reading the whole response, 30 s by default. It applies only when the
-// context allows the attempt longer, and an attempt that runs out is retried
-// like a connection failure. 0 disables the bound; a negative d is an error.
+// WithAttemptTimeout bounds how long each HTTP attempt waits for the response
+// to begin (its status line and headers), 30 s by default, so that a server
+// that never answers cannot hang a call whose context has no deadline. An
+// attempt that runs out fails with a net.Error whose Timeout method reports
+// true, and is retried like a connection failure. A slow body is not cut: the
+// context bounds the whole call. 0 disables the bound; a negative d is an
+// error.
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(cfg *clientConfig) error {
 		if d < 0 {

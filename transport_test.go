@@ -410,48 +410,73 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}
 }
 
+// attemptTimeoutModes are the two ways the attempt bound works: the SDK's own
+// transport (ResponseHeaderTimeout) and a transport of the caller's (a timer).
+var attemptTimeoutModes = []struct {
+	name string
+	opts []Option
+}{
+	{"sdk transport", nil},
+	{"caller's transport", []Option{WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})}},
+}
+
 func TestAttemptTimeoutBoundsASilentServer(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	c := newServerClient(t, s, WithAttemptTimeout(50*time.Millisecond), WithMaxRetries(1))
-	withGuard(t, 10*time.Second, func() {
-		_, err := cancelCall(context.Background(), c) // no deadline
-		require.Error(t, err)
-		var ne net.Error
-		require.ErrorAs(t, err, &ne)
-		assert.True(t, ne.Timeout())
-		assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not end")
-		assert.Contains(t, err.Error(), "(2 attempts)", "an attempt that timed out is retried")
-	})
+	for _, mode := range attemptTimeoutModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+			c := newServerClient(t, s, append(mode.opts, WithAttemptTimeout(50*time.Millisecond), WithMaxRetries(1))...)
+			withGuard(t, 10*time.Second, func() {
+				ctx := context.Background() // no deadline
+				_, err := cancelCall(ctx, c)
+				require.Error(t, err)
+				var ne net.Error
+				require.ErrorAs(t, err, &ne)
+				assert.True(t, ne.Timeout())
+				assert.NoError(t, ctx.Err())
+				assert.Contains(t, err.Error(), "(2 attempts)", "an attempt that timed out is retried")
+			})
+		})
+	}
 }
 
-func TestAttemptTimeoutCoversTheBody(t *testing.T) {
+func TestAttemptTimeoutDoesNotCutASlowBody(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", "1000")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, `{"status":true,`)
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	})
-	c := newServerClient(t, s, WithAttemptTimeout(500*time.Millisecond))
-	withGuard(t, 10*time.Second, func() {
-		_, err := cancelCall(context.Background(), c)
-		apiErr := requireAPIError(t, err)
-		assert.Equal(t, http.StatusOK, apiErr.StatusCode)
-		assert.Contains(t, apiErr.Message, "attempt timeout")
-		assert.NotErrorIs(t, err, context.DeadlineExceeded)
-	})
+	for _, mode := range attemptTimeoutModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusOK)
+				for _, part := range []string{documentedCancelResponse[:100], documentedCancelResponse[100:200], documentedCancelResponse[200:]} {
+					_, _ = io.WriteString(w, part)
+					w.(http.Flusher).Flush()
+					time.Sleep(300 * time.Millisecond)
+				}
+			})
+			c := newServerClient(t, s, append(mode.opts, WithAttemptTimeout(250*time.Millisecond), WithMaxRetries(0))...)
+			cmd, err := cancelCall(context.Background(), c)
+			require.NoError(t, err, "the response began in time; its body may take longer")
+			assert.Equal(t, validCommand, cmd.ID)
+		})
+	}
 }
 
-func TestAttemptTimeoutIsNotArmedUnderATighterDeadline(t *testing.T) {
+func TestATighterDeadlineWins(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	c := newServerClient(t, s, WithAttemptTimeout(time.Hour))
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err := cancelCall(ctx, c)
-	assert.ErrorIs(t, err, context.DeadlineExceeded, "the caller's deadline ends the call, and says so")
+	for _, mode := range attemptTimeoutModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+			c := newServerClient(t, s, append(mode.opts, WithAttemptTimeout(time.Hour))...)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			_, err := cancelCall(ctx, c)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded, "the caller's deadline ended the call")
+			assert.Contains(t, err.Error(), "(1 attempt)")
+		})
+	}
 }
 
 func TestConnectionsAreReusedUnderConcurrency(t *testing.T) {
@@ -750,4 +775,63 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+func TestEveryResponseBodyIsClosed(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		switch n.Add(1) % 7 {
+		case 0:
+			writeSuccess(w)
+		case 1:
+			w.WriteHeader(http.StatusServiceUnavailable) // retried
+		case 2:
+			writeEnvelopeError(w, 404, 3001, "Entity not found")
+		case 3:
+			_, _ = io.WriteString(w, "{ not json")
+		case 4:
+			_, _ = io.WriteString(w, `{"status":true,"data":{}}`+strings.Repeat(" ", maxSuccessBody))
+		case 5:
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, strings.Repeat("<html>", 100<<10))
+		case 6:
+			w.Header().Set("Location", "/elsewhere")
+			w.WriteHeader(http.StatusFound)
+		}
+	})
+	bodies := &bodyCounter{base: http.DefaultTransport}
+	c := newServerClient(t, s, WithHTTPClient(&http.Client{Transport: bodies}), WithMaxRetries(1))
+	for range 21 {
+		_, _ = cancelCall(context.Background(), c)
+	}
+	opened, closed := bodies.opened.Load(), bodies.closed.Load()
+	assert.Positive(t, opened)
+	assert.Equal(t, opened, closed, "every response body must be closed")
+}
+
+// bodyCounter counts the response bodies its transport hands out and closes.
+type bodyCounter struct {
+	base           http.RoundTripper
+	opened, closed atomic.Int32
+}
+
+func (b *bodyCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.base.RoundTrip(r)
+	if err == nil {
+		b.opened.Add(1)
+		resp.Body = &countingBody{ReadCloser: resp.Body, closed: &b.closed}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	once   sync.Once
+	closed *atomic.Int32
+}
+
+func (c *countingBody) Close() error {
+	c.once.Do(func() { c.closed.Add(1) })
+	return c.ReadCloser.Close()
 }

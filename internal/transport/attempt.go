@@ -7,14 +7,17 @@ import (
 	"time"
 )
 
-// attemptRoundTripper bounds each attempt in time, and hides the base
-// transport's CloseIdleConnections (see New).
+// attemptRoundTripper hides the base transport's CloseIdleConnections (see
+// New) and, when timeout is set, bounds how long an attempt waits for the
+// response to begin.
 //
-// The bound is a context deadline on the attempt's request, armed only when
-// the caller's own deadline is later or absent: a caller with a tighter
-// deadline pays nothing. It is not http.Client.Timeout, which around a
-// RoundTripper that net/http does not know starts a goroutine per request.
-// The deadline covers reading the body too; closing the body releases it.
+// The SDK's own transport bounds that wait itself, with ResponseHeaderTimeout,
+// which costs one timer inside net/http; timeout is then 0. A transport of the
+// caller's cannot be configured, so the bound is a timer here that cancels the
+// attempt if no response has begun in time, armed only when the caller's own
+// deadline is later or absent. It is not http.Client.Timeout, which around a
+// RoundTripper that net/http does not know starts a goroutine per request, and
+// which would also cut a slow body.
 type attemptRoundTripper struct {
 	base    http.RoundTripper
 	timeout time.Duration
@@ -28,59 +31,50 @@ func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 	if deadline, ok := parent.Deadline(); ok && time.Until(deadline) <= rt.timeout {
 		return rt.base.RoundTrip(req)
 	}
-	ctx, cancel := context.WithTimeout(parent, rt.timeout)
+	ctx, cancel := context.WithCancel(parent)
+	timer := time.AfterFunc(rt.timeout, cancel)
 	resp, err := rt.base.RoundTrip(req.WithContext(ctx))
+	if !timer.Stop() && parent.Err() == nil {
+		// The timer fired: the attempt was cancelled for taking too long, and
+		// a response that raced it has a cancelled body.
+		if resp != nil {
+			resp.Body.Close()
+		}
+		cancel()
+		return nil, &AttemptTimeoutError{Limit: rt.timeout}
+	}
 	if err != nil {
-		err = rt.cause(parent, ctx, err) // before cancel, which would end ctx too
 		cancel()
 		return nil, err
 	}
-	resp.Body = &attemptBody{ReadCloser: resp.Body, rt: rt, parent: parent, ctx: ctx, cancel: cancel}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
 
-// cause reports an error of the attempt's own deadline as an
-// *AttemptTimeoutError, so that context.DeadlineExceeded in an error chain
-// always means the caller's deadline.
-func (rt *attemptRoundTripper) cause(parent, ctx context.Context, err error) error {
-	if ctx.Err() == context.DeadlineExceeded && parent.Err() == nil {
-		return &AttemptTimeoutError{Limit: rt.timeout}
-	}
-	return err
-}
-
-// attemptBody releases the attempt's deadline when the body is closed.
-type attemptBody struct {
+// cancelOnClose releases the attempt's context when the body is closed.
+type cancelOnClose struct {
 	io.ReadCloser
-	rt          *attemptRoundTripper
-	parent, ctx context.Context
-	cancel      context.CancelFunc
+	cancel context.CancelFunc
 }
 
-func (b *attemptBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF {
-		err = b.rt.cause(b.parent, b.ctx, err)
-	}
-	return n, err
-}
-
-func (b *attemptBody) Close() error {
+func (b *cancelOnClose) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
 }
 
-// AttemptTimeoutError is the error of an attempt that did not complete within
-// the attempt timeout while the caller's context still had time. It is a
-// net.Error whose Timeout method reports true, and it is retried like any
+// AttemptTimeoutError is the error of an attempt whose response did not begin
+// within the attempt timeout, on a transport supplied by the caller. Like
+// net/http's "timeout awaiting response headers", which the SDK's own
+// transport returns in that case, it is a net.Error whose Timeout method
+// reports true and it matches context.DeadlineExceeded; it is retried like any
 // other connection failure.
 type AttemptTimeoutError struct {
 	Limit time.Duration // the attempt timeout
 }
 
 func (e *AttemptTimeoutError) Error() string {
-	return "no complete response within the attempt timeout of " + e.Limit.String()
+	return "no response within the attempt timeout of " + e.Limit.String()
 }
 
 // Timeout reports true: this is a timeout, as net.Error describes.
@@ -88,3 +82,7 @@ func (e *AttemptTimeoutError) Timeout() bool { return true }
 
 // Temporary reports true, as net.Error asks: another attempt may succeed.
 func (e *AttemptTimeoutError) Temporary() bool { return true }
+
+// Is reports whether target is context.DeadlineExceeded, as for net/http's
+// own timeouts.
+func (e *AttemptTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -136,7 +137,8 @@ func TestAttemptTimeoutErrorIsANetError(t *testing.T) {
 	var ne net.Error
 	assert.True(t, errors.As(err, &ne))
 	assert.True(t, ne.Timeout())
-	assert.Equal(t, "no complete response within the attempt timeout of 1s", (&AttemptTimeoutError{Limit: time.Second}).Error())
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "like net/http's own timeouts")
+	assert.Equal(t, "no response within the attempt timeout of 1s", (&AttemptTimeoutError{Limit: time.Second}).Error())
 }
 
 func TestNewDoesNotMutateTheClient(t *testing.T) {
@@ -144,10 +146,21 @@ func TestNewDoesNotMutateTheClient(t *testing.T) {
 	base := &http.Transport{}
 	hc := &http.Client{Transport: base, Timeout: time.Second}
 	tr := New(Config{HTTPClient: hc, AttemptTimeout: time.Second})
+	assert.Zero(t, base.ResponseHeaderTimeout, "the caller's transport is not configured")
 	assert.Same(t, base, hc.Transport)
 	assert.Nil(t, hc.CheckRedirect)
 	assert.Same(t, base, tr.base)
 	assert.NotSame(t, hc, tr.hc)
 	_, hidden := tr.hc.Transport.(interface{ CloseIdleConnections() })
 	assert.False(t, hidden, "the client's transport must not expose CloseIdleConnections")
+}
+
+func TestAttemptBoundPerTransport(t *testing.T) {
+	t.Parallel()
+	own := New(Config{AttemptTimeout: 7 * time.Second})
+	assert.Equal(t, 7*time.Second, own.base.(*http.Transport).ResponseHeaderTimeout)
+	assert.Zero(t, own.hc.Transport.(*attemptRoundTripper).timeout, "net/http bounds the wait itself")
+
+	theirs := New(Config{HTTPClient: &http.Client{Transport: &http.Transport{}}, AttemptTimeout: 7 * time.Second})
+	assert.Equal(t, 7*time.Second, theirs.hc.Transport.(*attemptRoundTripper).timeout)
 }

@@ -11,7 +11,8 @@
 //     a wait that would outlast the context's deadline, ends the call at once;
 //   - a failed call does not flush the connection pool shared by every caller;
 //   - redirects are not followed, so neither the key nor a POST goes elsewhere;
-//   - one attempt is bounded in time even when the context has no deadline.
+//   - an attempt waits a bounded time for the response to begin, even when
+//     the context has no deadline.
 package transport
 
 import (
@@ -36,7 +37,7 @@ type Config struct {
 	MaxRetries     int           // retries after the first attempt
 	WaitMin        time.Duration // backoff bounds, and the cap of an honoured Retry-After
 	WaitMax        time.Duration
-	AttemptTimeout time.Duration // bound of one attempt when the context allows longer; 0 for none
+	AttemptTimeout time.Duration // longest wait for a response to begin, per attempt; 0 for none
 	Logger         *slog.Logger  // nil: nothing is logged
 }
 
@@ -53,16 +54,16 @@ func New(cfg Config) *Transport {
 	if cfg.HTTPClient != nil {
 		*hc = *cfg.HTTPClient
 	}
-	base := hc.Transport
+	base, timeout := hc.Transport, cfg.AttemptTimeout
 	if base == nil {
-		base = newPooledTransport()
+		base, timeout = newPooledTransport(cfg.AttemptTimeout), 0 // it bounds the wait itself
 	}
 	// go-retryablehttp calls CloseIdleConnections on the client after every
 	// failed call, which empties the pool that all concurrent callers share
 	// (go-retryablehttp #237). attemptRoundTripper does not have that method,
 	// so http.Client.CloseIdleConnections does nothing; Transport's own
 	// CloseIdleConnections reaches the real transport.
-	hc.Transport = &attemptRoundTripper{base: base, timeout: cfg.AttemptTimeout}
+	hc.Transport = &attemptRoundTripper{base: base, timeout: timeout}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Transport{hc: hc, base: base, cfg: cfg}
 }
@@ -70,8 +71,9 @@ func New(cfg Config) *Transport {
 // newPooledTransport returns the transport used when the caller gives no
 // client: pooled like cleanhttp's, but with an idle pool of 100 connections
 // per host (cleanhttp keeps GOMAXPROCS+1, which churns connections as soon as
-// more callers than that run at once), TLS 1.2 or later, and bounded dials.
-func newPooledTransport() *http.Transport {
+// more callers than that run at once), TLS 1.2 or later, bounded dials, and
+// attemptTimeout as the longest wait for a response to begin.
+func newPooledTransport(attemptTimeout time.Duration) *http.Transport {
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
@@ -84,6 +86,7 @@ func newPooledTransport() *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: 1 * time.Second,
+		ResponseHeaderTimeout: attemptTimeout,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 	}
 }
