@@ -93,6 +93,16 @@ func withGuard(t *testing.T, limit time.Duration, f func()) {
 	}
 }
 
+// silent is a handler that never answers in time: it returns when the client
+// gives up on the request, or after 15 s (longer than withGuard waits), so that
+// a regression fails its test instead of hanging in the server's Close.
+func silent(_ http.ResponseWriter, r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(15 * time.Second):
+	}
+}
+
 func writeEnvelopeError(w http.ResponseWriter, status, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -341,7 +351,7 @@ func TestCancelDuringTheWaitEndsIt(t *testing.T) {
 
 func TestCallerDeadlineIsAContextError(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	s := newTestServer(t, silent)
 	c := newServerClient(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -425,7 +435,7 @@ func TestAttemptTimeoutBoundsASilentServer(t *testing.T) {
 	for _, mode := range attemptTimeoutModes {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+			s := newTestServer(t, silent)
 			c := newServerClient(t, s, append(mode.opts, WithAttemptTimeout(50*time.Millisecond), WithMaxRetries(1))...)
 			withGuard(t, 10*time.Second, func() {
 				ctx := context.Background() // no deadline
@@ -467,7 +477,7 @@ func TestATighterDeadlineWins(t *testing.T) {
 	for _, mode := range attemptTimeoutModes {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			s := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+			s := newTestServer(t, silent)
 			c := newServerClient(t, s, append(mode.opts, WithAttemptTimeout(time.Hour))...)
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
@@ -566,7 +576,7 @@ func TestNoGoroutineOutlivesACall(t *testing.T) {
 			case 2:
 				dropConnection(w, true)
 			case 3:
-				<-r.Context().Done() // an attempt timeout
+				silent(w, r) // an attempt timeout
 			case 4:
 				writeEnvelopeError(w, 404, 3001, "Entity not found")
 			}
@@ -621,7 +631,7 @@ func TestSilentWithoutALogger(t *testing.T) {
 		case 2:
 			dropConnection(w, true)
 		case 3:
-			<-r.Context().Done()
+			silent(w, r)
 		case 4:
 			http.Redirect(w, r, "/elsewhere", http.StatusFound)
 		default:
