@@ -2,13 +2,27 @@ package applivery
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
+
+	"github.com/applivery/applivery-go/internal/transport"
 )
 
 // AndroidCommandsService manages the commands of Android Enterprise devices:
 // the actions (LOCK, REBOOT, RESET_PASSWORD, lost mode, eSIM, …) queued for a
 // device until it applies them. Reach it as Client.AndroidCommands.
+//
+// Every method checks its IDs against [OrganizationIDPattern],
+// [DeviceIDPattern] and [CommandIDPattern] first: a mismatch is a
+// [*ValidationError] and nothing is sent. Get, List and Cancel are retried
+// after any retryable failure; Create, which must not run twice, only when the
+// server surely did not act.
 type AndroidCommandsService struct {
 	client *Client
 }
@@ -16,11 +30,13 @@ type AndroidCommandsService struct {
 // Cancel cancels a pending command before the device applies it, and returns
 // the command as the API answers.
 //
-// The three IDs are checked against [OrganizationIDPattern],
-// [DeviceIDPattern] and [CommandIDPattern] first; a mismatch is a
-// [*ValidationError] and nothing is sent. A command that is no longer pending
-// is an [*APIError] matching [ErrCommandNotPending], an unknown one matches
-// [ErrNotFound]. The API key needs the mdm.android.command.cancel permission.
+// A command that is no longer pending is an [*APIError] matching
+// [ErrCommandNotPending], an unknown one matches [ErrNotFound]. When an
+// earlier attempt of the call may have reached the server (its answer was
+// lost, or was a server error) and a retry then finds the command not
+// pending, Cancel looks the command up: if it is canceled, that attempt
+// canceled it and the call succeeds. The API key needs the
+// mdm.android.command.cancel permission.
 //
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/post-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid-cancel/
 //
@@ -29,11 +45,231 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
-	w, err := do[commandJSON](ctx, s.client.core, http.MethodPost, commandPath(organizationID, deviceID, commandID)+"/cancel")
+	w, outcome, err := do[commandJSON](ctx, s.client.core, request{
+		method: http.MethodPost,
+		path:   commandPath(organizationID, deviceID, commandID) + "/cancel",
+		policy: transport.Idempotent,
+	})
+	if err == nil {
+		return w.command(), nil
+	}
+	var apiErr *APIError
+	if !outcome.EarlierMayHaveApplied || !errors.As(err, &apiErr) || apiErr.Code != CodeCommandNotPending {
+		return nil, err
+	}
+	// An earlier attempt may have cancelled the command and lost its answer;
+	// this one then finds the command not pending. Which it is, the command
+	// tells.
+	cmd, lookupErr := s.Get(ctx, organizationID, deviceID, commandID)
+	switch {
+	case lookupErr != nil:
+		return nil, &outcomeUnknownError{err: err,
+			note: "an earlier attempt may have canceled the command, and looking it up failed: " + lookupErr.Error()}
+	case cmd.Status != CommandStatusCanceled:
+		return nil, err
+	}
+	if l := s.client.core.logger; l != nil {
+		l.LogAttrs(ctx, slog.LevelInfo, "applivery: an earlier attempt canceled the command; its answer was lost",
+			slog.String("path", s.client.core.basePath+commandPath(organizationID, deviceID, commandID)+"/cancel"),
+			slog.Int("attempts", outcome.Attempts))
+	}
+	return cmd, nil
+}
+
+// Get returns one command of a device.
+//
+// An unknown command is an [*APIError] matching [ErrNotFound]. The API key
+// needs the mdm.android.command.get permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/android/commands/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid/
+//
+//	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}
+func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, deviceID, commandID string) (*Command, error) {
+	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
+		return nil, err
+	}
+	w, _, err := do[commandJSON](ctx, s.client.core, request{
+		method: http.MethodGet,
+		path:   commandPath(organizationID, deviceID, commandID),
+		policy: transport.Idempotent,
+	})
 	if err != nil {
 		return nil, err
 	}
 	return w.command(), nil
+}
+
+// List returns one page of a device's commands. opts selects the page, its
+// size and its order; nil leaves all three to the server. A negative Page or
+// Limit, or a Sort that does not match [SortPattern], is a
+// [*ValidationError] and nothing is sent. The API key needs the
+// mdm.android.command.list permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/android/commands/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands/
+//
+//	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands?page=&limit=&sort=
+func (s *AndroidCommandsService) List(ctx context.Context, organizationID, deviceID string, opts *ListCommandsOptions) (*CommandPage, error) {
+	if err := validateDevice(organizationID, deviceID); err != nil {
+		return nil, err
+	}
+	query, err := opts.query()
+	if err != nil {
+		return nil, err
+	}
+	w, _, err := do[pageJSON](ctx, s.client.core, request{
+		method: http.MethodGet,
+		path:   devicePath(organizationID, deviceID) + query,
+		policy: transport.Idempotent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w.page(), nil
+}
+
+// ListAll iterates over all of a device's commands, page after page, from the
+// page opts names (the first when it names none), with its Limit and Sort.
+//
+// A page is fetched only when the loop reaches it: breaking out of the loop
+// fetches nothing more. An error is yielded once, with a nil command, and
+// ends the iteration; so does a server whose paging does not advance (a next
+// page that is not after the current one, or a next page claimed after an
+// empty one), rather than looping for ever.
+//
+//	for cmd, err := range client.AndroidCommands.ListAll(ctx, org, device, nil) {
+//		if err != nil {
+//			return err
+//		}
+//		…
+//	}
+func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, deviceID string, opts *ListCommandsOptions) iter.Seq2[*Command, error] {
+	return func(yield func(*Command, error) bool) {
+		var o ListCommandsOptions
+		if opts != nil {
+			o = *opts
+		}
+		for {
+			page, err := s.List(ctx, organizationID, deviceID, &o)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i := range page.Items {
+				if !yield(&page.Items[i], nil) {
+					return
+				}
+			}
+			next, err := nextPage(o.Page, page)
+			if err != nil || next == 0 {
+				if err != nil {
+					yield(nil, err)
+				}
+				return
+			}
+			o.Page = next
+		}
+	}
+}
+
+// nextPage returns the number of the page after page, which was fetched by
+// asking for page number requested (0 for the server's first), or 0 when it
+// was the last. The server's nextPage is followed, or its page+1 when it
+// sends none.
+func nextPage(requested int, page *CommandPage) (int, error) {
+	if !page.HasNextPage && page.NextPage == 0 {
+		return 0, nil
+	}
+	current := page.Page
+	if current == 0 {
+		current = max(requested, 1)
+	}
+	next := page.NextPage
+	if next == 0 {
+		next = current + 1
+	}
+	switch {
+	case next <= current || next <= requested:
+		return 0, fmt.Errorf("applivery: listing commands: the server's paging does not advance: asked for page %d, got page %d with next page %d", requested, page.Page, page.NextPage)
+	case len(page.Items) == 0:
+		return 0, fmt.Errorf("applivery: listing commands: the server reported a next page (%d) after an empty page %d", next, current)
+	}
+	return next, nil
+}
+
+// Create creates a command on a device and queues it until the device applies
+// it, and returns the command as the API answers: PENDING, usually.
+//
+// A nil req, an empty Type, or a Duration or NewPassword longer than 256
+// characters is a [*ValidationError] and nothing is sent. Other Type strings
+// than the constants are sent as they are. NewPassword is never logged, and is
+// redacted from errors.
+//
+// Create is not idempotent: a LOCK or RESET_PASSWORD sent twice is worse than
+// a failed call. It is retried only when the server surely did not act on it:
+// on a 429, and when no connection could be made. After a server error, or a
+// failure once the request may have gone out, it returns an error matching
+// [ErrOutcomeUnknown]: the command may have been created, and List tells. The
+// API key needs the mdm.android.command.create permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/android/commands/post-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands/
+//
+//	POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands
+func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, deviceID string, req *CreateCommandRequest) (*Command, error) {
+	if err := validateDevice(organizationID, deviceID); err != nil {
+		return nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("applivery: encoding the command: %w", err) // unreachable: the types always encode
+	}
+	w, outcome, err := do[commandJSON](ctx, s.client.core, request{
+		method: http.MethodPost,
+		path:   devicePath(organizationID, deviceID),
+		body:   body,
+		policy: transport.NotIdempotent,
+		secret: req.NewPassword,
+	})
+	if err != nil {
+		if outcome.LastMayHaveApplied {
+			return nil, &outcomeUnknownError{err: err,
+				note: "the command may have been created: list the device's commands before creating it again"}
+		}
+		return nil, err
+	}
+	return w.command(), nil
+}
+
+// query encodes o as the query of a List request, or refuses it. A nil o
+// and zero fields send nothing.
+func (o *ListCommandsOptions) query() (string, error) {
+	if o == nil {
+		return "", nil
+	}
+	switch {
+	case o.Page < 0:
+		return "", &ValidationError{Field: "page", Value: strconv.Itoa(o.Page), Reason: "must be 0 (the server's default) or more"}
+	case o.Limit < 0:
+		return "", &ValidationError{Field: "limit", Value: strconv.Itoa(o.Limit), Reason: "must be 0 (the server's default) or more"}
+	case !isSort(o.Sort):
+		return "", &ValidationError{Field: fieldSort, Value: o.Sort, Pattern: SortPattern}
+	}
+	q := make(url.Values, 3)
+	if o.Page > 0 {
+		q.Set("page", strconv.Itoa(o.Page))
+	}
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	if o.Sort != "" {
+		q.Set("sort", o.Sort)
+	}
+	if len(q) == 0 {
+		return "", nil
+	}
+	return "?" + q.Encode(), nil
 }
 
 // devicePath is the path, relative to the base URL, of a device's commands.

@@ -100,6 +100,7 @@ type core struct {
 	userAgent []string // the User-Agent header value
 	secret    *secret
 	transport *transport.Transport
+	logger    *slog.Logger // nil: silent
 }
 
 // secret holds the API key two pointers away from Client. fmt prints a nested
@@ -168,6 +169,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			AttemptTimeout: cfg.attemptTimeout,
 			Logger:         cfg.logger,
 		}),
+		logger: cfg.logger,
 	}}
 	c.AndroidCommands = &AndroidCommandsService{client: c}
 	return c, nil
@@ -348,7 +350,8 @@ func isLoopback(host string) bool {
 
 // Header values shared by every request. Requests never modify them.
 var (
-	acceptJSON = []string{"application/json"}
+	acceptJSON      = []string{"application/json"}
+	contentTypeJSON = []string{"application/json"}
 )
 
 // envelope is the API's answer: {"status":true,"data":…} on success,
@@ -359,47 +362,66 @@ type envelope[T any] struct {
 	Error  *errorBody `json:"error"`
 }
 
-// do sends a call to path, relative to the base URL, and returns the data of
-// its success envelope. Every response body is read through a limit and
-// closed; every answer that is not a success is an *APIError.
-func do[T any](ctx context.Context, c *core, method, path string) (*T, error) {
+// request is one API call.
+type request struct {
+	method string
+	path   string // relative to the base URL, with the query if any
+	body   []byte // JSON, or nil for none
+	policy transport.Policy
+	secret string // a secret of the request, such as a new password, kept out of errors like the key
+}
+
+// do sends a call and returns the data of its success envelope, and how the
+// call went. Every response body is read through a limit and closed; every
+// answer that is not a success is an *APIError.
+func do[T any](ctx context.Context, c *core, r request) (*T, transport.Outcome, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, &requestError{method: method, path: c.basePath + path, err: err}
+		return nil, transport.Outcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
 	}
 	header := http.Header{
 		"Authorization": c.secret.auth,
 		"Accept":        acceptJSON,
 		"User-Agent":    c.userAgent,
 	}
-	resp, attempts, err := c.transport.Do(ctx, method, c.baseURL+path, header, nil)
-	if err != nil {
-		return nil, &requestError{method: method, path: c.basePath + path, attempts: attempts, err: err}
+	if r.body != nil {
+		header["Content-Type"] = contentTypeJSON
 	}
-	return decode[T](ctx, c, resp, method, path, attempts)
+	resp, outcome, err := c.transport.Do(ctx, r.policy, r.method, c.baseURL+r.path, header, r.body)
+	if err != nil {
+		return nil, outcome, &requestError{method: r.method, path: c.pathOf(r), attempts: outcome.Attempts, err: err}
+	}
+	data, err := decode[T](ctx, c, resp, r, outcome.Attempts)
+	return data, outcome, err
 }
 
-// decode reads and closes resp, the answer to a call to method path, and
-// returns the data of its success envelope or the *APIError it amounts to.
-func decode[T any](ctx context.Context, c *core, resp *http.Response, method, path string, attempts int) (*T, error) {
+// pathOf is the path of r's URL, without the query: what errors and logs name.
+func (c *core) pathOf(r request) string {
+	path, _, _ := strings.Cut(r.path, "?")
+	return c.basePath + path
+}
+
+// decode reads and closes resp, the answer to r, and returns the data of its
+// success envelope or the *APIError it amounts to.
+func decode[T any](ctx context.Context, c *core, resp *http.Response, r request, attempts int) (*T, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _, _ := readAtMost(resp.Body, maxErrorBody, resp.ContentLength)
 		closeBody(resp.Body, false)
-		return nil, c.apiError(resp, method, path, body, parseErrorBody(body), "", attempts)
+		return nil, c.apiError(resp, r, body, parseErrorBody(body), "", attempts)
 	}
 	body, tooLarge, err := readAtMost(resp.Body, maxSuccessBody, resp.ContentLength)
 	closeBody(resp.Body, err == nil && !tooLarge)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return nil, &requestError{method: method, path: c.basePath + path, attempts: attempts, err: ctx.Err()}
+		return nil, &requestError{method: r.method, path: c.pathOf(r), attempts: attempts, err: ctx.Err()}
 	case err != nil:
-		return nil, c.apiError(resp, method, path, body, nil, "reading the response body: "+err.Error(), attempts)
+		return nil, c.apiError(resp, r, body, nil, "reading the response body: "+err.Error(), attempts)
 	case tooLarge:
-		return nil, c.apiError(resp, method, path, body, nil, "response body larger than 16 MiB", attempts)
+		return nil, c.apiError(resp, r, body, nil, "response body larger than 16 MiB", attempts)
 	}
 	var env envelope[T]
 	err = json.Unmarshal(body, &env)
 	if err != nil && !isTypeError(err) {
-		return nil, c.apiError(resp, method, path, body, nil, "malformed response body: "+err.Error(), attempts)
+		return nil, c.apiError(resp, r, body, nil, "malformed response body: "+err.Error(), attempts)
 	}
 	success := env.Status && env.Error == nil && env.Data != nil
 	if success && err != nil {
@@ -409,7 +431,7 @@ func decode[T any](ctx context.Context, c *core, resp *http.Response, method, pa
 		success = isSuccessEnvelope(body)
 	}
 	if !success {
-		return nil, c.apiError(resp, method, path, body, env.Error, "response is not a success envelope", attempts)
+		return nil, c.apiError(resp, r, body, env.Error, "response is not a success envelope", attempts)
 	}
 	return env.Data, nil
 }
@@ -431,11 +453,11 @@ func isSuccessEnvelope(body []byte) bool {
 		(len(shape.Error) == 0 || string(shape.Error) == "null")
 }
 
-func (c *core) apiError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int) *APIError {
+func (c *core) apiError(resp *http.Response, r request, body []byte, eb *errorBody, message string, attempts int) *APIError {
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]
 	}
-	return newAPIError(resp, method, c.basePath+path, body, eb, message, attempts, c.secret.key)
+	return newAPIError(resp, r.method, c.pathOf(r), body, eb, message, attempts, c.secret.key, r.secret)
 }
 
 // readAtMost reads r to its end, or to limit bytes. tooLarge reports that r

@@ -50,7 +50,7 @@ func FuzzDecode(f *testing.F) {
 			Body:          io.NopCloser(bytes.NewReader(body)),
 			ContentLength: int64(len(body)),
 		}
-		cmd, err := decode[commandJSON](context.Background(), c, resp, http.MethodPost, "p", 1)
+		cmd, err := decode[commandJSON](context.Background(), c, resp, request{method: http.MethodPost, path: "p"}, 1)
 
 		wantSuccess := status >= 200 && status <= 299 && successOracle(body)
 		if err == nil {

@@ -46,6 +46,12 @@ var (
 	ErrCommandNotPending = errors.New("applivery: command not pending")
 	// ErrRateLimited is HTTP 429.
 	ErrRateLimited = errors.New("applivery: rate limited")
+	// ErrOutcomeUnknown is a failure after which the server may nonetheless
+	// have carried the request out: its answer was lost, or was a server
+	// error. The error also matches what it wraps (an *APIError, a network
+	// error, the context's error). Find out before repeating the request:
+	// a Create that failed so may have created the command.
+	ErrOutcomeUnknown = errors.New("applivery: outcome unknown")
 )
 
 // APIError is the error for every HTTP answer that is not a success: a non-2xx
@@ -171,9 +177,10 @@ func (c *wireCode) UnmarshalJSON(b []byte) error {
 // newAPIError builds the error for resp to method path, whose body starts
 // with body (at most maxErrorBody bytes). eb is the envelope's error member
 // when the body had one; message, when set, explains a 2xx that is not a
-// success. key is redacted from everything the error keeps, in case a proxy
-// echoes the request back.
-func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int, key string) *APIError {
+// success. The secrets (the key, and a secret of the request such as a new
+// password) are redacted from everything the error keeps, in case a server or
+// a proxy echoes the request back.
+func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int, secrets ...string) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  resp.Header.Get("X-Request-Id"),
@@ -195,14 +202,20 @@ func newAPIError(resp *http.Response, method, path string, body []byte, eb *erro
 		e.Message = http.StatusText(resp.StatusCode)
 	}
 	if len(body) > 0 {
-		e.Body = bytes.ReplaceAll(body, []byte(key), []byte(redacted))
+		e.Body = bytes.Clone(body)
 	}
-	e.Message = strings.ReplaceAll(e.Message, key, redacted)
-	e.RequestID = strings.ReplaceAll(e.RequestID, key, redacted)
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte(redacted))
+		e.Message = strings.ReplaceAll(e.Message, s, redacted)
+		e.RequestID = strings.ReplaceAll(e.RequestID, s, redacted)
+	}
 	return e
 }
 
-// redacted stands in for the API key wherever a response repeats it.
+// redacted stands in for a secret wherever a response repeats it.
 const redacted = "[REDACTED]"
 
 // requestError is the error of a call that got no HTTP response to decode:
@@ -250,3 +263,14 @@ func isTypeError(err error) bool {
 	var te *json.UnmarshalTypeError
 	return errors.As(err, &te)
 }
+
+// outcomeUnknownError wraps the error of a call that the server may have
+// carried out; note says what may have happened and what to do.
+type outcomeUnknownError struct {
+	err  error
+	note string
+}
+
+func (e *outcomeUnknownError) Error() string        { return e.err.Error() + "; " + e.note }
+func (e *outcomeUnknownError) Unwrap() error        { return e.err }
+func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 )
 
 // Command is an Android Enterprise device command as the API returns it.
@@ -153,4 +154,126 @@ func (t wireTime) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return time.Time(t).MarshalJSON()
+}
+
+// ListCommandsOptions selects a page of a device's commands. A nil
+// *ListCommandsOptions, or a zero field, leaves the choice to the server.
+type ListCommandsOptions struct {
+	Page  int    // 1-based; 0 means the server's default (first page)
+	Limit int    // 0 means the server's default
+	Sort  string // "field", "field:asc" or "field:desc"; validated against ^[\w.]*((:asc)|(:desc))?$
+}
+
+// CommandPage is one page of a device's commands. Every field of the API's
+// pagination envelope is optional: one that is absent or null is 0 (or false).
+type CommandPage struct {
+	Items       []Command
+	Page        int
+	Limit       int
+	TotalDocs   int
+	TotalPages  int
+	HasNextPage bool
+	HasPrevPage bool
+	NextPage    int // 0 when the server sends null or nothing
+	PrevPage    int // 0 when the server sends null or nothing
+}
+
+// pageJSON is a CommandPage on the wire.
+type pageJSON struct {
+	Items       []commandJSON `json:"items"`
+	Page        int           `json:"page"`
+	Limit       int           `json:"limit"`
+	TotalDocs   int           `json:"totalDocs"`
+	TotalPages  int           `json:"totalPages"`
+	HasNextPage bool          `json:"hasNextPage"`
+	HasPrevPage bool          `json:"hasPrevPage"`
+	NextPage    int           `json:"nextPage"`
+	PrevPage    int           `json:"prevPage"`
+}
+
+func (w *pageJSON) page() *CommandPage {
+	p := &CommandPage{
+		Items:       make([]Command, len(w.Items)),
+		Page:        w.Page,
+		Limit:       w.Limit,
+		TotalDocs:   w.TotalDocs,
+		TotalPages:  w.TotalPages,
+		HasNextPage: w.HasNextPage,
+		HasPrevPage: w.HasPrevPage,
+		NextPage:    w.NextPage,
+		PrevPage:    w.PrevPage,
+	}
+	for i := range w.Items {
+		p.Items[i] = *w.Items[i].command()
+	}
+	return p
+}
+
+// CreateCommandRequest is a command to create on a device. Type is required;
+// the other fields apply to some types only, and unset ones are not sent.
+// Send the params object that matches Type: the Android Management API takes
+// one per command.
+type CreateCommandRequest struct {
+	Type               CommandType          `json:"type"`                          // required; any string is sent as is
+	Duration           string               `json:"duration,omitempty"`            // how long the command stays valid, as a Google duration such as "3600s"; at most 256 characters
+	NewPassword        string               `json:"newPassword,omitempty"`         // for RESET_PASSWORD; at most 256 characters; never logged, and redacted from errors
+	ResetPasswordFlags []string             `json:"resetPasswordFlags,omitempty"`  // for RESET_PASSWORD, such as "REQUIRE_ENTRY", "LOCK_NOW"
+	StartLostMode      *StartLostModeParams `json:"startLostModeParams,omitempty"` // for START_LOST_MODE
+	StopLostMode       *StopLostModeParams  `json:"stopLostModeParams,omitempty"`  // for STOP_LOST_MODE
+	ClearAppsData      *ClearAppsDataParams `json:"clearAppsDataParams,omitempty"` // for CLEAR_APP_DATA
+	AddEsim            *AddEsimParams       `json:"addEsimParams,omitempty"`       // for ADD_ESIM
+	RemoveEsim         *RemoveEsimParams    `json:"removeEsimParams,omitempty"`    // for REMOVE_ESIM
+}
+
+// StartLostModeParams are the parameters of START_LOST_MODE: what the locked
+// device shows.
+type StartLostModeParams struct {
+	LostMessage     *UserFacingMessage `json:"lostMessage,omitempty"`
+	LostPhoneNumber *UserFacingMessage `json:"lostPhoneNumber,omitempty"`
+}
+
+// UserFacingMessage is a text shown on the device, with optional
+// translations keyed by locale (such as "es" or "pt-BR").
+type UserFacingMessage struct {
+	DefaultMessage    string            `json:"defaultMessage,omitempty"`
+	LocalizedMessages map[string]string `json:"localizedMessages,omitempty"`
+}
+
+// StopLostModeParams are the parameters of STOP_LOST_MODE: there are none,
+// and a non-nil value is sent as {}.
+type StopLostModeParams struct{}
+
+// ClearAppsDataParams are the parameters of CLEAR_APP_DATA.
+type ClearAppsDataParams struct {
+	PackageNames []string `json:"packageNames,omitempty"` // such as "com.example.app"
+}
+
+// AddEsimParams are the parameters of ADD_ESIM.
+type AddEsimParams struct {
+	CarrierName    string `json:"carrierName,omitempty"`
+	ActivationCode string `json:"activationCode,omitempty"` // such as "LPA:1$carrier.com$activation-code"
+}
+
+// RemoveEsimParams are the parameters of REMOVE_ESIM.
+type RemoveEsimParams struct {
+	ICCID string `json:"iccid,omitempty"`
+}
+
+// maxCommandString is the documented limit of duration and newPassword.
+const maxCommandString = 256
+
+// validate checks r before anything is sent.
+func (r *CreateCommandRequest) validate() error {
+	switch {
+	case r == nil:
+		return &ValidationError{Field: "request", Reason: "is nil"}
+	case r.Type == "":
+		return &ValidationError{Field: "type", Reason: "is required, such as " + string(CommandTypeLock)}
+	case utf8.RuneCountInString(r.Duration) > maxCommandString:
+		return &ValidationError{Field: "duration", Value: r.Duration, Reason: "must be at most 256 characters"}
+	case utf8.RuneCountInString(r.NewPassword) > maxCommandString:
+		// The password is secret: the error does not quote it.
+		return &ValidationError{Field: "newPassword", Reason: "must be at most 256 characters"}
+	}
+	return nil
 }

@@ -1,5 +1,7 @@
 package applivery
 
+import "strings"
+
 // The documented patterns of the API's path and query parameters. Every ID is
 // checked against its pattern before a request is built, so an invalid one
 // never reaches the wire; the check returns a [*ValidationError].
@@ -19,6 +21,7 @@ const (
 	fieldOrganizationID = "organizationId"
 	fieldDeviceID       = "emmDeviceId"
 	fieldCommandID      = "emmCommandId"
+	fieldSort           = "sort"
 )
 
 // The validators below are hand-written equivalents of the patterns: they run
@@ -33,22 +36,24 @@ const (
 	classHex  = 1 << iota // [a-fA-F0-9]
 	classSlug             // [a-zA-Z0-9-]
 	classWord             // \w, which is ASCII-only in RE2: [0-9A-Za-z_]
+	classSort             // [\w.]
 )
 
 var charClass = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
-		t[c] |= classHex | classSlug | classWord
+		t[c] |= classHex | classSlug | classWord | classSort
 	}
 	for c := 'a'; c <= 'z'; c++ {
-		t[c] |= classSlug | classWord
-		t[c-'a'+'A'] |= classSlug | classWord
+		t[c] |= classSlug | classWord | classSort
+		t[c-'a'+'A'] |= classSlug | classWord | classSort
 	}
 	for c := 'a'; c <= 'f'; c++ {
 		t[c] |= classHex
 		t[c-'a'+'A'] |= classHex
 	}
 	t['-'] |= classSlug
-	t['_'] |= classWord
+	t['_'] |= classWord | classSort
+	t['.'] |= classSort
 	return t
 }()
 
@@ -65,6 +70,17 @@ func allIn(s string, class uint8) bool {
 func isOrganizationID(s string) bool { return len(s) >= 3 && allIn(s, classSlug) }
 func isDeviceID(s string) bool       { return len(s) >= 1 && allIn(s, classWord) }
 func isCommandID(s string) bool      { return len(s) == 24 && allIn(s, classHex) }
+
+// isSort matches SortPattern: a field path of word characters and dots, with
+// an optional ":asc" or ":desc".
+func isSort(s string) bool {
+	for _, suffix := range [...]string{":asc", ":desc"} {
+		if rest, ok := strings.CutSuffix(s, suffix); ok && allIn(rest, classSort) {
+			return true
+		}
+	}
+	return allIn(s, classSort)
+}
 
 // validateDevice checks the IDs of a path that ends at a device, in path
 // order, and reports the first that does not match its pattern.

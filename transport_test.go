@@ -541,7 +541,7 @@ func TestAFailedCallDoesNotFlushThePool(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := do[commandJSON](context.Background(), c.core, http.MethodGet, "warm")
+			_, _, err := do[commandJSON](context.Background(), c.core, request{method: http.MethodGet, path: "warm"})
 			assert.NoError(t, err)
 		}()
 	}

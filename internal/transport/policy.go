@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,6 +44,60 @@ func permanent(err error) bool {
 	)
 	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &hostname) ||
 		errors.As(err, &invalid) || errors.As(err, &record)
+}
+
+// Policy says which failed attempts of a call may be retried.
+type Policy uint8
+
+const (
+	// Idempotent calls are retried after any retryable failure: connection
+	// failures, 429, 500, 502, 503, 504. Sending one twice does no harm.
+	Idempotent Policy = iota
+	// NotIdempotent calls are retried only when the server surely did not act:
+	// a 429, or a connection that was never made. A 5xx, or a failure after the
+	// request may have gone out, is returned instead.
+	NotIdempotent
+)
+
+// NotSent reports whether err, the error of an attempt, means that the
+// request never reached the server: the connection to it, or to its proxy,
+// was never made (refused, unreachable, no such host, dial timeout). TLS
+// certificate failures also happen before a byte of the request is sent.
+// Errors it cannot place are taken to be sent: the safe assumption when a
+// repeat would do harm.
+func NotSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") {
+		return true
+	}
+	return permanent(err)
+}
+
+// MayHaveApplied reports whether an attempt that failed, with the HTTP
+// status of its answer or with err when there was none, may nonetheless have
+// been carried out: its request went out and the answer was lost, or the
+// answer was a server error (5xx) other than 501 and 505, which say the
+// request was not understood. A 429 or a 4xx says it was not.
+func MayHaveApplied(status int, err error) bool {
+	if err != nil {
+		return !NotSent(err)
+	}
+	return status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported
+}
+
+// retryable reports whether an attempt that failed with resp or err may be
+// retried under policy p. The caller's context is checked before this.
+func (p Policy) retryable(resp *http.Response, err error) bool {
+	if err != nil {
+		if permanent(err) {
+			return false
+		}
+		return p == Idempotent || NotSent(err)
+	}
+	if p == NotIdempotent {
+		return resp.StatusCode == http.StatusTooManyRequests
+	}
+	return retryableStatus(resp.StatusCode)
 }
 
 // Backoff returns how long to wait before retry number retry (0 for the

@@ -99,19 +99,33 @@ func (t *Transport) CloseIdleConnections() {
 	}
 }
 
-// Do sends one call: the request, and the retries the policy allows. It
-// returns the final response, whatever its status, with a nil error; or a nil
+// Outcome describes how a call went, beyond its final response or error.
+type Outcome struct {
+	Attempts int // HTTP attempts made
+	// EarlierMayHaveApplied reports that an attempt before the last failed
+	// but may have been carried out by the server (see MayHaveApplied): a
+	// retry may then meet the effect of that attempt, such as a command
+	// already cancelled.
+	EarlierMayHaveApplied bool
+	// LastMayHaveApplied reports the same of the last attempt, when it
+	// failed: its answer was lost (the context ending it included), or was a
+	// server error.
+	LastMayHaveApplied bool
+}
+
+// Do sends one call: the request, and the retries policy allows. It returns
+// the final response, whatever its status, with a nil error; or a nil
 // response and the error of the last attempt (unwrapped from *url.Error), or
-// the context's error when the context ended the call. attempts counts the
-// HTTP attempts made either way. The caller must close the response body.
-func (t *Transport) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (resp *http.Response, attempts int, err error) {
+// the context's error when the context ended the call. The caller must close
+// the response body.
+func (t *Transport) Do(ctx context.Context, policy Policy, method, rawURL string, header http.Header, body []byte) (*http.Response, Outcome, error) {
 	var raw any // an untyped nil: a typed nil []byte would become a chunked empty body
 	if body != nil {
 		raw = body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, raw)
 	if err != nil {
-		return nil, 0, err
+		return nil, Outcome{}, err
 	}
 	req.Header = header
 
@@ -119,7 +133,7 @@ func (t *Transport) Do(ctx context.Context, method, rawURL string, header http.H
 	// the request nor, after a transport error, a response. The call's state
 	// lives in c, and c's methods are the hooks of a retryablehttp.Client made
 	// for this call; the *http.Client and its pool are shared.
-	c := &call{t: t, method: method, path: req.URL.Path}
+	c := &call{t: t, policy: policy, method: method, path: req.URL.Path}
 	c.rc.HTTPClient = t.hc
 	c.rc.RetryMax = t.cfg.MaxRetries
 	c.rc.RetryWaitMin = t.cfg.WaitMin
@@ -128,31 +142,35 @@ func (t *Transport) Do(ctx context.Context, method, rawURL string, header http.H
 	c.rc.Backoff = c.backoff
 	c.rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 
-	resp, err = c.rc.Do(req)
+	resp, err := c.rc.Do(req)
+	outcome := Outcome{Attempts: c.attempts, EarlierMayHaveApplied: c.earlierMayHaveApplied, LastMayHaveApplied: c.lastMayHaveApplied}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, c.attempts, ctxErr
+			return nil, outcome, ctxErr
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, c.attempts, err
+		return nil, outcome, err
 	}
-	return resp, c.attempts, nil
+	return resp, outcome, nil
 }
 
 // call is the state of one Do.
 type call struct {
-	rc       retryablehttp.Client
-	t        *Transport
-	method   string
-	path     string
-	attempts int           // attempts made so far
-	wait     time.Duration // the wait checkRetry chose, for backoff
+	rc                    retryablehttp.Client
+	t                     *Transport
+	policy                Policy
+	method                string
+	path                  string
+	attempts              int           // attempts made so far
+	wait                  time.Duration // the wait checkRetry chose, for backoff
+	earlierMayHaveApplied bool          // see Outcome
+	lastMayHaveApplied    bool          // of the attempt checkRetry saw last
 }
 
 // checkRetry is the call's retryablehttp.CheckRetry. It runs once after each
@@ -163,12 +181,12 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	c.attempts++
 	cfg := &c.t.cfg
 	c.logAttempt(ctx, resp, err)
+	c.earlierMayHaveApplied = c.earlierMayHaveApplied || c.lastMayHaveApplied
+	c.lastMayHaveApplied = mayHaveApplied(resp, err)
 	switch {
 	case ctx.Err() != nil:
 		return false, nil
-	case err != nil && permanent(err):
-		return false, nil
-	case err == nil && !retryableStatus(resp.StatusCode):
+	case !c.policy.retryable(resp, err):
 		return false, nil
 	case c.attempts > cfg.MaxRetries:
 		c.logDecision(ctx, resp, err, "not retrying: no retries left", 0)
@@ -240,4 +258,17 @@ func (c *call) attrs(resp *http.Response, err error) []slog.Attr {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	return attrs
+}
+
+// mayHaveApplied applies MayHaveApplied to an attempt; a successful answer
+// (2xx) is not a failure at all.
+func mayHaveApplied(resp *http.Response, err error) bool {
+	if err == nil && resp.StatusCode < 300 {
+		return false
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	return MayHaveApplied(status, err)
 }
