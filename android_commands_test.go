@@ -3,7 +3,9 @@ package applivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -349,4 +351,369 @@ func TestCancelTransportErrorIsNotAnAPIError(t *testing.T) {
 	assert.Equal(t, 3, mt.GetTotalCallCount(), "connection failures are retried")
 	assert.Contains(t, err.Error(), "(3 attempts)")
 	assert.Contains(t, err.Error(), "applivery: POST /prefix/v1"+cancelPath+": ")
+}
+
+const (
+	mockBase    = "https://api.example.test/prefix/v1"
+	devicePathT = "/organizations/" + validOrg + "/mdm/android/enterprise/devices/" + validDevice + "/commands"
+	commandURL  = mockBase + devicePathT + "/" + validCommand
+	commandsURL = mockBase + devicePathT
+)
+
+// capture records the last request a responder saw, with its body.
+type capture struct {
+	req  *http.Request
+	body []byte
+}
+
+func (c *capture) responder(status int, body string) httpmock.Responder {
+	return func(r *http.Request) (*http.Response, error) {
+		c.req = r
+		c.body = nil
+		if r.Body != nil {
+			c.body, _ = io.ReadAll(r.Body)
+		}
+		return httpmock.NewStringResponse(status, body), nil
+	}
+}
+
+func TestValidationBeforeTheWireForEveryMethod(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(c *Client, org, dev, cmd string) error{
+		"Cancel": func(c *Client, org, dev, cmd string) error {
+			_, err := c.AndroidCommands.Cancel(context.Background(), org, dev, cmd)
+			return err
+		},
+		"Get": func(c *Client, org, dev, cmd string) error {
+			_, err := c.AndroidCommands.Get(context.Background(), org, dev, cmd)
+			return err
+		},
+		"List": func(c *Client, org, dev, _ string) error {
+			_, err := c.AndroidCommands.List(context.Background(), org, dev, nil)
+			return err
+		},
+		"ListAll": func(c *Client, org, dev, _ string) error {
+			for _, err := range c.AndroidCommands.ListAll(context.Background(), org, dev, nil) {
+				return err
+			}
+			return nil
+		},
+		"Create": func(c *Client, org, dev, _ string) error {
+			_, err := c.AndroidCommands.Create(context.Background(), org, dev, &CreateCommandRequest{Type: CommandTypeLock})
+			return err
+		},
+	}
+	ids := []struct {
+		name          string
+		org, dev, cmd string
+		wantField     string
+		commandOnly   bool // only the methods with a command ID see it
+	}{
+		{"traversal in org", "../admin", validDevice, validCommand, "organizationId", false},
+		{"percent in org", "ac%2e", validDevice, validCommand, "organizationId", false},
+		{"newline in device", validOrg, "a\nb", validCommand, "emmDeviceId", false},
+		{"slash in device", validOrg, "a/b", validCommand, "emmDeviceId", false},
+		{"bad command", validOrg, validDevice, "x/../y", "emmCommandId", true},
+	}
+	for method, call := range calls {
+		for _, tt := range ids {
+			if tt.commandOnly && (method == "List" || method == "ListAll" || method == "Create") {
+				continue
+			}
+			t.Run(method+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				c, mt := newMockClient(t)
+				mt.RegisterNoResponder(httpmock.NewStringResponder(200, documentedCancelResponse))
+				err := call(c, tt.org, tt.dev, tt.cmd)
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tt.wantField, ve.Field)
+				assert.Zero(t, mt.GetTotalCallCount())
+			})
+		}
+	}
+}
+
+func TestGetRequestShape(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t)
+	var got capture
+	mt.RegisterResponder(http.MethodGet, commandURL, got.responder(200, documentedCancelResponse))
+	cmd, err := c.AndroidCommands.Get(context.Background(), validOrg, validDevice, validCommand)
+	require.NoError(t, err)
+	assert.Equal(t, validCommand, cmd.ID)
+	assert.Equal(t, CommandTypeLock, cmd.Config.Metadata.Type)
+	assert.Equal(t, http.MethodGet, got.req.Method)
+	assert.Equal(t, commandURL, got.req.URL.String())
+	assert.Equal(t, "Bearer "+testKey, got.req.Header.Get("Authorization"))
+	assert.Equal(t, "application/json", got.req.Header.Get("Accept"))
+	assert.Empty(t, got.req.Header.Get("Content-Type"))
+	assert.Empty(t, got.body)
+}
+
+func TestListQuery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		opts      *ListCommandsOptions
+		wantQuery string
+	}{
+		{"nil options", nil, ""},
+		{"zero options", &ListCommandsOptions{}, ""},
+		{"page", &ListCommandsOptions{Page: 2}, "page=2"},
+		{"limit", &ListCommandsOptions{Limit: 50}, "limit=50"},
+		{"sort", &ListCommandsOptions{Sort: "createdAt"}, "sort=createdAt"},
+		{"all", &ListCommandsOptions{Page: 3, Limit: 10, Sort: "createdAt:desc"}, "limit=10&page=3&sort=createdAt%3Adesc"},
+		{"dotted sort", &ListCommandsOptions{Sort: "config.metadata.type:asc"}, "sort=config.metadata.type%3Aasc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			var got capture
+			mt.RegisterNoResponder(got.responder(200, `{"status":true,"data":{"items":[]}}`))
+			_, err := c.AndroidCommands.List(context.Background(), validOrg, validDevice, tt.opts)
+			require.NoError(t, err)
+			assert.Equal(t, http.MethodGet, got.req.Method)
+			assert.Equal(t, "/prefix/v1"+devicePathT, got.req.URL.Path)
+			assert.Equal(t, tt.wantQuery, got.req.URL.RawQuery)
+		})
+	}
+}
+
+func TestListValidation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		opts      ListCommandsOptions
+		wantField string
+	}{
+		{"negative page", ListCommandsOptions{Page: -1}, "page"},
+		{"negative limit", ListCommandsOptions{Limit: -5}, "limit"},
+		{"unknown direction", ListCommandsOptions{Sort: "name:up"}, "sort"},
+		{"two directions", ListCommandsOptions{Sort: "name:asc:desc"}, "sort"},
+		{"space", ListCommandsOptions{Sort: "created At"}, "sort"},
+		{"injection", ListCommandsOptions{Sort: "a&limit=100000"}, "sort"},
+		{"non-ascii", ListCommandsOptions{Sort: "créé"}, "sort"},
+		{"minus", ListCommandsOptions{Sort: "-createdAt"}, "sort"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterNoResponder(httpmock.NewStringResponder(200, `{"status":true,"data":{}}`))
+			_, err := c.AndroidCommands.List(context.Background(), validOrg, validDevice, &tt.opts)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.wantField, ve.Field)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+			if tt.wantField == "sort" {
+				assert.Equal(t, SortPattern, ve.Pattern)
+			}
+			assert.Zero(t, mt.GetTotalCallCount())
+		})
+	}
+}
+
+func TestListDecodesTheEnvelope(t *testing.T) {
+	t.Parallel()
+	item := `{"id":"` + validCommand + `","status":"PENDING","config":{"metadata":{"type":"LOCK"}},"updatedAt":"2026-02-10T14: 30:00Z"}`
+	tests := []struct {
+		name string
+		data string
+		want CommandPage
+	}{
+		{
+			name: "full envelope",
+			data: `{"items":[` + item + `],"totalDocs":21,"limit":10,"hasPrevPage":true,"hasNextPage":true,"page":2,"totalPages":3,"prevPage":1,"nextPage":3,"pagingCounter":11}`,
+			want: CommandPage{Page: 2, Limit: 10, TotalDocs: 21, TotalPages: 3, HasNextPage: true, HasPrevPage: true, NextPage: 3, PrevPage: 1},
+		},
+		{
+			name: "null page numbers",
+			data: `{"items":[` + item + `],"totalDocs":1,"limit":100,"hasPrevPage":false,"hasNextPage":false,"page":1,"totalPages":1,"prevPage":null,"nextPage":null}`,
+			want: CommandPage{Page: 1, Limit: 100, TotalDocs: 1, TotalPages: 1},
+		},
+		{
+			name: "only items",
+			data: `{"items":[` + item + `]}`,
+		},
+		{
+			name: "numbers of the wrong type",
+			data: `{"items":[` + item + `],"page":"2","nextPage":"3","limit":10.5,"totalDocs":7}`,
+			want: CommandPage{TotalDocs: 7},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterResponder(http.MethodGet, commandsURL, httpmock.NewStringResponder(200, `{"status":true,"data":`+tt.data+`}`))
+			page, err := c.AndroidCommands.List(context.Background(), validOrg, validDevice, nil)
+			require.NoError(t, err)
+			require.Len(t, page.Items, 1)
+			assert.Equal(t, validCommand, page.Items[0].ID)
+			assert.Equal(t, CommandStatusPending, page.Items[0].Status)
+			page.Items = nil
+			assert.Equal(t, tt.want, *page)
+		})
+	}
+	t.Run("no items", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockClient(t)
+		mt.RegisterResponder(http.MethodGet, commandsURL, httpmock.NewStringResponder(200, `{"status":true,"data":{"totalDocs":0}}`))
+		page, err := c.AndroidCommands.List(context.Background(), validOrg, validDevice, nil)
+		require.NoError(t, err)
+		assert.Empty(t, page.Items)
+	})
+	t.Run("data not an object", func(t *testing.T) {
+		t.Parallel()
+		c, mt := newMockClient(t)
+		mt.RegisterResponder(http.MethodGet, commandsURL, httpmock.NewStringResponder(200, `{"status":true,"data":[]}`))
+		_, err := c.AndroidCommands.List(context.Background(), validOrg, validDevice, nil)
+		assert.Equal(t, 200, requireAPIError(t, err).StatusCode)
+	})
+}
+
+func TestCreateRequestShape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		req      *CreateCommandRequest
+		wantBody string
+	}{
+		{
+			name:     "type only",
+			req:      &CreateCommandRequest{Type: CommandTypeReboot},
+			wantBody: `{"type":"REBOOT"}`,
+		},
+		{
+			name:     "stop lost mode sends an empty object",
+			req:      &CreateCommandRequest{Type: CommandTypeStopLostMode, StopLostMode: &StopLostModeParams{}},
+			wantBody: `{"type":"STOP_LOST_MODE","stopLostModeParams":{}}`,
+		},
+		{
+			name:     "undocumented type passes through",
+			req:      &CreateCommandRequest{Type: "WIPE"},
+			wantBody: `{"type":"WIPE"}`,
+		},
+		{
+			name: "the documented example",
+			req: &CreateCommandRequest{
+				Type:               CommandTypeLock,
+				Duration:           "3600s",
+				NewPassword:        "NewSecureP@ss123",
+				ResetPasswordFlags: []string{"REQUIRE_ENTRY", "LOCK_NOW"},
+				StartLostMode: &StartLostModeParams{
+					LostMessage:     &UserFacingMessage{DefaultMessage: "This device is lost. Please contact owner."},
+					LostPhoneNumber: &UserFacingMessage{DefaultMessage: "+1-555-0123"},
+				},
+				ClearAppsData: &ClearAppsDataParams{PackageNames: []string{"com.example.app"}},
+				StopLostMode:  &StopLostModeParams{},
+				AddEsim:       &AddEsimParams{CarrierName: "Acme Mobile", ActivationCode: "LPA:1$carrier.com$activation-code"},
+				RemoveEsim:    &RemoveEsimParams{ICCID: "89012345678901234567"},
+			},
+			wantBody: `{
+				"type": "LOCK",
+				"duration": "3600s",
+				"newPassword": "NewSecureP@ss123",
+				"resetPasswordFlags": ["REQUIRE_ENTRY", "LOCK_NOW"],
+				"startLostModeParams": {
+					"lostMessage": {"defaultMessage": "This device is lost. Please contact owner."},
+					"lostPhoneNumber": {"defaultMessage": "+1-555-0123"}
+				},
+				"clearAppsDataParams": {"packageNames": ["com.example.app"]},
+				"stopLostModeParams": {},
+				"addEsimParams": {"carrierName": "Acme Mobile", "activationCode": "LPA:1$carrier.com$activation-code"},
+				"removeEsimParams": {"iccid": "89012345678901234567"}
+			}`,
+		},
+		{
+			name: "localized lost message",
+			req: &CreateCommandRequest{Type: CommandTypeStartLostMode, StartLostMode: &StartLostModeParams{
+				LostMessage: &UserFacingMessage{DefaultMessage: "Lost", LocalizedMessages: map[string]string{"es": "Perdido"}},
+			}},
+			wantBody: `{"type":"START_LOST_MODE","startLostModeParams":{"lostMessage":{"defaultMessage":"Lost","localizedMessages":{"es":"Perdido"}}}}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			var got capture
+			mt.RegisterResponder(http.MethodPost, commandsURL, got.responder(200, documentedCancelResponse))
+			cmd, err := c.AndroidCommands.Create(context.Background(), validOrg, validDevice, tt.req)
+			require.NoError(t, err)
+			assert.Equal(t, validCommand, cmd.ID)
+			assert.Equal(t, http.MethodPost, got.req.Method)
+			assert.Equal(t, commandsURL, got.req.URL.String())
+			assert.Equal(t, "application/json", got.req.Header.Get("Content-Type"))
+			assert.Equal(t, "Bearer "+testKey, got.req.Header.Get("Authorization"))
+			assert.EqualValues(t, len(got.body), got.req.ContentLength)
+			assert.JSONEq(t, tt.wantBody, string(got.body))
+		})
+	}
+}
+
+func TestCreateValidation(t *testing.T) {
+	t.Parallel()
+	const password = "s3cr3t-Passw0rd"
+	long := strings.Repeat("é", 257) // 257 characters, 514 bytes
+	tests := []struct {
+		name      string
+		req       *CreateCommandRequest
+		wantField string // "" when accepted
+	}{
+		{"nil request", nil, "request"},
+		{"empty type", &CreateCommandRequest{Duration: "60s"}, "type"},
+		{"duration of 257 characters", &CreateCommandRequest{Type: CommandTypeLock, Duration: long}, "duration"},
+		{"password of 257 characters", &CreateCommandRequest{Type: CommandTypeResetPassword, NewPassword: password + long}, "newPassword"},
+		{"256 characters are fine", &CreateCommandRequest{Type: CommandTypeResetPassword, Duration: long[:512], NewPassword: long[:512]}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterNoResponder(httpmock.NewStringResponder(200, documentedCancelResponse))
+			_, err := c.AndroidCommands.Create(context.Background(), validOrg, validDevice, tt.req)
+			if tt.wantField == "" {
+				require.NoError(t, err)
+				assert.Equal(t, 1, mt.GetTotalCallCount())
+				return
+			}
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.wantField, ve.Field)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+			assert.NotContains(t, err.Error(), password)
+			assert.NotContains(t, ve.Value, password)
+			assert.Zero(t, mt.GetTotalCallCount())
+		})
+	}
+}
+
+func TestCreateNeverShowsTheNewPassword(t *testing.T) {
+	t.Parallel()
+	const password = "s3cr3t-Passw0rd"
+	rec := &recorder{}
+	var text strings.Builder
+	c, mt := newMockClient(t, WithMaxRetries(2),
+		WithLogger(slog.New(teeHandler{rec, slog.NewJSONHandler(&syncWriter{w: &text}, &slog.HandlerOptions{Level: slog.LevelDebug})})))
+	// A server that echoes the request in its error, and a 429 first so that
+	// the retry path is logged too.
+	mt.RegisterResponder(http.MethodPost, commandsURL,
+		httpmock.NewStringResponder(429, "").Then(func(r *http.Request) (*http.Response, error) {
+			body, _ := io.ReadAll(r.Body)
+			return httpmock.NewStringResponse(400, `{"status":false,"error":{"code":5209,"message":"Invalid input: `+
+				strings.ReplaceAll(string(body), `"`, `'`)+`"}}`), nil
+		}))
+	_, err := c.AndroidCommands.Create(context.Background(), validOrg, validDevice,
+		&CreateCommandRequest{Type: CommandTypeResetPassword, NewPassword: password})
+	apiErr := requireAPIError(t, err)
+	assert.Contains(t, apiErr.Message, "newPassword")
+	assert.NotContains(t, err.Error(), password)
+	assert.NotContains(t, string(apiErr.Body), password)
+	assert.NotContains(t, fmt.Sprintf("%+v", apiErr), password)
+	assert.NotEmpty(t, rec.all())
+	assert.NotContains(t, text.String(), password)
+	assert.Equal(t, 2, mt.GetTotalCallCount())
 }

@@ -35,6 +35,8 @@ func FuzzDecode(f *testing.F) {
 		{502, `<html>Bad Gateway</html>`},
 		{302, ``},
 		{429, `{"status":true,"data":{}}`},
+		{200, `{"status":true,"data":{"items":[{"id":"a"},3,null],"page":"2","nextPage":null,"hasNextPage":1}}`},
+		{200, `{"status":true,"data":{"items":{},"totalDocs":1e400}}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.status, []byte(s.body))
@@ -44,35 +46,47 @@ func FuzzDecode(f *testing.F) {
 		if status < 100 || status > 999 {
 			status = 200 + (status%100+100)%100
 		}
-		resp := &http.Response{
-			StatusCode:    status,
-			Header:        http.Header{},
-			Body:          io.NopCloser(bytes.NewReader(body)),
-			ContentLength: int64(len(body)),
-		}
-		cmd, err := decode[commandJSON](context.Background(), c, resp, request{method: http.MethodPost, path: "p"}, 1)
-
 		wantSuccess := status >= 200 && status <= 299 && successOracle(body)
-		if err == nil {
-			if !wantSuccess {
-				t.Fatalf("decode(%d, %q) accepted a response that is not a success", status, body)
-			}
-			if cmd == nil {
-				t.Fatal("nil data without an error")
-			}
-			return
-		}
-		if wantSuccess {
-			t.Fatalf("decode(%d, %q) = %v, want success", status, body, err)
-		}
-		var apiErr *APIError
-		if !errors.As(err, &apiErr) {
-			t.Fatalf("decode(%d, %q) = %T %v, want *APIError", status, body, err, err)
-		}
-		if apiErr.StatusCode != status || apiErr.Attempts != 1 || len(apiErr.Body) > maxErrorBody {
-			t.Fatalf("decode(%d, %q) = %+v", status, body, apiErr)
+		cmd, err := decode[commandJSON](context.Background(), c, response(status, body), request{method: http.MethodPost, path: "p"}, 1)
+		checkDecoded(t, status, body, wantSuccess, cmd != nil, err)
+		page, err := decode[pageJSON](context.Background(), c, response(status, body), request{method: http.MethodGet, path: "p"}, 1)
+		checkDecoded(t, status, body, wantSuccess, page != nil, err)
+		if page != nil {
+			_ = page.page() // converting never panics either
 		}
 	})
+}
+
+func response(status int, body []byte) *http.Response {
+	return &http.Response{
+		StatusCode:    status,
+		Header:        http.Header{},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+	}
+}
+
+func checkDecoded(t *testing.T, status int, body []byte, wantSuccess, gotData bool, err error) {
+	t.Helper()
+	if err == nil {
+		if !wantSuccess {
+			t.Fatalf("decode(%d, %q) accepted a response that is not a success", status, body)
+		}
+		if !gotData {
+			t.Fatal("nil data without an error")
+		}
+		return
+	}
+	if wantSuccess {
+		t.Fatalf("decode(%d, %q) = %v, want success", status, body, err)
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("decode(%d, %q) = %T %v, want *APIError", status, body, err, err)
+	}
+	if apiErr.StatusCode != status || apiErr.Attempts != 1 || len(apiErr.Body) > maxErrorBody {
+		t.Fatalf("decode(%d, %q) = %+v", status, body, apiErr)
+	}
 }
 
 // successOracle says whether body is a success envelope, by decoding its

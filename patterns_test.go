@@ -79,6 +79,7 @@ func FuzzPatterns(f *testing.F) {
 	for _, s := range []string{
 		"", "a", "ab", "abc", "a-b", "a_b", "---", validOrg, validCommand, strings.ToUpper(validCommand),
 		validCommand[:23], validCommand + "0", "507f1f77bcf86cd79943901g", "../x", "a\n", "é", "\x00", "a b",
+		"createdAt:desc", "config.metadata.type", ":asc", "a:asc:desc", "name:up", "a.b:desc\n", ":desc:desc",
 	} {
 		f.Add(s)
 	}
@@ -90,6 +91,7 @@ func FuzzPatterns(f *testing.F) {
 		{"organizationId", regexp.MustCompile(OrganizationIDPattern), isOrganizationID},
 		{"emmDeviceId", regexp.MustCompile(DeviceIDPattern), isDeviceID},
 		{"emmCommandId", regexp.MustCompile(CommandIDPattern), isCommandID},
+		{"sort", regexp.MustCompile(SortPattern), isSort},
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, m := range matchers {

@@ -93,6 +93,9 @@ func withGuard(t *testing.T, limit time.Duration, f func()) {
 // gives up on the request, or after 15 s (longer than withGuard waits), so that
 // a regression fails its test instead of hanging in the server's Close.
 func silent(_ http.ResponseWriter, r *http.Request) {
+	// Until the body is read, the server does not watch the connection, and
+	// would not see the client give up.
+	_, _ = io.Copy(io.Discard, r.Body)
 	select {
 	case <-r.Context().Done():
 	case <-time.After(15 * time.Second):
