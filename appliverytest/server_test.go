@@ -231,3 +231,197 @@ func TestConcurrentCancelsCancelOnce(t *testing.T) {
 	assert.Equal(t, 1, ok, "exactly one cancel succeeds")
 	assert.Equal(t, callers-1, notPending)
 }
+
+func TestGet(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	seeded := srv.AddCommand(org, device, applivery.Command{Status: applivery.CommandStatusDone, RawConfig: json.RawMessage(`{"name":"op"}`)})
+	got, err := c.AndroidCommands.Get(context.Background(), org, device, seeded.ID)
+	require.NoError(t, err)
+	assert.Equal(t, seeded, *got)
+
+	_, err = c.AndroidCommands.Get(context.Background(), org, "other_device", seeded.ID)
+	assert.ErrorIs(t, err, applivery.ErrNotFound)
+}
+
+func TestListPages(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	var ids []string
+	for range 7 {
+		ids = append(ids, srv.AddCommand(org, device, applivery.Command{}).ID)
+	}
+	srv.AddCommand(org, "other_device", applivery.Command{})
+
+	first, err := c.AndroidCommands.List(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 3})
+	require.NoError(t, err)
+	assert.Equal(t, ids[:3], commandIDs(first.Items))
+	assert.Equal(t, applivery.CommandPage{Page: 1, Limit: 3, TotalDocs: 7, TotalPages: 3, HasNextPage: true, NextPage: 2},
+		withoutItems(first))
+
+	last, err := c.AndroidCommands.List(context.Background(), org, device, &applivery.ListCommandsOptions{Page: 3, Limit: 3})
+	require.NoError(t, err)
+	assert.Equal(t, ids[6:], commandIDs(last.Items))
+	assert.Equal(t, applivery.CommandPage{Page: 3, Limit: 3, TotalDocs: 7, TotalPages: 3, HasPrevPage: true, PrevPage: 2},
+		withoutItems(last))
+
+	beyond, err := c.AndroidCommands.List(context.Background(), org, device, &applivery.ListCommandsOptions{Page: 9, Limit: 3})
+	require.NoError(t, err)
+	assert.Empty(t, beyond.Items)
+	assert.False(t, beyond.HasNextPage)
+
+	all, err := c.AndroidCommands.List(context.Background(), org, device, nil)
+	require.NoError(t, err)
+	assert.Equal(t, ids, commandIDs(all.Items), "the default limit holds them all")
+	assert.Equal(t, appliverytest.DefaultLimit, all.Limit)
+
+	none, err := c.AndroidCommands.List(context.Background(), org, "no_commands", nil)
+	require.NoError(t, err)
+	assert.Empty(t, none.Items)
+	assert.Zero(t, none.TotalPages)
+}
+
+func TestListEnvelopeOnTheWire(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	srv.AddCommand(org, device, applivery.Command{})
+	body := rawGet(t, srv, "/organizations/"+org+"/mdm/android/enterprise/devices/"+device+"/commands?limit=5", 200)
+	var env struct {
+		Status bool                       `json:"status"`
+		Data   map[string]json.RawMessage `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(body, &env))
+	assert.True(t, env.Status)
+	for field, want := range map[string]string{
+		"totalDocs": "1", "limit": "5", "page": "1", "totalPages": "1", "pagingCounter": "1",
+		"hasPrevPage": "false", "hasNextPage": "false", "prevPage": "null", "nextPage": "null",
+	} {
+		assert.Equal(t, want, string(env.Data[field]), field)
+	}
+	assert.True(t, strings.HasPrefix(string(env.Data["items"]), "[{"))
+}
+
+func TestListSort(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := srv.AddCommand(org, device, applivery.Command{ID: "cccccccccccccccccccccccc", CreatedAt: base.Add(2 * time.Hour), Status: applivery.CommandStatusDone})
+	b := srv.AddCommand(org, device, applivery.Command{ID: "aaaaaaaaaaaaaaaaaaaaaaaa", CreatedAt: base, Status: applivery.CommandStatusPending})
+	d := srv.AddCommand(org, device, applivery.Command{ID: "bbbbbbbbbbbbbbbbbbbbbbbb", CreatedAt: base.Add(time.Hour), Status: applivery.CommandStatusCanceled})
+	tests := map[string][]string{
+		"":               {b.ID, d.ID, a.ID},
+		"createdAt":      {b.ID, d.ID, a.ID},
+		"createdAt:desc": {a.ID, d.ID, b.ID},
+		"id:asc":         {b.ID, d.ID, a.ID},
+		"status":         {d.ID, a.ID, b.ID},
+		"unknown.field":  {b.ID, d.ID, a.ID},
+	}
+	for sort, want := range tests {
+		page, err := c.AndroidCommands.List(context.Background(), org, device, &applivery.ListCommandsOptions{Sort: sort})
+		require.NoError(t, err, sort)
+		assert.Equal(t, want, commandIDs(page.Items), "sort %q", sort)
+	}
+}
+
+func TestListRejectsInvalidQueries(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	for _, q := range []string{"page=0", "page=-1", "page=x", "limit=0", "limit=1.5", "sort=name:up", "sort=a%20b"} {
+		body := rawGet(t, srv, "/organizations/"+org+"/mdm/android/enterprise/devices/"+device+"/commands?"+q, 400)
+		assert.JSONEq(t, `{"status":false,"error":{"code":5209,"message":"Invalid input"}}`, string(body), q)
+	}
+}
+
+func TestListAllOverTheServer(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	var want []string
+	for range 23 {
+		want = append(want, srv.AddCommand(org, device, applivery.Command{}).ID)
+	}
+	var got []string
+	for cmd, err := range c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 5}) {
+		require.NoError(t, err)
+		got = append(got, cmd.ID)
+	}
+	assert.Equal(t, want, got)
+}
+
+func TestCreate(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	cmd, err := c.AndroidCommands.Create(context.Background(), org, device, &applivery.CreateCommandRequest{
+		Type: applivery.CommandTypeLock, Duration: "600s",
+	})
+	require.NoError(t, err)
+	assert.Regexp(t, applivery.CommandIDPattern, cmd.ID)
+	assert.Equal(t, applivery.CommandStatusPending, cmd.Status)
+	assert.Equal(t, applivery.CommandTypeLock, cmd.Config.Metadata.Type)
+	assert.Equal(t, "600s", cmd.Config.Metadata.Duration)
+	assert.NotEmpty(t, cmd.Config.Metadata.CreateTime)
+	assert.JSONEq(t, `{"name":"enterprises/LC04z6vydu/devices/`+device+`/operations/`+cmd.ID+`","metadata":{"type":"LOCK"}}`, string(cmd.RawConfig))
+
+	stored, ok := srv.Command(org, device, cmd.ID)
+	require.True(t, ok)
+	assert.Equal(t, *cmd, stored)
+
+	canceled, err := c.AndroidCommands.Cancel(context.Background(), org, device, cmd.ID)
+	require.NoError(t, err)
+	assert.Equal(t, applivery.CommandStatusCanceled, canceled.Status)
+}
+
+func TestCreateRejectsInvalidInput(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	for _, req := range []*applivery.CreateCommandRequest{
+		{Type: "WIPE"}, // not a documented type
+		{Type: "lock"},
+	} {
+		_, err := c.AndroidCommands.Create(context.Background(), org, device, req)
+		var apiErr *applivery.APIError
+		require.ErrorAs(t, err, &apiErr, req.Type)
+		assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+		assert.Equal(t, applivery.ErrorCode(5209), apiErr.Code)
+		assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a 400 says nothing was created")
+	}
+	for _, body := range []string{`{`, `[]`, `{"type":1}`, `{}`} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/organizations/"+org+"/mdm/android/enterprise/devices/"+device+"/commands", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	}
+	page, err := c.AndroidCommands.List(context.Background(), org, device, nil)
+	require.NoError(t, err)
+	assert.Empty(t, page.Items, "nothing was stored")
+}
+
+func commandIDs(cmds []applivery.Command) []string {
+	ids := make([]string, len(cmds))
+	for i, c := range cmds {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+func withoutItems(p *applivery.CommandPage) applivery.CommandPage {
+	q := *p
+	q.Items = nil
+	return q
+}
+
+func rawGet(t *testing.T, srv *appliverytest.Server, path string, wantStatus int) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, wantStatus, resp.StatusCode, string(body))
+	return body
+}

@@ -1,0 +1,251 @@
+package applivery
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNextPage(t *testing.T) {
+	t.Parallel()
+	items := []Command{{ID: "a"}}
+	tests := []struct {
+		name      string
+		requested int
+		page      CommandPage
+		want      int
+		wantErr   string
+	}{
+		{"last page", 1, CommandPage{Items: items, Page: 1, HasNextPage: false}, 0, ""},
+		{"next page given", 1, CommandPage{Items: items, Page: 1, HasNextPage: true, NextPage: 2}, 2, ""},
+		{"next page skips ahead", 1, CommandPage{Items: items, Page: 1, HasNextPage: true, NextPage: 5}, 5, ""},
+		{"next page absent", 2, CommandPage{Items: items, Page: 2, HasNextPage: true}, 3, ""},
+		{"page absent, first requested", 0, CommandPage{Items: items, HasNextPage: true}, 2, ""},
+		{"page absent, third requested", 3, CommandPage{Items: items, HasNextPage: true}, 4, ""},
+		{"next page without hasNextPage", 1, CommandPage{Items: items, Page: 1, NextPage: 2}, 2, ""},
+		{"next page is this page", 2, CommandPage{Items: items, Page: 2, HasNextPage: true, NextPage: 2}, 0, "does not advance"},
+		{"next page goes back", 3, CommandPage{Items: items, Page: 3, HasNextPage: true, NextPage: 1}, 0, "does not advance"},
+		{"server ignores the page asked", 2, CommandPage{Items: items, Page: 1, HasNextPage: true, NextPage: 2}, 0, "does not advance"},
+		{"empty page claims a next one", 1, CommandPage{Page: 1, HasNextPage: true, NextPage: 2}, 0, "after an empty page"},
+		{"empty last page", 4, CommandPage{Page: 4}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := nextPage(tt.requested, &tt.page)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Zero(t, got)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// pager serves a device's command list from pages it was given, and records
+// the queries it received.
+type pager struct {
+	mu      sync.Mutex
+	queries []url.Values
+	// answer returns the data of the answer to a query, or "" to answer 500.
+	answer func(q url.Values) string
+}
+
+func (p *pager) handler(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.queries = append(p.queries, r.URL.Query())
+	p.mu.Unlock()
+	data := p.answer(r.URL.Query())
+	if data == "" {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	fmt.Fprintf(w, `{"status":true,"data":%s}`, data)
+}
+
+func (p *pager) seen() []url.Values {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]url.Values(nil), p.queries...)
+}
+
+// paged answers like the API over total commands c1…cN, limit per page.
+func paged(total int) func(url.Values) string {
+	return func(q url.Values) string {
+		page, _ := strconv.Atoi(q.Get("page"))
+		page = max(page, 1)
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		if limit == 0 {
+			limit = 10
+		}
+		pages := (total + limit - 1) / limit
+		var ids []string
+		for i := (page-1)*limit + 1; i <= min(page*limit, total); i++ {
+			ids = append(ids, fmt.Sprintf(`{"id":"c%d"}`, i))
+		}
+		next := "null"
+		if page < pages {
+			next = strconv.Itoa(page + 1)
+		}
+		return fmt.Sprintf(`{"items":[%s],"page":%d,"limit":%d,"totalDocs":%d,"totalPages":%d,"hasNextPage":%t,"nextPage":%s}`,
+			strings.Join(ids, ","), page, limit, total, pages, page < pages, next)
+	}
+}
+
+func collect(t *testing.T, c *Client, opts *ListCommandsOptions, stopAfter int) (ids []string, errs []error) {
+	t.Helper()
+	for cmd, err := range c.AndroidCommands.ListAll(context.Background(), validOrg, validDevice, opts) {
+		if err != nil {
+			assert.Nil(t, cmd)
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, cmd.ID)
+		if len(ids) == stopAfter {
+			break
+		}
+	}
+	return ids, errs
+}
+
+func TestListAllWalksEveryPage(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: paged(7)}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	ids, errs := collect(t, c, &ListCommandsOptions{Limit: 3, Sort: "createdAt:desc"}, 0)
+	assert.Empty(t, errs)
+	assert.Equal(t, []string{"c1", "c2", "c3", "c4", "c5", "c6", "c7"}, ids)
+	queries := p.seen()
+	require.Len(t, queries, 3)
+	assert.Equal(t, url.Values{"limit": {"3"}, "sort": {"createdAt:desc"}}, queries[0], "the first page is the server's default")
+	assert.Equal(t, url.Values{"page": {"2"}, "limit": {"3"}, "sort": {"createdAt:desc"}}, queries[1], "limit and sort are kept")
+	assert.Equal(t, url.Values{"page": {"3"}, "limit": {"3"}, "sort": {"createdAt:desc"}}, queries[2])
+}
+
+func TestListAllStartsAtTheOptionsPage(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: paged(7)}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	opts := &ListCommandsOptions{Page: 2, Limit: 3}
+	ids, errs := collect(t, c, opts, 0)
+	assert.Empty(t, errs)
+	assert.Equal(t, []string{"c4", "c5", "c6", "c7"}, ids)
+	assert.Equal(t, 2, opts.Page, "the caller's options are not changed")
+	assert.Len(t, p.seen(), 2)
+}
+
+func TestListAllNilOptionsAndOnePage(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: paged(4)}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	ids, errs := collect(t, c, nil, 0)
+	assert.Empty(t, errs)
+	assert.Len(t, ids, 4)
+	require.Len(t, p.seen(), 1)
+	assert.Empty(t, p.seen()[0], "nil options send no query")
+}
+
+func TestListAllFetchesNothingAfterABreak(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: paged(30)}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	ids, errs := collect(t, c, &ListCommandsOptions{Limit: 10}, 12)
+	assert.Empty(t, errs)
+	assert.Len(t, ids, 12)
+	assert.Len(t, p.seen(), 2, "page 3 is never fetched")
+
+	p2 := &pager{answer: paged(30)}
+	c2 := newServerClient(t, newTestServer(t, p2.handler))
+	ids, _ = collect(t, c2, &ListCommandsOptions{Limit: 10}, 10)
+	assert.Len(t, ids, 10)
+	assert.Len(t, p2.seen(), 1, "breaking at the end of a page fetches no next page")
+}
+
+func TestListAllFollowsNextPageOrPagePlusOne(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: func(q url.Values) string {
+		switch q.Get("page") {
+		case "":
+			return `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":5}` // skips ahead
+		case "5":
+			return `{"items":[{"id":"b"}],"hasNextPage":true}` // no numbers at all: 5+1
+		case "6":
+			return `{"items":[{"id":"c"}],"page":6,"hasNextPage":false,"nextPage":null}`
+		}
+		return ""
+	}}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	ids, errs := collect(t, c, nil, 0)
+	assert.Empty(t, errs)
+	assert.Equal(t, []string{"a", "b", "c"}, ids)
+}
+
+func TestListAllEndsWithAnErrorWhenPagingDoesNotAdvance(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"same page again":      `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":1}`,
+		"ignores the page":     `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":2}`,
+		"empty pages for ever": `{"items":[],"hasNextPage":true}`,
+		"next page goes back":  `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":-1}`,
+	}
+	for name, data := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := &pager{answer: func(url.Values) string { return data }}
+			c := newServerClient(t, newTestServer(t, p.handler))
+			withGuard(t, 10*time.Second, func() {
+				_, errs := collect(t, c, nil, 0)
+				require.Len(t, errs, 1)
+				assert.Contains(t, errs[0].Error(), "applivery: listing commands: ")
+			})
+			assert.LessOrEqual(t, len(p.seen()), 2)
+		})
+	}
+}
+
+func TestListAllYieldsAnErrorOnceAndStops(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: func(q url.Values) string {
+		if q.Get("page") == "" {
+			return `{"items":[{"id":"a"},{"id":"b"}],"page":1,"hasNextPage":true,"nextPage":2}`
+		}
+		return "" // 500
+	}}
+	c := newServerClient(t, newTestServer(t, p.handler), WithMaxRetries(1))
+	var ids []string
+	var errs []error
+	for cmd, err := range c.AndroidCommands.ListAll(context.Background(), validOrg, validDevice, nil) {
+		if err != nil {
+			errs = append(errs, err)
+			continue // the iterator must stop by itself
+		}
+		ids = append(ids, cmd.ID)
+	}
+	assert.Equal(t, []string{"a", "b"}, ids)
+	require.Len(t, errs, 1)
+	assert.Equal(t, 500, requireAPIError(t, errs[0]).StatusCode)
+	assert.Len(t, p.seen(), 3, "page 1, then page 2 and its retry")
+}
+
+func TestListAllRefusesBadOptionsOnce(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: paged(3)}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	ids, errs := collect(t, c, &ListCommandsOptions{Sort: "name:up"}, 0)
+	assert.Empty(t, ids)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], ErrInvalidArgument)
+	assert.Empty(t, p.seen())
+}
