@@ -101,3 +101,90 @@ func ExampleValidationError() {
 	// emmCommandId true
 	// applivery: invalid emmCommandId "../../admin": must match ^[a-fA-F0-9]{24}$
 }
+
+func ExampleAndroidCommandsService_Create() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	cmd, err := client.AndroidCommands.Create(context.Background(), "acme-fleet", "pixel8_0042", &applivery.CreateCommandRequest{
+		Type:          applivery.CommandTypeStartLostMode,
+		StartLostMode: &applivery.StartLostModeParams{LostMessage: &applivery.UserFacingMessage{DefaultMessage: "Please call +1-555-0123"}},
+	})
+	if errors.Is(err, applivery.ErrOutcomeUnknown) {
+		// A server error or a lost answer: the command may exist. List the
+		// device's commands before creating it again.
+		log.Fatalf("the command may have been created: %v", err)
+	}
+	if err != nil {
+		log.Fatal(err) // nothing was created
+	}
+	fmt.Println(cmd.Config.Metadata.Type, cmd.Status)
+	// Output: START_LOST_MODE PENDING
+}
+
+func ExampleAndroidCommandsService_ListAll() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	for _, status := range []applivery.CommandStatus{applivery.CommandStatusDone, applivery.CommandStatusPending, applivery.CommandStatusCanceled} {
+		srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{Status: status})
+	}
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Two to a page: the second page is fetched when the loop gets there.
+	for cmd, err := range client.AndroidCommands.ListAll(context.Background(), "acme-fleet", "pixel8_0042", &applivery.ListCommandsOptions{Limit: 2}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(cmd.Status)
+	}
+	// Output:
+	// DONE
+	// PENDING
+	// CANCEL
+}
+
+func ExampleAndroidCommandsService_List() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	for range 5 {
+		srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{})
+	}
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	page, err := client.AndroidCommands.List(context.Background(), "acme-fleet", "pixel8_0042",
+		&applivery.ListCommandsOptions{Page: 2, Limit: 2, Sort: "createdAt:desc"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("page %d of %d: %d of %d commands, next page %d\n", page.Page, page.TotalPages, len(page.Items), page.TotalDocs, page.NextPage)
+	// Output: page 2 of 3: 2 of 5 commands, next page 3
+}
+
+func ExampleAndroidCommandsService_Get() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	seeded := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{
+		Config: applivery.CommandConfig{Metadata: applivery.CommandMetadata{Type: applivery.CommandTypeReboot}},
+	})
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	cmd, err := client.AndroidCommands.Get(context.Background(), "acme-fleet", "pixel8_0042", seeded.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cmd.Config.Metadata.Type, cmd.Status)
+	// Output: REBOOT PENDING
+}
