@@ -45,11 +45,12 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
-	w, outcome, err := do[commandJSON](ctx, s.client.core, request{
+	r := request{
 		method: http.MethodPost,
 		path:   commandPath(organizationID, deviceID, commandID) + "/cancel",
 		policy: transport.Idempotent,
-	})
+	}
+	w, outcome, err := do[commandJSON](ctx, s.client.core, r)
 	if err == nil {
 		return w.command(), nil
 	}
@@ -57,7 +58,7 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	if !outcome.EarlierMayHaveApplied || !errors.As(err, &apiErr) || apiErr.Code != CodeCommandNotPending {
 		return nil, err
 	}
-	// An earlier attempt may have cancelled the command and lost its answer;
+	// An earlier attempt may have canceled the command and lost its answer;
 	// this one then finds the command not pending. Which it is, the command
 	// tells.
 	cmd, lookupErr := s.Get(ctx, organizationID, deviceID, commandID)
@@ -70,7 +71,7 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	}
 	if l := s.client.core.logger; l != nil {
 		l.LogAttrs(ctx, slog.LevelInfo, "applivery: an earlier attempt canceled the command; its answer was lost",
-			slog.String("path", s.client.core.basePath+commandPath(organizationID, deviceID, commandID)+"/cancel"),
+			slog.String("path", s.client.core.pathOf(r)),
 			slog.Int("attempts", outcome.Attempts))
 	}
 	return cmd, nil
@@ -160,10 +161,11 @@ func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, de
 				}
 			}
 			next, err := nextPage(o.Page, page)
-			if err != nil || next == 0 {
-				if err != nil {
-					yield(nil, err)
-				}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if next == 0 {
 				return
 			}
 			o.Page = next

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -91,14 +90,7 @@ func TestCreateIsRetriedOnlyWhenTheServerSurelyDidNotAct(t *testing.T) {
 
 func TestCreateIsRetriedWhenNoConnectionWasMade(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	c, err := NewClient(testKey, WithBaseURL("http://"+addr+"/v1"), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(2))
-	require.NoError(t, err)
-
-	_, err = createLock(context.Background(), c)
+	_, err := createLock(context.Background(), refusingClient(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "(3 attempts)", "a refused connection is retried: nothing was sent")
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)

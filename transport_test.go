@@ -370,16 +370,22 @@ func TestContextAlreadyDoneSendsNothing(t *testing.T) {
 	assert.Zero(t, s.requests.Load())
 }
 
-func TestConnectionRefusedIsRetriedThenReported(t *testing.T) {
-	t.Parallel()
+// refusingClient returns a client of a loopback port where nothing listens,
+// with 2 retries a millisecond apart.
+func refusingClient(t *testing.T) *Client {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-
 	c, err := NewClient(testKey, WithBaseURL("http://"+addr+"/v1"), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(2))
 	require.NoError(t, err)
-	_, err = cancelCall(context.Background(), c)
+	return c
+}
+
+func TestConnectionRefusedIsRetriedThenReported(t *testing.T) {
+	t.Parallel()
+	_, err := cancelCall(context.Background(), refusingClient(t))
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 	assert.Contains(t, err.Error(), "(3 attempts)")
 	var apiErr *APIError
@@ -643,9 +649,7 @@ func TestSilentWithoutALogger(t *testing.T) {
 	for range 3 {
 		_, _ = cancelCall(context.Background(), c)
 	}
-	refused, err := NewClient(testKey, WithBaseURL("http://127.0.0.1:1/v1"), WithRetryWait(time.Millisecond, time.Millisecond))
-	require.NoError(t, err)
-	_, _ = cancelCall(context.Background(), refused)
+	_, _ = cancelCall(context.Background(), refusingClient(t))
 
 	restore()
 	require.NoError(t, wOut.Close())

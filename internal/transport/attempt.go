@@ -35,8 +35,8 @@ func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 	timer := time.AfterFunc(rt.timeout, cancel)
 	resp, err := rt.base.RoundTrip(req.WithContext(ctx))
 	if !timer.Stop() && parent.Err() == nil {
-		// The timer fired: the attempt was cancelled for taking too long, and
-		// a response that raced it has a cancelled body.
+		// The timer fired: the attempt was canceled for taking too long, and
+		// a response that raced it has a canceled body.
 		if resp != nil {
 			resp.Body.Close()
 		}

@@ -105,7 +105,7 @@ type Outcome struct {
 	// EarlierMayHaveApplied reports that an attempt before the last failed
 	// but may have been carried out by the server (see MayHaveApplied): a
 	// retry may then meet the effect of that attempt, such as a command
-	// already cancelled.
+	// already canceled.
 	EarlierMayHaveApplied bool
 	// LastMayHaveApplied reports the same of the last attempt, when it
 	// failed: its answer was lost (the context ending it included), or was a
