@@ -186,9 +186,9 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 }
 
 // list serves GET …/commands?page=&limit=&sort=, in the API's pagination
-// envelope. page and limit must be positive integers (limit at most
-// MaxLimit is given); sort must match applivery.SortPattern, and orders by
-// createdAt, updatedAt, id, status or config.metadata.type (by createdAt
+// envelope. page and limit must be positive integers, and a limit above
+// MaxLimit gets MaxLimit; sort must match applivery.SortPattern, and orders
+// by createdAt, updatedAt, id, status or config.metadata.type (by createdAt
 // when it names another field).
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
