@@ -134,8 +134,9 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 // A page is fetched only when the loop reaches it: breaking out of the loop
 // fetches nothing more. An error is yielded once, with a nil command, and
 // ends the iteration; so does a server whose paging does not advance (a next
-// page that is not after the current one, or a next page claimed after an
-// empty one), rather than looping for ever.
+// page that is not after the current one, a page that repeats the one
+// before it, or a next page claimed after an empty one), rather than looping
+// for ever.
 //
 //	for cmd, err := range client.AndroidCommands.ListAll(ctx, org, device, nil) {
 //		if err != nil {
@@ -149,12 +150,20 @@ func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, de
 		if opts != nil {
 			o = *opts
 		}
+		var previous *CommandPage
 		for {
 			page, err := s.List(ctx, organizationID, deviceID, &o)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
+			if previous != nil && samePage(previous, page) {
+				// A server that ignores the page asked for, and numbers no
+				// page, would otherwise be read for ever.
+				yield(nil, fmt.Errorf("applivery: listing commands: the server's paging does not advance: page %d repeats the page before it", o.Page))
+				return
+			}
+			previous = page
 			for i := range page.Items {
 				if !yield(&page.Items[i], nil) {
 					return
@@ -171,6 +180,16 @@ func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, de
 			o.Page = next
 		}
 	}
+}
+
+// samePage reports whether b holds the same commands as a, judged by the IDs
+// of their first and last items.
+func samePage(a, b *CommandPage) bool {
+	if len(a.Items) == 0 || len(a.Items) != len(b.Items) {
+		return false
+	}
+	first, last := a.Items[0].ID, a.Items[len(a.Items)-1].ID
+	return first != "" && first == b.Items[0].ID && last == b.Items[len(b.Items)-1].ID
 }
 
 // nextPage returns the number of the page after page, which was fetched by

@@ -195,10 +195,11 @@ func TestListAllFollowsNextPageOrPagePlusOne(t *testing.T) {
 func TestListAllEndsWithAnErrorWhenPagingDoesNotAdvance(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
-		"same page again":      `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":1}`,
-		"ignores the page":     `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":2}`,
-		"empty pages for ever": `{"items":[],"hasNextPage":true}`,
-		"next page goes back":  `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":-1}`,
+		"same page again":       `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":1}`,
+		"ignores the page":      `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":2}`,
+		"empty pages for ever":  `{"items":[],"hasNextPage":true}`,
+		"same page, unnumbered": `{"items":[{"id":"x"},{"id":"y"}],"page":0,"hasNextPage":true,"nextPage":0}`,
+		"next page goes back":   `{"items":[{"id":"a"}],"page":1,"hasNextPage":true,"nextPage":-1}`,
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -206,13 +207,30 @@ func TestListAllEndsWithAnErrorWhenPagingDoesNotAdvance(t *testing.T) {
 			p := &pager{answer: func(url.Values) string { return data }}
 			c := newServerClient(t, newTestServer(t, p.handler))
 			withGuard(t, 10*time.Second, func() {
-				_, errs := collect(t, c, nil, 0)
+				ids, errs := collect(t, c, nil, 0)
 				require.Len(t, errs, 1)
 				assert.Contains(t, errs[0].Error(), "applivery: listing commands: ")
+				assert.LessOrEqual(t, len(ids), 2, "a repeated page is not yielded again")
 			})
 			assert.LessOrEqual(t, len(p.seen()), 2)
 		})
 	}
+}
+
+func TestSamePage(t *testing.T) {
+	t.Parallel()
+	page := func(ids ...string) *CommandPage {
+		p := &CommandPage{}
+		for _, id := range ids {
+			p.Items = append(p.Items, Command{ID: id})
+		}
+		return p
+	}
+	assert.True(t, samePage(page("a", "b", "c"), page("a", "x", "c")))
+	assert.False(t, samePage(page("a", "b"), page("c", "d")))
+	assert.False(t, samePage(page("a", "b"), page("a", "b", "c")))
+	assert.False(t, samePage(page(), page()), "empty pages are judged by nextPage")
+	assert.False(t, samePage(page("", ""), page("", "")), "commands without IDs cannot be told apart")
 }
 
 func TestListAllYieldsAnErrorOnceAndStops(t *testing.T) {
