@@ -1,0 +1,122 @@
+package appliverytest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"slices"
+	"time"
+
+	"github.com/applivery/applivery-go"
+	"github.com/applivery/applivery-go/appliverytest"
+)
+
+func ExampleNewServer() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	cmd, err := client.AndroidCommands.Create(context.Background(), "acme-fleet", "pixel8_0042",
+		&applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cmd.Config.Metadata.Type, cmd.Status)
+	// Output: LOCK PENDING
+}
+
+func ExampleServer_AddCommand() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	// Seed a command the device has already applied.
+	done := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{Status: applivery.CommandStatusDone})
+	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+
+	_, err := client.AndroidCommands.Cancel(context.Background(), "acme-fleet", "pixel8_0042", done.ID)
+	fmt.Println(errors.Is(err, applivery.ErrCommandNotPending))
+	// Output: true
+}
+
+func ExampleServer_Script() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	cmd := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{})
+	// The next two cancels meet an outage: a 503, then an HTML 502 from the
+	// load balancer. The SDK retries both.
+	srv.Script(appliverytest.EndpointCancel,
+		appliverytest.Fault{Status: 503},
+		appliverytest.Fault{Status: 502, HTML: true})
+	// In tests, shorten the waits between retries.
+	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL),
+		applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
+
+	got, err := client.AndroidCommands.Cancel(context.Background(), "acme-fleet", "pixel8_0042", cmd.ID)
+	fmt.Println(got.Status, err, len(srv.Requests()))
+	// Output: CANCEL <nil> 3
+}
+
+func ExampleServer_Script_lostResponse() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	// The next create is carried out, but its connection breaks before the
+	// answer arrives: the command exists, and the client cannot know.
+	srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Drop: true, Applied: true})
+	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+
+	_, err := client.AndroidCommands.Create(context.Background(), "acme-fleet", "pixel8_0042",
+		&applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
+	fmt.Println(errors.Is(err, applivery.ErrOutcomeUnknown))
+
+	page, _ := client.AndroidCommands.List(context.Background(), "acme-fleet", "pixel8_0042", nil)
+	fmt.Println(len(page.Items), page.Items[0].Status)
+	// Output:
+	// true
+	// 1 PENDING
+}
+
+func ExampleServer_Script_times() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	// Rate-limit the next five lists.
+	srv.Script(appliverytest.EndpointList, slices.Repeat([]appliverytest.Fault{{Status: 429, RetryAfter: "3600"}}, 5)...)
+	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+
+	_, err := client.AndroidCommands.List(context.Background(), "acme-fleet", "pixel8_0042", nil)
+	var apiErr *applivery.APIError
+	if errors.As(err, &apiErr) {
+		// An hour is beyond the SDK's longest wait: it returns at once.
+		fmt.Println(apiErr.StatusCode, apiErr.RetryAfter, apiErr.Attempts)
+	}
+	// Output: 429 1h0m0s 1
+}
+
+func ExampleServer_Requests() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	_, _ = client.AndroidCommands.Create(context.Background(), "acme-fleet", "pixel8_0042",
+		&applivery.CreateCommandRequest{Type: applivery.CommandTypeReboot, Duration: "600s"})
+
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Endpoint, r.Method, r.Authorized, string(r.Body))
+	}
+	// Output: create POST true {"type":"REBOOT","duration":"600s"}
+}
+
+func ExampleServer_SetFeatureAllowed() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.SetFeatureAllowed("acme-fleet", false) // a plan without Android management
+	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+
+	_, err := client.AndroidCommands.List(context.Background(), "acme-fleet", "pixel8_0042", nil)
+	fmt.Println(errors.Is(err, applivery.ErrFeatureNotAllowed))
+	fmt.Println(err)
+	// Output:
+	// true
+	// applivery: GET /v1/organizations/acme-fleet/mdm/android/enterprise/devices/pixel8_0042/commands: 400 Feature not allowed for you billing plan (code 5050)
+}

@@ -1,0 +1,246 @@
+package appliverytest
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"time"
+
+	"github.com/applivery/applivery-go"
+)
+
+// Endpoint names one endpoint of the API, for Script and in a Request.
+type Endpoint string
+
+// The endpoints the server serves.
+const (
+	EndpointCancel Endpoint = "cancel" // POST …/commands/{emmCommandId}/cancel
+	EndpointGet    Endpoint = "get"    // GET …/commands/{emmCommandId}
+	EndpointList   Endpoint = "list"   // GET …/commands
+	EndpointCreate Endpoint = "create" // POST …/commands
+)
+
+// Fault is what the server does to one call instead of answering it
+// normally: answer with an error status, drop the connection, or answer late.
+//
+// With Applied, the server first carries the call out (a command is canceled
+// or created) and then answers with the fault: the result is lost on the way
+// back, as when a proxy times out or a connection breaks after the backend
+// acted. That is the case a client cannot tell from a call that never
+// happened.
+type Fault struct {
+	// Status is the HTTP status of the answer, such as 503.
+	Status int
+	// Code and Message make the JSON error envelope of a Status answer.
+	// Without a Code the envelope has none; without a Message it carries
+	// the status text.
+	Code    applivery.ErrorCode
+	Message string
+	// HTML sends, for a Status answer, an HTML page instead of the JSON
+	// envelope, as a load balancer or proxy does.
+	HTML bool
+	// RetryAfter is the Retry-After header of a Status answer, when set:
+	// seconds ("2") or an HTTP date.
+	RetryAfter string
+	// Drop closes the connection without any answer (a TCP reset).
+	Drop bool
+	// Applied carries the call out before the Status answer or the Drop.
+	Applied bool
+	// Latency delays the answer, the fault or the normal one. Alone, it
+	// makes a slow but successful call.
+	Latency time.Duration
+}
+
+// check panics with a clear message if f cannot mean anything.
+func (f Fault) check() {
+	switch {
+	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
+		panic(fmt.Sprintf("appliverytest: Fault.Status %d is not an HTTP status", f.Status))
+	case f.Status != 0 && f.Drop:
+		panic("appliverytest: a Fault answers with a Status or drops the connection, not both")
+	case f.Status == 0 && (f.Code != 0 || f.Message != "" || f.HTML || f.RetryAfter != ""):
+		panic("appliverytest: Fault.Code, Message, HTML and RetryAfter describe a Status answer: set Status")
+	case f.Applied && f.Status == 0 && !f.Drop:
+		panic("appliverytest: Fault.Applied needs a Status or a Drop, the answer that loses the result")
+	case f.Latency < 0:
+		panic("appliverytest: Fault.Latency is negative")
+	}
+}
+
+// Script queues faults for the next calls to an endpoint, one call each, in
+// order, after any queued before; later calls are answered normally. To fail
+// the next three calls alike:
+//
+//	srv.Script(appliverytest.EndpointCancel, slices.Repeat([]appliverytest.Fault{{Status: 503}}, 3)...)
+//
+// A fault applies whatever the call's key: faults stand for the network and
+// the proxies in front of the API. Script panics on a fault that cannot mean
+// anything, such as a Status with Drop, or an unknown endpoint.
+func (s *Server) Script(endpoint Endpoint, faults ...Fault) {
+	switch endpoint {
+	case EndpointCancel, EndpointGet, EndpointList, EndpointCreate:
+	default:
+		panic(fmt.Sprintf("appliverytest: Script: unknown endpoint %q", endpoint))
+	}
+	for _, f := range faults {
+		f.check()
+	}
+	s.mu.Lock()
+	s.faults[endpoint] = append(s.faults[endpoint], faults...)
+	s.mu.Unlock()
+}
+
+// Request is a call the server received, faulted or not.
+type Request struct {
+	Endpoint   Endpoint // "" for a path that is none of the API's
+	Method     string
+	Path       string     // the URL's path, with the base path /v1
+	Query      url.Values // the URL's query
+	Body       []byte     // the request body, nil when empty
+	Authorized bool       // it carried the server's key; the key itself is not kept
+}
+
+// Requests returns the calls the server has received, in the order they
+// arrived.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Query = cloneValues(r.Query)
+		r.Body = bytes.Clone(r.Body)
+		out[i] = r
+	}
+	return out
+}
+
+// SetFeatureAllowed switches the billing-plan gate of an organization. While
+// its plan does not allow the feature, every call on the organization's
+// devices answers 400 with code 5050, "Feature not allowed for you billing
+// plan". Organizations are allowed by default.
+func (s *Server) SetFeatureAllowed(organizationID string, allowed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if allowed {
+		delete(s.notAllowed, organizationID)
+	} else {
+		s.notAllowed[organizationID] = true
+	}
+}
+
+// maxRequestBody bounds what the server reads and records of a request body.
+const maxRequestBody = 1 << 20
+
+// endpoint wraps the handler of endpoint e: it records the call, applies the
+// call's fault if one is queued, checks the key and the billing-plan gate,
+// and then runs h.
+func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		// Reading the body also makes the server watch the connection, so
+		// that a wait below ends when the client gives up.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if len(body) == 0 {
+			body = nil
+		}
+
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{
+			Endpoint:   e,
+			Method:     r.Method,
+			Path:       r.URL.Path,
+			Query:      r.URL.Query(),
+			Body:       body,
+			Authorized: r.Header.Get("Authorization") == "Bearer "+s.APIKey,
+		})
+		var fault Fault
+		if queue := s.faults[e]; len(queue) > 0 {
+			fault, s.faults[e] = queue[0], queue[1:]
+		}
+		s.mu.Unlock()
+
+		if fault.Latency > 0 {
+			select {
+			case <-time.After(fault.Latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		switch {
+		case fault.Status == 0 && !fault.Drop:
+			s.serve(w, r, h)
+		case fault.Applied:
+			s.serve(httptest.NewRecorder(), r, h) // carried out; its answer is lost
+			fault.answer(w)
+		default:
+			fault.answer(w)
+		}
+	}
+}
+
+// serve answers 401 to a call without the server's key (code 4002 when there
+// is no key at all, 4004 when it is wrong), 400 with code 5050 to a call of
+// an organization whose plan does not allow the feature, and runs h for the
+// others.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	switch r.Header.Get("Authorization") {
+	case "Bearer " + s.APIKey:
+	case "", "Bearer", "Bearer ":
+		writeError(w, errNoAuthToken)
+		return
+	default:
+		writeError(w, errInvalidToken)
+		return
+	}
+	s.mu.Lock()
+	gated := s.notAllowed[r.PathValue("organizationId")]
+	s.mu.Unlock()
+	if gated {
+		writeError(w, errFeatureNotAllowed)
+		return
+	}
+	h(w, r)
+}
+
+// answer delivers a Status or Drop fault.
+func (f Fault) answer(w http.ResponseWriter) {
+	if f.Drop {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic("appliverytest: cannot drop the connection: " + err.Error())
+		}
+		if tcp, ok := conn.(*net.TCPConn); ok {
+			_ = tcp.SetLinger(0) // a reset, as a broken connection shows
+		}
+		_ = conn.Close()
+		return
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	message := f.Message
+	if message == "" {
+		message = http.StatusText(f.Status)
+	}
+	if f.HTML {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(f.Status)
+		fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%[1]d %[2]s</h1></body></html>\n",
+			f.Status, html.EscapeString(message))
+		return
+	}
+	writeError(w, apiError{f.Status, f.Code, message})
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
