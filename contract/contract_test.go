@@ -1,0 +1,462 @@
+//go:build contract
+
+package contract_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/applivery/applivery-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	org     = "507f1f77bcf86cd799439012"
+	slug    = "acme-fleet"
+	device  = "507f1f77bcf86cd799439013"
+	serial  = "R58M123ABC"
+	command = "507f1f77bcf86cd799439011"
+)
+
+// calls drives every method of the SDK once, with the arguments given.
+var calls = map[string]func(ctx context.Context, c *applivery.Client) error{
+	"Cancel": func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.AndroidCommands.Cancel(ctx, org, device, command)
+		return err
+	},
+	"Get": func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.AndroidCommands.Get(ctx, org, device, command)
+		return err
+	},
+	"List": func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.AndroidCommands.List(ctx, org, device, &applivery.ListCommandsOptions{Page: 2, Limit: 10, Sort: "createdAt:desc"})
+		return err
+	},
+	"Create": func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.AndroidCommands.Create(ctx, org, device, &applivery.CreateCommandRequest{Type: applivery.CommandTypeLock, Duration: "3600s"})
+		return err
+	},
+}
+
+// createRequests are a request of every documented type, with its params,
+// and the documented example.
+var createRequests = map[string]*applivery.CreateCommandRequest{
+	"lock":   {Type: applivery.CommandTypeLock, Duration: "3600s"},
+	"reboot": {Type: applivery.CommandTypeReboot},
+	"reset password": {Type: applivery.CommandTypeResetPassword, NewPassword: "NewSecureP@ss123",
+		ResetPasswordFlags: []string{"REQUIRE_ENTRY", "LOCK_NOW"}},
+	"start lost mode": {Type: applivery.CommandTypeStartLostMode, StartLostMode: &applivery.StartLostModeParams{
+		LostMessage:     &applivery.UserFacingMessage{DefaultMessage: "This device is lost.", LocalizedMessages: map[string]string{"es": "Perdido."}},
+		LostPhoneNumber: &applivery.UserFacingMessage{DefaultMessage: "+1-555-0123"},
+	}},
+	"stop lost mode":       {Type: applivery.CommandTypeStopLostMode, StopLostMode: &applivery.StopLostModeParams{}},
+	"relinquish ownership": {Type: applivery.CommandTypeRelinquishOwnership},
+	"add esim": {Type: applivery.CommandTypeAddEsim, AddEsim: &applivery.AddEsimParams{
+		CarrierName: "Acme Mobile", ActivationCode: "LPA:1$carrier.com$activation-code"}},
+	"remove esim":    {Type: applivery.CommandTypeRemoveEsim, RemoveEsim: &applivery.RemoveEsimParams{ICCID: "89012345678901234567"}},
+	"clear app data": {Type: applivery.CommandTypeClearAppData, ClearAppsData: &applivery.ClearAppsDataParams{PackageNames: []string{"com.example.app"}}},
+	"documented example": {
+		Type:               applivery.CommandTypeLock,
+		Duration:           "3600s",
+		NewPassword:        "NewSecureP@ss123",
+		ResetPasswordFlags: []string{"REQUIRE_ENTRY", "LOCK_NOW"},
+		StartLostMode: &applivery.StartLostModeParams{
+			LostMessage:     &applivery.UserFacingMessage{DefaultMessage: "This device is lost. Please contact owner."},
+			LostPhoneNumber: &applivery.UserFacingMessage{DefaultMessage: "+1-555-0123"},
+		},
+		ClearAppsData: &applivery.ClearAppsDataParams{PackageNames: []string{"com.example.app"}},
+		StopLostMode:  &applivery.StopLostModeParams{},
+		AddEsim:       &applivery.AddEsimParams{CarrierName: "Acme Mobile", ActivationCode: "LPA:1$carrier.com$activation-code"},
+		RemoveEsim:    &applivery.RemoveEsimParams{ICCID: "89012345678901234567"},
+	},
+}
+
+func TestRequestsConform(t *testing.T) {
+	t.Parallel()
+	c, chk := newClient(t, staticPrism, "", nil)
+	ctx := context.Background()
+	cmds := c.AndroidCommands
+
+	for _, ids := range [][2]string{{org, device}, {slug, serial}, {slug, "x"}} {
+		_, err := cmds.Cancel(ctx, ids[0], ids[1], command)
+		assert.NoError(t, err, "Cancel %v", ids)
+		_, err = cmds.Get(ctx, ids[0], ids[1], command)
+		assert.NoError(t, err, "Get %v", ids)
+	}
+	for _, opts := range []*applivery.ListCommandsOptions{
+		nil, {Page: 1}, {Limit: 100}, {Sort: "createdAt"}, {Page: 3, Limit: 25, Sort: "config.metadata.type:asc"}, {Sort: "updatedAt:desc"},
+	} {
+		_, err := cmds.List(ctx, org, device, opts)
+		assert.NoError(t, err, "List %+v", opts)
+	}
+	for name, req := range createRequests {
+		_, err := cmds.Create(ctx, slug, serial, req)
+		assert.NoError(t, err, "Create %s", name)
+	}
+	chk.requireConforms(t)
+}
+
+func TestTheDocumentedExampleDecodes(t *testing.T) {
+	t.Parallel()
+	c, chk := newClient(t, staticPrism, "", nil)
+	cmd, err := c.AndroidCommands.Cancel(context.Background(), org, device, command)
+	require.NoError(t, err)
+	chk.requireConforms(t)
+	assert.Equal(t, applivery.Command{
+		ID:            "507f1f77bcf86cd799439011",
+		Organization:  "507f1f77bcf86cd799439012",
+		EMMEnterprise: "507f1f77bcf86cd799439013",
+		MDMUser:       "507f1f77bcf86cd799439014",
+		Status:        applivery.CommandStatusPending,
+		Config: applivery.CommandConfig{
+			Metadata: applivery.CommandMetadata{
+				TypeURL:    "type.googleapis.com/google.apps.gmm.v1.Command",
+				Type:       applivery.CommandTypeLock,
+				CreateTime: "2026-02-10T12: 00:00Z",
+				Duration:   "3600s",
+				UserName:   "[email protected]",
+			},
+			Done: true,
+		},
+		RawConfig: rawMember(t, chk.lastBody(), "data", "_config"),
+	}, *cmd, "the documented timestamps do not parse, and stay zero")
+}
+
+func TestSchemaBuiltResponsesDecode(t *testing.T) {
+	t.Parallel()
+	c, chk := newClient(t, staticPrism, "", nil)
+	ctx := context.Background()
+
+	cmd, err := c.AndroidCommands.Get(ctx, org, device, command)
+	require.NoError(t, err)
+	assert.Equal(t, expectedCommand(t, rawMember(t, chk.lastBody(), "data")), *cmd)
+
+	cmd, err = c.AndroidCommands.Create(ctx, org, device, createRequests["lock"])
+	require.NoError(t, err)
+	assert.Equal(t, expectedCommand(t, rawMember(t, chk.lastBody(), "data")), *cmd)
+
+	page, err := c.AndroidCommands.List(ctx, org, device, nil)
+	require.NoError(t, err)
+	assert.Equal(t, expectedPage(t, rawMember(t, chk.lastBody(), "data")), *page)
+	chk.requireConforms(t)
+}
+
+func TestListAllStopsOnAMockThatRepeatsItsPage(t *testing.T) {
+	t.Parallel()
+	// Static Prism answers every page with the same items, page 0 and
+	// hasNextPage true: ListAll must end, with an error, not loop.
+	c, chk := newClient(t, staticPrism, "", nil)
+	var items int
+	var errs []error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for cmd, err := range c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 5}) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			assert.NotNil(t, cmd)
+			items++
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("ListAll still running after 30 s")
+	}
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "repeats the page before it")
+	assert.Equal(t, 1, items, "the first page's one item, and not again")
+	chk.requireConforms(t)
+}
+
+func TestDocumentedErrorsMap(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		call        string
+		prefer      string
+		wantStatus  int
+		wantCode    applivery.ErrorCode
+		wantMessage string
+		wantIs      error
+	}{
+		{"Cancel", "code=400, example=notPending", 400, 5052, "EmmCommand status not Pending", applivery.ErrCommandNotPending},
+		{"Cancel", "code=400, example=billingPlan", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
+		{"Cancel", "code=401, example=invalidToken", 401, 4004, "Invalid Token", applivery.ErrUnauthorized},
+		{"Cancel", "code=401, example=noAuthToken", 401, 4002, "No auth token", applivery.ErrUnauthorized},
+		{"Cancel", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
+		{"Get", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
+		{"Get", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
+		{"List", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
+		{"List", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
+		{"Create", "code=400", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
+		{"Create", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
+		{"Create", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.call+" "+tt.prefer, func(t *testing.T) {
+			t.Parallel()
+			c, chk := newClient(t, staticPrism, tt.prefer, nil)
+			err := calls[tt.call](context.Background(), c)
+			var apiErr *applivery.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
+			assert.Equal(t, tt.wantCode, apiErr.Code)
+			assert.Equal(t, tt.wantMessage, apiErr.Message)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.ErrorIs(t, err, tt.wantIs)
+			chk.requireConforms(t)
+		})
+	}
+}
+
+// dynamicRounds is how many random bodies each method meets.
+const dynamicRounds = 100
+
+func TestRandomBodiesDecode(t *testing.T) {
+	t.Parallel()
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, chk := newClient(t, dynamicPrism, "", nil)
+			var successes, refusals int
+			distinct := map[string]bool{}
+			for range dynamicRounds {
+				err := call(context.Background(), c)
+				body := chk.lastBody()
+				distinct[string(body)] = true
+				if !isSuccessEnvelope(body) {
+					// A 200 whose body is not a success envelope (the schema
+					// lets status be false, and data be absent) is an *APIError.
+					var apiErr *applivery.APIError
+					require.ErrorAs(t, err, &apiErr, "body %s", body)
+					assert.Equal(t, http.StatusOK, apiErr.StatusCode)
+					refusals++
+					continue
+				}
+				require.NoError(t, err, "body %s", body)
+				successes++
+			}
+			t.Logf("%d distinct bodies: %d success envelopes decoded, %d other bodies refused as *APIError",
+				len(distinct), successes, refusals)
+			if seed == "" {
+				assert.Greater(t, len(distinct), dynamicRounds/2, "Prism must send random bodies, not one")
+			}
+			chk.requireConforms(t)
+		})
+	}
+}
+
+func TestRandomBodiesDecodeToWhatTheySay(t *testing.T) {
+	t.Parallel()
+	c, chk := newClient(t, dynamicPrism, "", nil)
+	ctx := context.Background()
+	for range dynamicRounds {
+		cmd, err := c.AndroidCommands.Get(ctx, org, device, command)
+		if body := chk.lastBody(); isSuccessEnvelope(body) {
+			require.NoError(t, err)
+			require.Equal(t, expectedCommand(t, rawMember(t, body, "data")), *cmd, "body %s", body)
+		}
+		page, err := c.AndroidCommands.List(ctx, org, device, nil)
+		if body := chk.lastBody(); isSuccessEnvelope(body) {
+			require.NoError(t, err)
+			require.Equal(t, expectedPage(t, rawMember(t, body, "data")), *page, "body %s", body)
+		}
+	}
+	chk.requireConforms(t)
+}
+
+func TestListAllEndsOnRandomPages(t *testing.T) {
+	t.Parallel()
+	c, chk := newClient(t, dynamicPrism, "", nil)
+	for range 20 {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			n := 0
+			for cmd, err := range c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 3}) {
+				if err != nil {
+					continue // a refused body or paging that does not advance: once, and the end
+				}
+				assert.NotNil(t, cmd)
+				if n++; n == 500 {
+					break
+				}
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("ListAll still running after 30 s")
+		}
+	}
+	chk.requireConforms(t)
+}
+
+// TestMismatchesAreCaught proves the checks above would fail if the SDK sent
+// what the spec does not describe: each rewrite breaks the requests in one
+// way, and Prism's report of it must reach the checker.
+func TestMismatchesAreCaught(t *testing.T) {
+	t.Parallel()
+	rewrites := map[string]func(*http.Request) *http.Request{
+		"a wrong path segment": func(r *http.Request) *http.Request {
+			r = r.Clone(r.Context())
+			r.URL.Path = strings.Replace(r.URL.Path, "/commands", "/command", 1)
+			return r
+		},
+		"a query parameter of the wrong type": func(r *http.Request) *http.Request {
+			r = r.Clone(r.Context())
+			r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "limit=10", "limit=ten", 1)
+			return r
+		},
+		"no key": func(r *http.Request) *http.Request {
+			r = r.Clone(r.Context())
+			r.Header.Del("Authorization")
+			return r
+		},
+		"an undocumented command type": func(r *http.Request) *http.Request {
+			if r.Body == nil {
+				return r
+			}
+			body, _ := io.ReadAll(r.Body)
+			r = r.Clone(r.Context())
+			body = bytes.Replace(body, []byte(`"LOCK"`), []byte(`"LOKC"`), 1)
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			return r
+		},
+	}
+	for name, rewrite := range rewrites {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, chk := newClient(t, staticPrism, "", rewrite)
+			for _, call := range calls {
+				_ = call(context.Background(), c)
+			}
+			assert.NotEmpty(t, chk.reported(), "Prism's report of %s must be caught", name)
+		})
+	}
+}
+
+// isSuccessEnvelope tells, from the raw members, whether body is a success
+// envelope: status true, no error, data an object.
+func isSuccessEnvelope(body []byte) bool {
+	var env struct {
+		Status json.RawMessage `json:"status"`
+		Data   json.RawMessage `json:"data"`
+		Error  json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	return string(env.Status) == "true" && bytes.HasPrefix(env.Data, []byte("{")) &&
+		(env.Error == nil || string(env.Error) == "null")
+}
+
+// rawMember returns the raw JSON at path in body, nil when it is absent.
+func rawMember(t *testing.T, body []byte, path ...string) json.RawMessage {
+	t.Helper()
+	raw := json.RawMessage(body)
+	for _, key := range path {
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(raw, &m))
+		if raw = m[key]; raw == nil {
+			return nil
+		}
+	}
+	return raw
+}
+
+// expectedCommand reads a command record member by member, independently of
+// the SDK's decoder, as the SDK documents it: strings as sent, the raw
+// _config byte for byte, timestamps zero unless RFC 3339.
+func expectedCommand(t *testing.T, raw json.RawMessage) applivery.Command {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &m))
+	config := members(t, m["config"])
+	meta := members(t, config["metadata"])
+	cmd := applivery.Command{
+		ID:            str(m["id"]),
+		Organization:  str(m["organization"]),
+		EMMEnterprise: str(m["emmEnterprise"]),
+		MDMUser:       str(m["mdmUser"]),
+		Status:        applivery.CommandStatus(str(m["status"])),
+		Config: applivery.CommandConfig{
+			Metadata: applivery.CommandMetadata{
+				TypeURL:    str(meta["@type"]),
+				Type:       applivery.CommandType(str(meta["type"])),
+				CreateTime: str(meta["createTime"]),
+				Duration:   str(meta["duration"]),
+				UserName:   str(meta["userName"]),
+			},
+			Done: string(config["done"]) == "true",
+		},
+		RawConfig: m["_config"],
+	}
+	if ts, err := time.Parse(time.RFC3339Nano, str(m["updatedAt"])); err == nil {
+		cmd.UpdatedAt = ts
+	}
+	if ts, err := time.Parse(time.RFC3339Nano, str(m["createdAt"])); err == nil {
+		cmd.CreatedAt = ts
+	}
+	return cmd
+}
+
+// expectedPage reads a pagination envelope as the SDK documents it: every
+// member optional, null page numbers 0.
+func expectedPage(t *testing.T, raw json.RawMessage) applivery.CommandPage {
+	t.Helper()
+	m := members(t, raw)
+	var items []json.RawMessage
+	if m["items"] != nil {
+		require.NoError(t, json.Unmarshal(m["items"], &items))
+	}
+	page := applivery.CommandPage{
+		Items:       make([]applivery.Command, len(items)),
+		Page:        integer(m["page"]),
+		Limit:       integer(m["limit"]),
+		TotalDocs:   integer(m["totalDocs"]),
+		TotalPages:  integer(m["totalPages"]),
+		HasNextPage: string(m["hasNextPage"]) == "true",
+		HasPrevPage: string(m["hasPrevPage"]) == "true",
+		NextPage:    integer(m["nextPage"]),
+		PrevPage:    integer(m["prevPage"]),
+	}
+	for i, item := range items {
+		page.Items[i] = expectedCommand(t, item)
+	}
+	return page
+}
+
+func members(t *testing.T, raw json.RawMessage) map[string]json.RawMessage {
+	t.Helper()
+	m := map[string]json.RawMessage{}
+	if raw != nil {
+		require.NoError(t, json.Unmarshal(raw, &m))
+	}
+	return m
+}
+
+func str(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+func integer(raw json.RawMessage) int {
+	var n int
+	if json.Unmarshal(raw, &n) != nil {
+		return 0
+	}
+	return n
+}
