@@ -1,0 +1,117 @@
+package main
+
+// How a service built on the SDK tests its own code: a real HTTP server
+// (appliverytest) stands in for the API, and the test scripts what the API
+// does. No mock of the SDK is needed.
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/applivery/applivery-go"
+	"github.com/applivery/applivery-go/appliverytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newFleet returns a Fleet on a fresh test server. In tests, waits between
+// retries are shortened so that a retried call takes milliseconds.
+func newFleet(t *testing.T) (*Fleet, *appliverytest.Server) {
+	t.Helper()
+	srv := appliverytest.NewServer()
+	t.Cleanup(srv.Close)
+	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL),
+		applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
+	require.NoError(t, err)
+	return &Fleet{Commands: client.AndroidCommands, Organization: "acme-fleet"}, srv
+}
+
+func TestReportLost(t *testing.T) {
+	t.Parallel()
+	fleet, srv := newFleet(t)
+
+	cmd, err := fleet.ReportLost(context.Background(), "pixel8_0042", "+1-555-0123")
+	require.NoError(t, err)
+	assert.Equal(t, applivery.CommandTypeStartLostMode, cmd.Config.Metadata.Type)
+	assert.Equal(t, applivery.CommandStatusPending, cmd.Status)
+
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, appliverytest.EndpointCreate, reqs[0].Endpoint)
+	assert.Contains(t, string(reqs[0].Body), `"lostPhoneNumber":{"defaultMessage":"+1-555-0123"}`)
+}
+
+func TestReportLostRidesOutRateLimiting(t *testing.T) {
+	t.Parallel()
+	fleet, srv := newFleet(t)
+	srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Status: 429, RetryAfter: "0"})
+
+	_, err := fleet.ReportLost(context.Background(), "pixel8_0042", "+1-555-0123")
+	require.NoError(t, err, "the SDK retries a 429: the server did not act")
+	assert.Len(t, srv.Requests(), 2)
+}
+
+func TestReportLostDoesNotSendTwiceWhenTheAnswerIsLost(t *testing.T) {
+	t.Parallel()
+	fleet, srv := newFleet(t)
+	// The create is carried out, then the connection breaks.
+	srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Drop: true, Applied: true})
+
+	cmd, err := fleet.ReportLost(context.Background(), "pixel8_0042", "+1-555-0123")
+	require.NoError(t, err, "the command exists: ReportLost finds it")
+	stored, ok := srv.Command("acme-fleet", "pixel8_0042", cmd.ID)
+	require.True(t, ok)
+	assert.Equal(t, applivery.CommandStatusPending, stored.Status)
+
+	var creates int
+	for _, r := range srv.Requests() {
+		if r.Endpoint == appliverytest.EndpointCreate {
+			creates++
+		}
+	}
+	assert.Equal(t, 1, creates, "lost mode is not sent twice")
+}
+
+func TestReportLostDuringAnOutage(t *testing.T) {
+	t.Parallel()
+	fleet, srv := newFleet(t)
+	srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Status: 503, HTML: true})
+	srv.Script(appliverytest.EndpointList, slices.Repeat([]appliverytest.Fault{{Status: 503}}, 4)...)
+
+	_, err := fleet.ReportLost(context.Background(), "pixel8_0042", "+1-555-0123")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, applivery.ErrOutcomeUnknown, "the caller learns the command may exist")
+	assert.True(t, strings.HasPrefix(err.Error(), "reporting pixel8_0042 lost: applivery: POST "), err.Error())
+
+	// The outage is over (the scripted faults are used up): nothing was created.
+	page, err := fleet.Commands.List(context.Background(), "acme-fleet", "pixel8_0042", nil)
+	require.NoError(t, err)
+	assert.Empty(t, page.Items)
+}
+
+func TestReportLostRefusesABadDevice(t *testing.T) {
+	t.Parallel()
+	fleet, srv := newFleet(t)
+	_, err := fleet.ReportLost(context.Background(), "../other", "+1-555-0123")
+	assert.ErrorIs(t, err, applivery.ErrInvalidArgument)
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+}
+
+func TestReportLostOnAPlanWithoutTheFeature(t *testing.T) {
+	t.Parallel()
+	fleet, srv := newFleet(t)
+	srv.SetFeatureAllowed("acme-fleet", false)
+	_, err := fleet.ReportLost(context.Background(), "pixel8_0042", "+1-555-0123")
+	assert.ErrorIs(t, err, applivery.ErrFeatureNotAllowed)
+}
+
+func TestDemo(t *testing.T) {
+	t.Setenv("APPLIVERY_API_KEY", "")
+	var out, errOut strings.Builder
+	code := run(context.Background(), nil, &out, &errOut)
+	assert.Equal(t, 0, code, errOut.String())
+	assert.Regexp(t, `Device pixel8_0042 is being put in lost mode: command [0-9a-f]{24}, PENDING\.\n$`, out.String())
+}
