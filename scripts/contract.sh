@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the contract tests (contract/, build tag "contract") against
-# Stoplight Prism, installing Prism first, from the npm registry, into
-# .tools/prism when that version is not there yet. Arguments go to go test:
+# Runs the test suite with the contract tests (contract/, build tag
+# "contract") against Stoplight Prism, installing Prism first, from the npm
+# registry, into .tools/prism when that version is not there yet. Arguments
+# go to go test:
 #
-#   scripts/contract.sh            # the whole suite
-#   scripts/contract.sh -run Error # some tests
+#   scripts/contract.sh                      # every test, the contract ones too
+#   scripts/contract.sh -v -run Random ./... # the contract tests on random bodies
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -19,4 +20,4 @@ if [ "$("$prism" --version 2>/dev/null)" != "$PRISM_VERSION" ]; then
 	npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "@stoplight/prism-cli@$PRISM_VERSION"
 fi
 
-PRISM="$prism" go test -tags contract -count=1 "$@" ./contract/
+PRISM="$prism" go test -tags contract -count=1 "$@" ./...
