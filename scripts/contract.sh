@@ -5,7 +5,7 @@
 # go to go test:
 #
 #   scripts/contract.sh                      # every test, the contract ones too
-#   scripts/contract.sh -v -run Random ./... # the contract tests on random bodies
+#   scripts/contract.sh -v -run Random       # the contract tests on random bodies
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
