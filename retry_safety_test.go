@@ -74,14 +74,14 @@ func TestCreateIsRetriedOnlyWhenTheServerSurelyDidNotAct(t *testing.T) {
 		{name: "connection dropped before creating", fault: appliverytest.Fault{Drop: true}, wantCalls: 1, wantUnknown: true},
 		{name: "connection dropped after creating", fault: appliverytest.Fault{Drop: true, Applied: true},
 			wantCalls: 1, wantStored: 1, wantUnknown: true},
-		{name: "no answer in time", fault: appliverytest.Fault{Latency: time.Second}, wantCalls: 1, wantUnknown: true},
+		{name: "no answer in time", fault: appliverytest.Fault{Latency: 5 * time.Second}, wantCalls: 1, wantUnknown: true},
 		{name: "400 is a plain failure", fault: appliverytest.Fault{Status: 400, Code: 5209, Message: "Invalid input"}, wantCalls: 1, wantStatus: 400},
 		{name: "501 says nothing was done", fault: appliverytest.Fault{Status: 501}, wantCalls: 1, wantStatus: 501},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c := newFake(t, applivery.WithAttemptTimeout(200*time.Millisecond))
+			srv, c := newFake(t, applivery.WithAttemptTimeout(500*time.Millisecond))
 			srv.Script(appliverytest.EndpointCreate, tt.fault)
 
 			cmd, err := createLock(context.Background(), c)

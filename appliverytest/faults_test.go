@@ -172,15 +172,15 @@ func TestLostCancelIsResolvedByTheSDK(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	t.Parallel()
-	srv, c := newFaultClient(t, applivery.WithAttemptTimeout(100*time.Millisecond), applivery.WithMaxRetries(1))
+	srv, c := newFaultClient(t, applivery.WithAttemptTimeout(500*time.Millisecond), applivery.WithMaxRetries(1))
 	cmd := srv.AddCommand(org, device, applivery.Command{})
 
-	srv.Script(appliverytest.EndpointGet, appliverytest.Fault{Latency: 150 * time.Millisecond})
+	srv.Script(appliverytest.EndpointGet, appliverytest.Fault{Latency: 5 * time.Second})
 	start := time.Now()
 	got, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
 	require.NoError(t, err, "the slow attempt times out and the retry succeeds")
 	assert.Equal(t, cmd.ID, got.ID)
-	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
+	assert.GreaterOrEqual(t, time.Since(start), 500*time.Millisecond)
 	assert.Len(t, srv.Requests(), 2)
 
 	srv.Script(appliverytest.EndpointGet, appliverytest.Fault{Latency: 30 * time.Millisecond})
