@@ -1,60 +1,253 @@
 package applivery
 
+// Benchmarks of a call through the SDK against the leanest hand-written
+// call and a default go-retryablehttp client, all on one loopback server.
+// scripts/bench.sh runs them with -count and compares them with benchstat.
+
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
-// BenchmarkCancel measures a whole Cancel against a loopback server that
-// answers with the documented body, with the attempt bound armed (the
-// default, and a context without a deadline) and disabled: the bound must
-// cost nothing measurable.
-func BenchmarkCancel(b *testing.B) {
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+// benchServer answers every request with the documented command body, and
+// counts the TCP connections it accepts.
+type benchServer struct {
+	*httptest.Server
+	conns atomic.Int64
+}
+
+func newBenchServer(b *testing.B) *benchServer {
+	b.Helper()
+	s := &benchServer{}
+	body := []byte(documentedCancelResponse)
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, documentedCancelResponse)
+		_, _ = w.Write(body)
 	}))
-	defer ts.Close()
-	for _, bc := range []struct {
+	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.Start()
+	b.Cleanup(s.Close)
+	return s
+}
+
+// limitCommand is the command record as a hand-written client decodes it:
+// the same fields as Command, the timestamps kept as strings.
+type limitCommand struct {
+	ID            string          `json:"id"`
+	Organization  string          `json:"organization"`
+	EMMEnterprise string          `json:"emmEnterprise"`
+	MDMUser       string          `json:"mdmUser"`
+	Status        string          `json:"status"`
+	Config        CommandConfig   `json:"config"`
+	RawConfig     json.RawMessage `json:"_config"`
+	UpdatedAt     string          `json:"updatedAt"`
+	CreatedAt     string          `json:"createdAt"`
+}
+
+// limitDecode decodes the envelope into a struct in one pass, as the leanest
+// hand-written client does, and drains the body so the connection is reused.
+func limitDecode(resp *http.Response) error {
+	defer resp.Body.Close()
+	var env struct {
+		Status bool         `json:"status"`
+		Data   limitCommand `json:"data"`
+	}
+	err := json.NewDecoder(resp.Body).Decode(&env)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	switch {
+	case err != nil:
+		return err
+	case resp.StatusCode != http.StatusOK || !env.Status || env.Data.ID == "":
+		return errors.New("not a success")
+	}
+	return nil
+}
+
+// impls are the three ways to cancel a command that the benchmarks compare.
+func impls(b *testing.B, s *benchServer) []struct {
+	name string
+	call func(context.Context) error
+} {
+	b.Helper()
+	url := s.URL + "/v1" + "/" + cancelPathRel
+	auth := "Bearer " + testKey
+
+	// The leanest hand-written call: net/http, a pool large enough for the
+	// callers (http.DefaultTransport keeps 2 idle connections per host and
+	// would churn), the bearer header, one decoding pass.
+	pooled := http.DefaultTransport.(*http.Transport).Clone()
+	pooled.MaxIdleConnsPerHost = 100
+	limit := &http.Client{Transport: pooled}
+	b.Cleanup(pooled.CloseIdleConnections)
+
+	sdk, err := NewClient(testKey, WithBaseURL(s.URL+"/v1"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(sdk.CloseIdleConnections)
+
+	// go-retryablehttp as NewClient makes it; only its stderr logger is
+	// silenced, so that the benchmark output stays readable.
+	rc := retryablehttp.NewClient()
+	rc.Logger = nil
+	b.Cleanup(rc.HTTPClient.CloseIdleConnections)
+
+	return []struct {
 		name string
-		opts []Option
+		call func(context.Context) error
 	}{
-		{"attempt-bound", nil},
-		{"no-attempt-bound", []Option{WithAttemptTimeout(0)}},
-	} {
-		for _, callers := range []int{1, 64} {
-			b.Run(bc.name+"/callers="+strconv.Itoa(callers), func(b *testing.B) {
-				c, err := NewClient(testKey, append([]Option{WithBaseURL(ts.URL + "/v1")}, bc.opts...)...)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer c.CloseIdleConnections()
-				ctx := context.Background()
-				call := func() {
-					if _, err := c.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand); err != nil {
-						b.Error(err)
-					}
-				}
+		{"limit", func(ctx context.Context) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Authorization", auth)
+			resp, err := limit.Do(req)
+			if err != nil {
+				return err
+			}
+			return limitDecode(resp)
+		}},
+		{"sdk", func(ctx context.Context) error {
+			_, err := sdk.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand)
+			return err
+		}},
+		{"retryablehttp", func(ctx context.Context) error {
+			req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Authorization", auth)
+			resp, err := rc.Do(req)
+			if err != nil {
+				return err
+			}
+			return limitDecode(resp)
+		}},
+	}
+}
+
+const cancelPathRel = "organizations/" + validOrg + "/mdm/android/enterprise/devices/" + validDevice + "/commands/" + validCommand + "/cancel"
+
+// BenchmarkCall measures one cancel call at 1 and at 64 concurrent callers,
+// for each implementation in turn: as sub-benchmarks of one benchmark, they
+// are interleaved by -count. Each is warmed up first (its pool filled by 64
+// concurrent calls), and reports the TCP connections it opened per call
+// after that, beside time and memory.
+func BenchmarkCall(b *testing.B) {
+	s := newBenchServer(b)
+	for _, callers := range []int{1, 64} {
+		for _, impl := range impls(b, s) {
+			warm := sync.OnceFunc(func() { warmUp(b, impl.call) })
+			b.Run(fmt.Sprintf("callers=%d/impl=%s", callers, impl.name), func(b *testing.B) {
+				warm()
+				before := s.conns.Load()
 				b.ReportAllocs()
-				if callers == 1 {
-					for range b.N {
-						call()
-					}
-					return
-				}
-				// RunParallel starts parallelism × GOMAXPROCS goroutines.
-				b.SetParallelism((callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						call()
-					}
-				})
+				b.ResetTimer()
+				runCallers(b, callers, impl.call)
+				b.StopTimer()
+				b.ReportMetric(float64(s.conns.Load()-before)/float64(b.N), "conns/op")
 			})
 		}
 	}
+}
+
+// warmUp makes 64 callers call 20 times each, so that the pool holds what
+// 64 callers need.
+func warmUp(b *testing.B, call func(context.Context) error) {
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if err := call(context.Background()); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// runCallers makes b.N calls: in a loop for one caller, else from callers
+// goroutines (RunParallel starts parallelism × GOMAXPROCS of them).
+func runCallers(b *testing.B, callers int, call func(context.Context) error) {
+	ctx := context.Background()
+	if callers == 1 {
+		for range b.N {
+			if err := call(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((callers + procs - 1) / procs)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := call(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkValidateIDs measures the check of the three IDs of a call.
+func BenchmarkValidateIDs(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		if err := validateCommand(validOrg, validDevice, validCommand); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecode measures decoding the documented success body alone: the
+// SDK's decoder against the hand-written one-pass decoding.
+func BenchmarkDecode(b *testing.B) {
+	body := []byte(documentedCancelResponse)
+	c := &core{basePath: "/v1/", secret: &secret{key: testKey}}
+	resp := func() *http.Response {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: int64(len(body)),
+			Body: io.NopCloser(bytes.NewReader(body))}
+	}
+	b.Run("impl=limit", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if err := limitDecode(resp()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		r := request{method: http.MethodPost, path: "p"}
+		for range b.N {
+			w, err := decode[commandJSON](context.Background(), c, resp(), r, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = w.command()
+		}
+	})
 }
