@@ -47,7 +47,7 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	}
 	r := request{
 		method: http.MethodPost,
-		path:   commandPath(organizationID, deviceID, commandID) + "/cancel",
+		url:    s.client.core.commandURL(organizationID, deviceID, commandID, "/cancel"),
 		policy: transport.Idempotent,
 	}
 	w, outcome, err := do[commandJSON](ctx, s.client.core, r)
@@ -91,7 +91,7 @@ func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, device
 	}
 	w, _, err := do[commandJSON](ctx, s.client.core, request{
 		method: http.MethodGet,
-		path:   commandPath(organizationID, deviceID, commandID),
+		url:    s.client.core.commandURL(organizationID, deviceID, commandID, ""),
 		policy: transport.Idempotent,
 	})
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 	}
 	w, _, err := do[pageJSON](ctx, s.client.core, request{
 		method: http.MethodGet,
-		path:   devicePath(organizationID, deviceID) + query,
+		url:    s.client.core.devicesURL(organizationID, deviceID, query),
 		policy: transport.Idempotent,
 	})
 	if err != nil {
@@ -248,7 +248,7 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 	}
 	w, outcome, err := do[commandJSON](ctx, s.client.core, request{
 		method: http.MethodPost,
-		path:   devicePath(organizationID, deviceID),
+		url:    s.client.core.devicesURL(organizationID, deviceID, ""),
 		body:   body,
 		policy: transport.NotIdempotent,
 		secret: req.NewPassword,
@@ -293,16 +293,18 @@ func (o *ListCommandsOptions) query() (string, error) {
 	return "?" + q.Encode(), nil
 }
 
-// devicePath is the path, relative to the base URL, of a device's commands.
+// devicesURL is the URL of a device's commands, with rest (a query, or
+// nothing) appended; commandURL is the URL of one command, with suffix
+// ("/cancel", or nothing). Each builds the whole URL in one concatenation.
 // Validated IDs hold only unreserved characters, so escaping them changes
-// nothing; it is there so that no path could ever be built from an unescaped
+// nothing; it is there so that no URL could ever be built from an unescaped
 // segment.
-func devicePath(organizationID, deviceID string) string {
-	return "organizations/" + url.PathEscape(organizationID) +
-		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + "/commands"
+func (c *core) devicesURL(organizationID, deviceID, rest string) string {
+	return c.baseURL + "organizations/" + url.PathEscape(organizationID) +
+		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + "/commands" + rest
 }
 
-// commandPath is the path, relative to the base URL, of one command.
-func commandPath(organizationID, deviceID, commandID string) string {
-	return devicePath(organizationID, deviceID) + "/" + url.PathEscape(commandID)
+func (c *core) commandURL(organizationID, deviceID, commandID, suffix string) string {
+	return c.baseURL + "organizations/" + url.PathEscape(organizationID) +
+		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + "/commands/" + url.PathEscape(commandID) + suffix
 }

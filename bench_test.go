@@ -226,7 +226,7 @@ func BenchmarkValidateIDs(b *testing.B) {
 // SDK's decoder against the hand-written one-pass decoding.
 func BenchmarkDecode(b *testing.B) {
 	body := []byte(documentedCancelResponse)
-	c := &core{basePath: "/v1/", secret: &secret{key: testKey}}
+	c := &core{baseURL: "https://api.test/v1/", basePath: "/v1/", secret: &secret{key: testKey}}
 	resp := func() *http.Response {
 		return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: int64(len(body)),
 			Body: io.NopCloser(bytes.NewReader(body))}
@@ -241,7 +241,7 @@ func BenchmarkDecode(b *testing.B) {
 	})
 	b.Run("impl=sdk", func(b *testing.B) {
 		b.ReportAllocs()
-		r := request{method: http.MethodPost, path: "p"}
+		r := request{method: http.MethodPost, url: "https://api.test/v1/p"}
 		for range b.N {
 			w, err := decode[commandJSON](context.Background(), c, resp(), r, 1)
 			if err != nil {

@@ -95,9 +95,8 @@ type Client struct {
 }
 
 type core struct {
-	baseURL   string   // absolute, ends with "/"
-	basePath  string   // the base URL's path, for error messages and logs
-	userAgent []string // the User-Agent header value
+	baseURL   string // absolute, ends with "/"
+	basePath  string // the base URL's path, for error messages and logs
 	secret    *secret
 	transport *transport.Transport
 	logger    *slog.Logger // nil: silent
@@ -108,8 +107,10 @@ type core struct {
 // struct, or a Client inside a caller's struct) it follows one pointer only,
 // so no fmt output of a Client can reach the key.
 type secret struct {
-	key  string   // kept to redact it from error bodies that echo it
-	auth []string // the Authorization header value
+	key string // kept to redact it from error bodies that echo it
+	// The headers of every request, without and with a JSON body. They are
+	// built once and only read: the transport copies them into each request.
+	headers, jsonHeaders http.Header
 }
 
 // Option configures a Client. Options validate their values: an invalid one
@@ -156,11 +157,17 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if cfg.product != "" {
 		userAgent = cfg.product + " " + userAgent
 	}
+	headers := http.Header{
+		"Authorization": {"Bearer " + apiKey},
+		"Accept":        {"application/json"},
+		"User-Agent":    {userAgent},
+	}
+	jsonHeaders := headers.Clone()
+	jsonHeaders.Set("Content-Type", "application/json")
 	c := &Client{core: &core{
-		baseURL:   cfg.baseURL.String(),
-		basePath:  cfg.baseURL.EscapedPath(),
-		userAgent: []string{userAgent},
-		secret:    &secret{key: apiKey, auth: []string{"Bearer " + apiKey}},
+		baseURL:  cfg.baseURL.String(),
+		basePath: cfg.baseURL.EscapedPath(),
+		secret:   &secret{key: apiKey, headers: headers, jsonHeaders: jsonHeaders},
 		transport: transport.New(transport.Config{
 			HTTPClient:     cfg.httpClient,
 			MaxRetries:     cfg.maxRetries,
@@ -348,12 +355,6 @@ func isLoopback(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
-// Header values shared by every request. Requests never modify them.
-var (
-	acceptJSON      = []string{"application/json"}
-	contentTypeJSON = []string{"application/json"}
-)
-
 // envelope is the API's answer: {"status":true,"data":…} on success,
 // {"status":false,"error":{"code":…,"message":…}} on failure.
 type envelope[T any] struct {
@@ -365,7 +366,7 @@ type envelope[T any] struct {
 // request is one API call.
 type request struct {
 	method string
-	path   string // relative to the base URL, with the query if any
+	url    string // under the base URL, with the query if any
 	body   []byte // JSON, or nil for none
 	policy transport.Policy
 	secret string // a secret of the request, such as a new password, kept out of errors like the key
@@ -378,15 +379,11 @@ func do[T any](ctx context.Context, c *core, r request) (*T, transport.Outcome, 
 	if err := ctx.Err(); err != nil {
 		return nil, transport.Outcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
 	}
-	header := http.Header{
-		"Authorization": c.secret.auth,
-		"Accept":        acceptJSON,
-		"User-Agent":    c.userAgent,
-	}
+	header := c.secret.headers
 	if r.body != nil {
-		header["Content-Type"] = contentTypeJSON
+		header = c.secret.jsonHeaders
 	}
-	resp, outcome, err := c.transport.Do(ctx, r.policy, r.method, c.baseURL+r.path, header, r.body)
+	resp, outcome, err := c.transport.Do(ctx, r.policy, r.method, r.url, header, r.body)
 	if err != nil {
 		return nil, outcome, &requestError{method: r.method, path: c.pathOf(r), attempts: outcome.Attempts, err: err}
 	}
@@ -394,10 +391,11 @@ func do[T any](ctx context.Context, c *core, r request) (*T, transport.Outcome, 
 	return data, outcome, err
 }
 
-// pathOf is the path of r's URL, without the query: what errors and logs name.
+// pathOf is the path of r's URL, without the query: what errors and logs
+// name. The base URL ends with its path, so it is a slice of the URL.
 func (c *core) pathOf(r request) string {
-	path, _, _ := strings.Cut(r.path, "?")
-	return c.basePath + path
+	path, _, _ := strings.Cut(r.url[len(c.baseURL)-len(c.basePath):], "?")
+	return path
 }
 
 // decode reads and closes resp, the answer to r, and returns the data of its

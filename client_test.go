@@ -100,6 +100,7 @@ func TestWithBaseURL(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, c.core.baseURL)
+			assert.True(t, strings.HasSuffix(c.core.baseURL, c.core.basePath), "pathOf slices the path from the URL")
 		})
 	}
 }
@@ -158,11 +159,12 @@ func TestUserAgent(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient(testKey)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"applivery-go/" + Version}, c.core.userAgent)
+	assert.Equal(t, "applivery-go/"+Version, c.core.secret.headers.Get("User-Agent"))
 
 	c, err = NewClient(testKey, WithUserAgent("fleet-sync/2.1"), WithUserAgent("later/1.0"))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"later/1.0 applivery-go/" + Version}, c.core.userAgent)
+	assert.Equal(t, "later/1.0 applivery-go/"+Version, c.core.secret.headers.Get("User-Agent"))
+	assert.Equal(t, "later/1.0 applivery-go/"+Version, c.core.secret.jsonHeaders.Get("User-Agent"))
 }
 
 func TestClientFormattingNeverShowsKey(t *testing.T) {
@@ -237,7 +239,7 @@ func TestNewClientFromEnv(t *testing.T) {
 		c, err := NewClientFromEnv()
 		require.NoError(t, err)
 		assert.Equal(t, "http://127.0.0.1:9/custom/", c.core.baseURL)
-		assert.Equal(t, []string{"Bearer " + testKey}, c.core.secret.auth)
+		assert.Equal(t, "Bearer "+testKey, c.core.secret.headers.Get("Authorization"))
 	})
 	t.Run("explicit option wins over the environment", func(t *testing.T) {
 		t.Setenv("APPLIVERY_API_KEY", testKey)

@@ -41,15 +41,15 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.status, []byte(s.body))
 	}
-	c := &core{basePath: "/v1/", secret: &secret{key: testKey}}
+	c := &core{baseURL: "https://api.test/v1/", basePath: "/v1/", secret: &secret{key: testKey}}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 100 || status > 999 {
 			status = 200 + (status%100+100)%100
 		}
 		wantSuccess := status >= 200 && status <= 299 && successOracle(body)
-		cmd, err := decode[commandJSON](context.Background(), c, response(status, body), request{method: http.MethodPost, path: "p"}, 1)
+		cmd, err := decode[commandJSON](context.Background(), c, response(status, body), request{method: http.MethodPost, url: "https://api.test/v1/p"}, 1)
 		checkDecoded(t, status, body, wantSuccess, cmd != nil, err)
-		page, err := decode[pageJSON](context.Background(), c, response(status, body), request{method: http.MethodGet, path: "p"}, 1)
+		page, err := decode[pageJSON](context.Background(), c, response(status, body), request{method: http.MethodGet, url: "https://api.test/v1/p"}, 1)
 		checkDecoded(t, status, body, wantSuccess, page != nil, err)
 		if page != nil {
 			_ = page.page() // converting never panics either

@@ -550,7 +550,7 @@ func TestAFailedCallDoesNotFlushThePool(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := do[commandJSON](context.Background(), c.core, request{method: http.MethodGet, path: "warm"})
+			_, _, err := do[commandJSON](context.Background(), c.core, request{method: http.MethodGet, url: c.core.baseURL + "warm"})
 			assert.NoError(t, err)
 		}()
 	}

@@ -23,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -43,9 +44,10 @@ type Config struct {
 
 // Transport sends requests with retries. It is safe for concurrent use.
 type Transport struct {
-	hc   *http.Client      // the copy used for every attempt
-	base http.RoundTripper // the transport underneath, for CloseIdleConnections
-	cfg  Config
+	hc    *http.Client      // the copy used for every attempt
+	base  http.RoundTripper // the transport underneath, for CloseIdleConnections
+	cfg   Config
+	calls sync.Pool // of *call, ready for this Transport
 }
 
 // New returns a Transport for cfg.
@@ -65,7 +67,27 @@ func New(cfg Config) *Transport {
 	// CloseIdleConnections reaches the real transport.
 	hc.Transport = &attemptRoundTripper{base: base, timeout: timeout}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Transport{hc: hc, base: base, cfg: cfg}
+	t := &Transport{hc: hc, base: base, cfg: cfg}
+	t.calls.New = func() any { return t.newCall() }
+	return t
+}
+
+// newCall returns the state of a call, with the retryablehttp.Client whose
+// hooks are its methods. go-retryablehttp's hooks receive no per-call value
+// (Backoff gets neither the request nor, after a transport error, a
+// response), so each call needs its own client; calls are pooled, so that
+// neither the state nor the hooks' method values are allocated per call. The
+// *http.Client and its connection pool are shared.
+func (t *Transport) newCall() *call {
+	c := &call{t: t}
+	c.rc.HTTPClient = t.hc
+	c.rc.RetryMax = t.cfg.MaxRetries
+	c.rc.RetryWaitMin = t.cfg.WaitMin
+	c.rc.RetryWaitMax = t.cfg.WaitMax
+	c.rc.CheckRetry = c.checkRetry
+	c.rc.Backoff = c.backoff
+	c.rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	return c
 }
 
 // newPooledTransport returns the transport used when the caller gives no
@@ -118,31 +140,33 @@ type Outcome struct {
 // response and the error of the last attempt (unwrapped from *url.Error), or
 // the context's error when the context ended the call. The caller must close
 // the response body.
+//
+// header holds the request's headers; Do adds them to the request's own map
+// and does not modify it.
 func (t *Transport) Do(ctx context.Context, policy Policy, method, rawURL string, header http.Header, body []byte) (*http.Response, Outcome, error) {
-	var raw any // an untyped nil: a typed nil []byte would become a chunked empty body
-	if body != nil {
-		raw = body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, rawURL, raw)
+	httpReq, err := http.NewRequestWithContext(ctx, method, rawURL, nil)
 	if err != nil {
 		return nil, Outcome{}, err
 	}
-	req.Header = header
+	for k, v := range header {
+		httpReq.Header[k] = v
+	}
 
-	// go-retryablehttp's hooks receive no per-call value: Backoff gets neither
-	// the request nor, after a transport error, a response. The call's state
-	// lives in c, and c's methods are the hooks of a retryablehttp.Client made
-	// for this call; the *http.Client and its pool are shared.
-	c := &call{t: t, policy: policy, method: method, path: req.URL.Path}
-	c.rc.HTTPClient = t.hc
-	c.rc.RetryMax = t.cfg.MaxRetries
-	c.rc.RetryWaitMin = t.cfg.WaitMin
-	c.rc.RetryWaitMax = t.cfg.WaitMax
-	c.rc.CheckRetry = c.checkRetry
-	c.rc.Backoff = c.backoff
-	c.rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	c := t.calls.Get().(*call)
+	defer t.calls.Put(c)
+	c.reset(policy, method, httpReq.URL.Path)
+	c.req = retryablehttp.Request{Request: httpReq}
+	if body != nil {
+		// A []byte is replayed from the same slice on each attempt, with its
+		// Content-Length. (A nil body stays unset: as a typed nil it would be
+		// sent as an empty chunked body.)
+		if err := c.req.SetBody(body); err != nil {
+			return nil, Outcome{}, err
+		}
+	}
 
-	resp, err := c.rc.Do(req)
+	resp, err := c.rc.Do(&c.req)
+	c.req = retryablehttp.Request{} // the pool keeps no request
 	outcome := Outcome{Attempts: c.attempts, EarlierMayHaveApplied: c.earlierMayHaveApplied, LastMayHaveApplied: c.lastMayHaveApplied}
 	if err != nil {
 		if resp != nil {
@@ -163,6 +187,7 @@ func (t *Transport) Do(ctx context.Context, policy Policy, method, rawURL string
 // call is the state of one Do.
 type call struct {
 	rc                    retryablehttp.Client
+	req                   retryablehttp.Request
 	t                     *Transport
 	policy                Policy
 	method                string
@@ -171,6 +196,13 @@ type call struct {
 	wait                  time.Duration // the wait checkRetry chose, for backoff
 	earlierMayHaveApplied bool          // see Outcome
 	lastMayHaveApplied    bool          // of the attempt checkRetry saw last
+}
+
+// reset readies a pooled call for a new Do.
+func (c *call) reset(policy Policy, method, path string) {
+	c.policy, c.method, c.path = policy, method, path
+	c.attempts, c.wait = 0, 0
+	c.earlierMayHaveApplied, c.lastMayHaveApplied = false, false
 }
 
 // checkRetry is the call's retryablehttp.CheckRetry. It runs once after each
