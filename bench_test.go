@@ -80,11 +80,16 @@ func limitDecode(resp *http.Response) error {
 	return nil
 }
 
+// impl is one way to cancel a command: call makes one call, closeIdle closes
+// the idle connections of its pool.
+type impl struct {
+	name      string
+	call      func(context.Context) error
+	closeIdle func()
+}
+
 // impls are the three ways to cancel a command that the benchmarks compare.
-func impls(b *testing.B, s *benchServer) []struct {
-	name string
-	call func(context.Context) error
-} {
+func impls(b *testing.B, s *benchServer) []impl {
 	b.Helper()
 	url := s.URL + "/v1" + "/" + cancelPathRel
 	auth := "Bearer " + testKey
@@ -109,10 +114,7 @@ func impls(b *testing.B, s *benchServer) []struct {
 	rc.Logger = nil
 	b.Cleanup(rc.HTTPClient.CloseIdleConnections)
 
-	return []struct {
-		name string
-		call func(context.Context) error
-	}{
+	return []impl{
 		{"limit", func(ctx context.Context) error {
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 			if err != nil {
@@ -124,11 +126,11 @@ func impls(b *testing.B, s *benchServer) []struct {
 				return err
 			}
 			return limitDecode(resp)
-		}},
+		}, pooled.CloseIdleConnections},
 		{"sdk", func(ctx context.Context) error {
 			_, err := sdk.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand)
 			return err
-		}},
+		}, sdk.CloseIdleConnections},
 		{"retryablehttp", func(ctx context.Context) error {
 			req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 			if err != nil {
@@ -140,7 +142,7 @@ func impls(b *testing.B, s *benchServer) []struct {
 				return err
 			}
 			return limitDecode(resp)
-		}},
+		}, rc.HTTPClient.CloseIdleConnections},
 	}
 }
 
@@ -148,22 +150,24 @@ const cancelPathRel = "organizations/" + validOrg + "/mdm/android/enterprise/dev
 
 // BenchmarkCall measures one cancel call at 1 and at 64 concurrent callers,
 // for each implementation in turn: as sub-benchmarks of one benchmark, they
-// are interleaved by -count. Each is warmed up first (its pool filled by 64
-// concurrent calls), and reports the TCP connections it opened per call
-// after that, beside time and memory.
+// are interleaved by -count. Each run starts from the same state: its pool
+// warmed up by 64 concurrent callers, and no other implementation's idle
+// connections left on the server (closed at the end of each run). It reports
+// the TCP connections opened per call after the warm-up, beside time and
+// memory.
 func BenchmarkCall(b *testing.B) {
 	s := newBenchServer(b)
 	for _, callers := range []int{1, 64} {
 		for _, impl := range impls(b, s) {
-			warm := sync.OnceFunc(func() { warmUp(b, impl.call) })
 			b.Run(fmt.Sprintf("callers=%d/impl=%s", callers, impl.name), func(b *testing.B) {
-				warm()
+				warmUp(b, impl.call)
 				before := s.conns.Load()
 				b.ReportAllocs()
 				b.ResetTimer()
 				runCallers(b, callers, impl.call)
 				b.StopTimer()
 				b.ReportMetric(float64(s.conns.Load()-before)/float64(b.N), "conns/op")
+				impl.closeIdle()
 			})
 		}
 	}
