@@ -17,16 +17,19 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
 // benchServer answers every request with the documented command body, and
-// counts the TCP connections it accepts.
+// counts the TCP connections it accepts and those still open.
 type benchServer struct {
 	*httptest.Server
-	conns atomic.Int64
+	conns atomic.Int64 // accepted
+	open  atomic.Int64 // accepted and not yet closed
 }
 
 func newBenchServer(b *testing.B) *benchServer {
@@ -38,8 +41,12 @@ func newBenchServer(b *testing.B) *benchServer {
 		_, _ = w.Write(body)
 	}))
 	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
-		if state == http.StateNew {
+		switch state {
+		case http.StateNew:
 			s.conns.Add(1)
+			s.open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			s.open.Add(-1)
 		}
 	}
 	s.Start()
@@ -150,34 +157,67 @@ const cancelPathRel = "organizations/" + validOrg + "/mdm/android/enterprise/dev
 
 // BenchmarkCall measures one cancel call at 1 and at 64 concurrent callers,
 // for each implementation in turn: as sub-benchmarks of one benchmark, they
-// are interleaved by -count. Each run starts from the same state: its pool
-// warmed up by 64 concurrent callers, and no other implementation's idle
-// connections left on the server (closed at the end of each run). It reports
-// the TCP connections opened per call after the warm-up, beside time and
-// memory.
+// are interleaved by -count, in an order that rotates. Every run starts from the same state: the
+// server holds no connection (the previous run's were closed, and the test
+// waits until the server has seen them go), the pool is warmed up by as many
+// callers as will be measured, and the warm-up's garbage is collected. It
+// reports the TCP connections opened per call after the warm-up, beside time
+// and memory.
 func BenchmarkCall(b *testing.B) {
 	s := newBenchServer(b)
+	// Each -count round rotates the order of the implementations, so that
+	// none is always measured first, or right after another.
+	list := impls(b, s)
+	shift := int(callRounds.Add(1)-1) % len(list) // the first round puts the limit first: benchstat's base column
+	list = append(list[shift:], list[:shift]...)
 	for _, callers := range []int{1, 64} {
-		for _, impl := range impls(b, s) {
+		for _, impl := range list {
 			b.Run(fmt.Sprintf("callers=%d/impl=%s", callers, impl.name), func(b *testing.B) {
-				warmUp(b, impl.call)
-				before := s.conns.Load()
+				warmUp(b, callers, impl.call)
+				runtime.GC()
+				before, cpu := s.conns.Load(), cpuTime()
 				b.ReportAllocs()
 				b.ResetTimer()
 				runCallers(b, callers, impl.call)
 				b.StopTimer()
 				b.ReportMetric(float64(s.conns.Load()-before)/float64(b.N), "conns/op")
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 				impl.closeIdle()
+				s.waitIdle(b)
 			})
 		}
 	}
 }
 
-// warmUp makes 64 callers call 20 times each, so that the pool holds what
-// 64 callers need.
-func warmUp(b *testing.B, call func(context.Context) error) {
+// callRounds counts the rounds of BenchmarkCall, one per -count.
+var callRounds atomic.Int64
+
+// cpuTime is the CPU time the process has used, user and system, in
+// nanoseconds: client and server together. Unlike the wall time, it does not
+// count the time the calls wait for the scheduler.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// waitIdle waits, at most 10 s, until the server has no connection open.
+func (s *benchServer) waitIdle(b *testing.B) {
+	for deadline := time.Now().Add(10 * time.Second); s.open.Load() > 0; {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d connections still open", s.open.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// warmUp makes callers concurrent callers call 20 times each, so that the
+// pool holds what they need.
+func warmUp(b *testing.B, callers int, call func(context.Context) error) {
 	var wg sync.WaitGroup
-	for range 64 {
+	for range callers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

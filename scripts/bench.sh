@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the performance comparison of the README: one Cancel through the SDK
+# against the leanest hand-written net/http call and a default
+# go-retryablehttp client (BenchmarkCall), decoding alone (BenchmarkDecode)
+# and ID validation (BenchmarkValidateIDs), each -count times, interleaved,
+# and compares them with benchstat. The raw results stay in .tools/bench.txt.
+#
+#   scripts/bench.sh                          # COUNT=20 runs of BENCHTIME=500ms
+#   COUNT=5 BENCHTIME=200ms scripts/bench.sh  # quicker, wider intervals
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+COUNT=${COUNT:-20}
+BENCHTIME=${BENCHTIME:-500ms}
+BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+mkdir -p .tools/bin
+if [ ! -x .tools/bin/benchstat ]; then
+	echo "installing $BENCHSTAT into .tools/bin"
+	GOBIN="$PWD/.tools/bin" go install "$BENCHSTAT"
+fi
+
+echo "$(go version), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
+go test -run '^$' -bench '^(BenchmarkCall|BenchmarkDecode|BenchmarkValidateIDs)$' \
+	-benchtime "$BENCHTIME" -count "$COUNT" . > .tools/bench.txt
+
+# Columns by implementation: the limit first, so "vs base" is the SDK's
+# distance from the hand-written call.
+.tools/bin/benchstat -filter '.name:Call' -col /impl .tools/bench.txt
+.tools/bin/benchstat -filter '.name:Decode' -col /impl .tools/bench.txt
+.tools/bin/benchstat -filter '.name:ValidateIDs' .tools/bench.txt
