@@ -33,9 +33,7 @@ func newFake(t *testing.T, opts ...applivery.Option) (*appliverytest.Server, *ap
 	t.Helper()
 	srv := appliverytest.NewServer()
 	t.Cleanup(srv.Close)
-	c, err := applivery.NewClient(srv.APIKey, append([]applivery.Option{
-		applivery.WithBaseURL(srv.URL), applivery.WithRetryWait(time.Millisecond, 5*time.Millisecond),
-	}, opts...)...)
+	c, err := srv.NewClient(append([]applivery.Option{applivery.WithRetryWait(time.Millisecond, 5*time.Millisecond)}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	return srv, c
@@ -48,7 +46,7 @@ func createLock(ctx context.Context, c *applivery.Client) (*applivery.Command, e
 // stored counts the commands the server holds for the device.
 func stored(t *testing.T, srv *appliverytest.Server) int {
 	t.Helper()
-	c, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	c, err := srv.NewClient()
 	require.NoError(t, err)
 	page, err := c.AndroidCommands.List(context.Background(), org, device, nil)
 	require.NoError(t, err)

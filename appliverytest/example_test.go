@@ -15,7 +15,7 @@ import (
 func ExampleNewServer() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
-	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	client, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func ExampleServer_AddCommand() {
 	defer srv.Close()
 	// Seed a command the device has already applied.
 	done := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{Status: applivery.CommandStatusDone})
-	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	client, _ := srv.NewClient()
 
 	_, err := client.AndroidCommands.Cancel(context.Background(), "acme-fleet", "pixel8_0042", done.ID)
 	fmt.Println(errors.Is(err, applivery.ErrCommandNotPending))
@@ -51,8 +51,7 @@ func ExampleServer_Script() {
 		appliverytest.Fault{Status: 503},
 		appliverytest.Fault{Status: 502, HTML: true})
 	// In tests, shorten the waits between retries.
-	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL),
-		applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
+	client, _ := srv.NewClient(applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
 
 	got, err := client.AndroidCommands.Cancel(context.Background(), "acme-fleet", "pixel8_0042", cmd.ID)
 	fmt.Println(got.Status, err, len(srv.Requests()))
@@ -65,7 +64,7 @@ func ExampleServer_Script_lostResponse() {
 	// The next create is carried out, but its connection breaks before the
 	// answer arrives: the command exists, and the client cannot know.
 	srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Drop: true, Applied: true})
-	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	client, _ := srv.NewClient()
 
 	_, err := client.AndroidCommands.Create(context.Background(), "acme-fleet", "pixel8_0042",
 		&applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
@@ -83,7 +82,7 @@ func ExampleServer_Script_times() {
 	defer srv.Close()
 	// Rate-limit the next five lists.
 	srv.Script(appliverytest.EndpointList, slices.Repeat([]appliverytest.Fault{{Status: 429, RetryAfter: "3600"}}, 5)...)
-	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	client, _ := srv.NewClient()
 
 	_, err := client.AndroidCommands.List(context.Background(), "acme-fleet", "pixel8_0042", nil)
 	var apiErr *applivery.APIError
@@ -97,7 +96,7 @@ func ExampleServer_Script_times() {
 func ExampleServer_Requests() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
-	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	client, _ := srv.NewClient()
 	_, _ = client.AndroidCommands.Create(context.Background(), "acme-fleet", "pixel8_0042",
 		&applivery.CreateCommandRequest{Type: applivery.CommandTypeReboot, Duration: "600s"})
 
@@ -111,7 +110,7 @@ func ExampleServer_SetFeatureAllowed() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
 	srv.SetFeatureAllowed("acme-fleet", false) // a plan without Android management
-	client, _ := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+	client, _ := srv.NewClient()
 
 	_, err := client.AndroidCommands.List(context.Background(), "acme-fleet", "pixel8_0042", nil)
 	fmt.Println(errors.Is(err, applivery.ErrFeatureNotAllowed))

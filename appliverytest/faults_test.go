@@ -22,9 +22,7 @@ func newFaultClient(t *testing.T, opts ...applivery.Option) (*appliverytest.Serv
 	t.Helper()
 	srv := appliverytest.NewServer()
 	t.Cleanup(srv.Close)
-	c, err := applivery.NewClient(srv.APIKey, append([]applivery.Option{
-		applivery.WithBaseURL(srv.URL), applivery.WithRetryWait(time.Millisecond, 5*time.Millisecond),
-	}, opts...)...)
+	c, err := srv.NewClient(append([]applivery.Option{applivery.WithRetryWait(time.Millisecond, 5*time.Millisecond)}, opts...)...)
 	require.NoError(t, err)
 	return srv, c
 }

@@ -4,12 +4,13 @@
 // A Server is a real HTTP server on loopback that behaves like the documented
 // API for the Android commands resource (cancel, get, list, create): it checks
 // the bearer key, keeps commands per organization and device, pages lists like
-// the API, and answers with the API's envelopes and error codes. Point a
-// client at it with applivery.WithBaseURL:
+// the API, and answers with the API's envelopes and error codes. Its
+// NewClient returns a client pointed at it (applivery.WithBaseURL with its
+// URL, and its key):
 //
 //	srv := appliverytest.NewServer()
 //	defer srv.Close()
-//	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
+//	client, err := srv.NewClient() // the server's URL and key
 //
 // For the rest, a test scripts it: [Server.AddCommand] seeds commands in any
 // status, [Server.Script] makes the next calls to an endpoint fail (an error
@@ -99,6 +100,14 @@ func NewServer() *Server {
 
 // Close shuts the server down and waits for the requests in flight.
 func (s *Server) Close() { s.ts.Close() }
+
+// NewClient returns a client of the server: its key and its URL, then opts,
+// which can override them. In tests, shorten the waits between retries:
+//
+//	client, err := srv.NewClient(applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
+func (s *Server) NewClient(opts ...applivery.Option) (*applivery.Client, error) {
+	return applivery.NewClient(s.APIKey, append([]applivery.Option{applivery.WithBaseURL(s.URL)}, opts...)...)
+}
 
 // AddCommand stores cmd as a command of the device and returns what was
 // stored: with a generated 24-hex-digit ID when cmd.ID is empty, status

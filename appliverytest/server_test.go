@@ -25,7 +25,7 @@ func newServer(t *testing.T) (*appliverytest.Server, *applivery.Client) {
 	t.Helper()
 	srv := appliverytest.NewServer()
 	t.Cleanup(srv.Close)
-	c, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL), applivery.WithMaxRetries(0))
+	c, err := srv.NewClient(applivery.WithMaxRetries(0))
 	require.NoError(t, err)
 	return srv, c
 }
@@ -424,4 +424,27 @@ func rawGet(t *testing.T, srv *appliverytest.Server, path string, wantStatus int
 	require.NoError(t, err)
 	require.Equal(t, wantStatus, resp.StatusCode, string(body))
 	return body
+}
+
+func TestNewClient(t *testing.T) {
+	t.Parallel()
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	got, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
+	require.NoError(t, err)
+	assert.Equal(t, cmd.ID, got.ID)
+	assert.True(t, srv.Requests()[0].Authorized)
+
+	_, err = srv.NewClient(applivery.WithMaxRetries(-1))
+	assert.ErrorIs(t, err, applivery.ErrInvalidArgument, "options are validated")
+
+	other := appliverytest.NewServer()
+	defer other.Close()
+	c, err = srv.NewClient(applivery.WithBaseURL(other.URL))
+	require.NoError(t, err)
+	_, err = c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
+	assert.ErrorIs(t, err, applivery.ErrUnauthorized, "a later option overrides the server's URL; the key stays this server's")
 }

@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		})
 		*command = seeded.ID
 		fmt.Fprintf(stdout, "Seeded pending %s command %s on device %s.\n", seeded.Config.Metadata.Type, seeded.ID, *device)
-		client, err = applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL), applivery.WithUserAgent("cancel-command-example"))
+		client, err = srv.NewClient(applivery.WithUserAgent("cancel-command-example"))
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)

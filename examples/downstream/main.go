@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "APPLIVERY_API_KEY is not set: running against an embedded demo server.")
 		srv := appliverytest.NewServer()
 		defer srv.Close()
-		client, err = applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL), applivery.WithUserAgent("downstream-example"))
+		client, err = srv.NewClient(applivery.WithUserAgent("downstream-example"))
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -23,8 +23,7 @@ func newFleet(t *testing.T) (*Fleet, *appliverytest.Server) {
 	t.Helper()
 	srv := appliverytest.NewServer()
 	t.Cleanup(srv.Close)
-	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL),
-		applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
+	client, err := srv.NewClient(applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
 	require.NoError(t, err)
 	return &Fleet{Commands: client.AndroidCommands, Organization: "acme-fleet"}, srv
 }

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			*limit = 3
 		}
 		seed(srv, *org, *device)
-		client, err = applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL), applivery.WithUserAgent("list-pending-example"))
+		client, err = srv.NewClient(applivery.WithUserAgent("list-pending-example"))
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
