@@ -1,0 +1,28 @@
+// Command applivery manages the commands of Android Enterprise devices through
+// the Applivery API, for shell scripts, CI jobs and cron: it validates IDs
+// before sending anything, retries what is safe to retry, and tells what
+// happened with its exit status.
+//
+//	applivery android commands cancel --org ORG --device DEVICE --command ID
+//	applivery android commands get    --org ORG --device DEVICE --command ID
+//	applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
+//	applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params]
+//
+// The API key comes from APPLIVERY_API_KEY, never from a flag (which would
+// land in shell history and in ps). Run "applivery --help" for the flags and
+// the exit statuses.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
