@@ -247,26 +247,8 @@ func (c *cli) print(cmds []*applivery.Command, one bool) error {
 type verb func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error
 
 var verbs = map[string]verb{
-	"cancel": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error {
-		id := flags.String("command", "", "command ID (24 hex digits)")
-		return func(ctx context.Context, s *applivery.AndroidCommandsService) error {
-			cmd, err := s.Cancel(ctx, c.org, c.device, *id)
-			if err != nil {
-				return err
-			}
-			return c.print([]*applivery.Command{cmd}, true)
-		}
-	},
-	"get": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error {
-		id := flags.String("command", "", "command ID (24 hex digits)")
-		return func(ctx context.Context, s *applivery.AndroidCommandsService) error {
-			cmd, err := s.Get(ctx, c.org, c.device, *id)
-			if err != nil {
-				return err
-			}
-			return c.print([]*applivery.Command{cmd}, true)
-		}
-	},
+	"cancel": byID((*applivery.AndroidCommandsService).Cancel),
+	"get":    byID((*applivery.AndroidCommandsService).Get),
 	"list": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error {
 		var opts applivery.ListCommandsOptions
 		flags.IntVar(&opts.Page, "page", 0, "the page to show; all pages when absent")
@@ -375,6 +357,20 @@ var verbs = map[string]verb{
 			return c.print([]*applivery.Command{cmd}, true)
 		}
 	},
+}
+
+// byID is a verb on one command, named by --command: cancel or get.
+func byID(call func(*applivery.AndroidCommandsService, context.Context, string, string, string) (*applivery.Command, error)) verb {
+	return func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error {
+		id := flags.String("command", "", "command ID (24 hex digits)")
+		return func(ctx context.Context, s *applivery.AndroidCommandsService) error {
+			cmd, err := call(s, ctx, c.org, c.device, *id)
+			if err != nil {
+				return err
+			}
+			return c.print([]*applivery.Command{cmd}, true)
+		}
+	}
 }
 
 // message is a user-facing message of text, or nil for none.

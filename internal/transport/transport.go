@@ -135,7 +135,7 @@ type Outcome struct {
 	LastMayHaveApplied bool
 }
 
-// Do sends one call: the request, and the retries policy allows. It returns
+// Do sends one call: the request, and the retries that policy allows. It returns
 // the final response, whatever its status, with a nil error; or a nil
 // response and the error of the last attempt (unwrapped from *url.Error), or
 // the context's error when the context ended the call. The caller must close
@@ -175,11 +175,7 @@ func (t *Transport) Do(ctx context.Context, policy Policy, method, rawURL string
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, outcome, ctxErr
 		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, outcome, err
+		return nil, outcome, unwrapURLError(err)
 	}
 	return resp, outcome, nil
 }
@@ -281,11 +277,7 @@ func (c *call) attrs(resp *http.Response, err error) []slog.Attr {
 		slog.Int("attempt", c.attempts),
 	)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", unwrapURLError(err).Error()))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
@@ -303,4 +295,14 @@ func mayHaveApplied(resp *http.Response, err error) bool {
 		status = resp.StatusCode
 	}
 	return MayHaveApplied(status, err)
+}
+
+// unwrapURLError returns the cause of a *url.Error, whose own message
+// repeats the method and the whole URL, or err itself.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
