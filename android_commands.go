@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/applivery/applivery-go/internal/transport"
 )
@@ -31,12 +32,18 @@ type AndroidCommandsService struct {
 // the command as the API answers.
 //
 // A command that is no longer pending is an [*APIError] matching
-// [ErrCommandNotPending], an unknown one matches [ErrNotFound]. When an
-// earlier attempt of the call may have reached the server (its answer was
-// lost, or was a server error) and a retry then finds the command not
-// pending, Cancel looks the command up: if it is canceled, that attempt
-// canceled it and the call succeeds. The API key needs the
-// mdm.android.command.cancel permission.
+// [ErrCommandNotPending], an unknown one matches [ErrNotFound].
+//
+// An attempt whose answer was lost, or was a 500, 502 or 504, may have
+// canceled the command; a 503 or 429 says the server did not act. When such
+// an attempt is followed by a retry that finds the command not pending, or
+// when the last answer is a 2xx whose body cannot be read, Cancel looks the
+// command up. It succeeds if the command is canceled and this call can have
+// done it: the server answered 2xx, or the command changed at most
+// [CancelClockSkew] before the call began. When the lookup fails, or the
+// last attempt itself may have canceled the command, the error matches
+// [ErrOutcomeUnknown]. The API key needs the mdm.android.command.cancel
+// permission.
 //
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/post-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid-cancel/
 //
@@ -45,37 +52,51 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
+	began := time.Now()
 	r := request{
 		method: http.MethodPost,
 		url:    s.client.core.commandURL(organizationID, deviceID, commandID, "/cancel"),
 		policy: transport.Idempotent,
 	}
-	w, outcome, err := do[commandJSON](ctx, s.client.core, r)
+	w, out, err := do[commandJSON](ctx, s.client.core, r)
 	if err == nil {
 		return w.command(), nil
 	}
-	var apiErr *APIError
-	if !outcome.EarlierMayHaveApplied || !errors.As(err, &apiErr) || apiErr.Code != CodeCommandNotPending {
+	answered := out.answered()
+	switch {
+	case answered, out.EarlierMayHaveApplied && errors.Is(err, ErrCommandNotPending):
+	case out.LastMayHaveApplied:
+		return nil, &outcomeUnknownError{err: err, note: "the command may have been canceled: get it to find out"}
+	default:
 		return nil, err
 	}
-	// An earlier attempt may have canceled the command and lost its answer;
-	// this one then finds the command not pending. Which it is, the command
-	// tells.
+	// The server may have canceled the command and the answer that says so
+	// was lost. Which it is, the command tells.
 	cmd, lookupErr := s.Get(ctx, organizationID, deviceID, commandID)
 	switch {
 	case lookupErr != nil:
 		return nil, &outcomeUnknownError{err: err,
-			note: "an earlier attempt may have canceled the command, and looking it up failed: " + lookupErr.Error()}
-	case cmd.Status != CommandStatusCanceled:
-		return nil, err
+			note: "the command may have been canceled, and looking it up failed: " + lookupErr.Error()}
+	case cmd.Status != CommandStatusCanceled && answered:
+		return nil, &outcomeUnknownError{err: err,
+			note: "the server answered " + strconv.Itoa(out.status) + " but the command reads " + string(cmd.Status)}
+	case cmd.Status != CommandStatusCanceled,
+		!answered && !cmd.UpdatedAt.IsZero() && cmd.UpdatedAt.Before(began.Add(-CancelClockSkew)):
+		return nil, err // not canceled, or canceled before this call
 	}
 	if l := s.client.core.logger; l != nil {
-		l.LogAttrs(ctx, slog.LevelInfo, "applivery: an earlier attempt canceled the command; its answer was lost",
+		l.LogAttrs(ctx, slog.LevelInfo, "applivery: the command was canceled; the answer that said so was lost",
 			slog.String("path", s.client.core.pathOf(r)),
-			slog.Int("attempts", outcome.Attempts))
+			slog.Int("attempts", out.Attempts))
 	}
 	return cmd, nil
 }
+
+// CancelClockSkew is how far the server's clock may be behind the client's
+// when Cancel judges whether a canceled command was canceled by this call: a
+// command whose UpdatedAt is earlier than the call's start by more than this
+// was canceled before.
+const CancelClockSkew = 5 * time.Minute
 
 // Get returns one command of a device.
 //
@@ -246,7 +267,7 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 	if err != nil {
 		return nil, fmt.Errorf("applivery: encoding the command: %w", err) // unreachable: the types always encode
 	}
-	w, outcome, err := do[commandJSON](ctx, s.client.core, request{
+	w, out, err := do[commandJSON](ctx, s.client.core, request{
 		method: http.MethodPost,
 		url:    s.client.core.devicesURL(organizationID, deviceID, ""),
 		body:   body,
@@ -254,7 +275,7 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 		secret: req.NewPassword,
 	})
 	if err != nil {
-		if outcome.LastMayHaveApplied {
+		if out.MayHaveActed {
 			return nil, &outcomeUnknownError{err: err,
 				note: "the command may have been created: list the device's commands before creating it again"}
 		}

@@ -46,8 +46,6 @@ package applivery
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -75,15 +73,6 @@ const (
 	defaultAttemptTimeout = 30 * time.Second
 )
 
-// Response body limits: a success body larger than maxSuccessBody is an
-// error; an APIError keeps the first maxErrorBody bytes of an error body, and
-// up to maxDrain more are read so the connection can be reused.
-const (
-	maxSuccessBody = 16 << 20
-	maxErrorBody   = 64 << 10
-	maxDrain       = 256 << 10
-)
-
 // Client is a client of the Applivery API. Its methods are safe for
 // concurrent use by many goroutines, and one Client is meant to be shared: it
 // keeps a pool of connections.
@@ -107,7 +96,7 @@ type core struct {
 // struct, or a Client inside a caller's struct) it follows one pointer only,
 // so no fmt output of a Client can reach the key.
 type secret struct {
-	key string // kept to redact it from error bodies that echo it
+	forms secretForms // the key's, to redact it from answers that echo it
 	// The headers of every request, without and with a JSON body. They are
 	// built once and only read: the transport copies them into each request.
 	headers, jsonHeaders http.Header
@@ -167,7 +156,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c := &Client{core: &core{
 		baseURL:  cfg.baseURL.String(),
 		basePath: cfg.baseURL.EscapedPath(),
-		secret:   &secret{key: apiKey, headers: headers, jsonHeaders: jsonHeaders},
+		secret:   &secret{forms: formsOf(apiKey), headers: headers, jsonHeaders: jsonHeaders},
 		transport: transport.New(transport.Config{
 			HTTPClient:     cfg.httpClient,
 			MaxRetries:     cfg.maxRetries,
@@ -375,122 +364,35 @@ type request struct {
 // do sends a call and returns the data of its success envelope, and how the
 // call went. Every response body is read through a limit and closed; every
 // answer that is not a success is an *APIError.
-func do[T any](ctx context.Context, c *core, r request) (*T, transport.Outcome, error) {
+func do[T any](ctx context.Context, c *core, r request) (*T, outcome, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, transport.Outcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
+		return nil, outcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
 	}
 	header := c.secret.headers
 	if r.body != nil {
 		header = c.secret.jsonHeaders
 	}
-	resp, outcome, err := c.transport.Do(ctx, r.policy, r.method, r.url, header, r.body)
+	resp, out, err := c.transport.Do(ctx, r.policy, r.method, r.url, header, r.body)
 	if err != nil {
-		return nil, outcome, &requestError{method: r.method, path: c.pathOf(r), attempts: outcome.Attempts, err: err}
+		return nil, outcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
 	}
-	data, err := decode[T](ctx, c, resp, r, outcome.Attempts)
-	return data, outcome, err
+	data, err := decode[T](ctx, c, resp, r, out.Attempts)
+	return data, outcome{Outcome: out, status: resp.StatusCode}, err
 }
+
+// outcome is how a call went, beyond its result.
+type outcome struct {
+	transport.Outcome
+	status int // the HTTP status of the last answer; 0 when it had none
+}
+
+// answered reports whether the last attempt was answered with a 2xx: the
+// server carried the call out, even if its answer could not be read.
+func (o outcome) answered() bool { return o.status >= 200 && o.status <= 299 }
 
 // pathOf is the path of r's URL, without the query: what errors and logs
 // name. The base URL ends with its path, so it is a slice of the URL.
 func (c *core) pathOf(r request) string {
 	path, _, _ := strings.Cut(r.url[len(c.baseURL)-len(c.basePath):], "?")
 	return path
-}
-
-// decode reads and closes resp, the answer to r, and returns the data of its
-// success envelope or the *APIError it amounts to.
-func decode[T any](ctx context.Context, c *core, resp *http.Response, r request, attempts int) (*T, error) {
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, _, _ := readAtMost(resp.Body, maxErrorBody, resp.ContentLength)
-		closeBody(resp.Body, false)
-		return nil, c.apiError(resp, r, body, parseErrorBody(body), "", attempts)
-	}
-	body, tooLarge, err := readAtMost(resp.Body, maxSuccessBody, resp.ContentLength)
-	closeBody(resp.Body, err == nil && !tooLarge)
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return nil, &requestError{method: r.method, path: c.pathOf(r), attempts: attempts, err: ctx.Err()}
-	case err != nil:
-		return nil, c.apiError(resp, r, body, nil, "reading the response body: "+err.Error(), attempts)
-	case tooLarge:
-		return nil, c.apiError(resp, r, body, nil, "response body larger than 16 MiB", attempts)
-	}
-	var env envelope[T]
-	err = json.Unmarshal(body, &env)
-	if err != nil && !isTypeError(err) {
-		return nil, c.apiError(resp, r, body, nil, "malformed response body: "+err.Error(), attempts)
-	}
-	success := env.Status && env.Error == nil && env.Data != nil
-	if success && err != nil {
-		// A value of the wrong type is tolerated inside data, but encoding/json
-		// reports only the first one, and it sets Data even when data is not an
-		// object: check the envelope itself. Real responses never take this path.
-		success = isSuccessEnvelope(body)
-	}
-	if !success {
-		return nil, c.apiError(resp, r, body, env.Error, "response is not a success envelope", attempts)
-	}
-	return env.Data, nil
-}
-
-// isSuccessEnvelope reports whether body, well-formed JSON, is a success
-// envelope: "status" is true, "error" is absent or null, and "data" is an
-// object.
-func isSuccessEnvelope(body []byte) bool {
-	var shape struct {
-		Status json.RawMessage `json:"status"`
-		Data   json.RawMessage `json:"data"`
-		Error  json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(body, &shape) != nil {
-		return false
-	}
-	return string(shape.Status) == "true" &&
-		len(shape.Data) > 0 && shape.Data[0] == '{' &&
-		(len(shape.Error) == 0 || string(shape.Error) == "null")
-}
-
-func (c *core) apiError(resp *http.Response, r request, body []byte, eb *errorBody, message string, attempts int) *APIError {
-	if len(body) > maxErrorBody {
-		body = body[:maxErrorBody]
-	}
-	return newAPIError(resp, r.method, c.pathOf(r), body, eb, message, attempts, c.secret.key, r.secret)
-}
-
-// readAtMost reads r to its end, or to limit bytes. tooLarge reports that r
-// had more than limit bytes; b then holds the first limit. sizeHint, the
-// Content-Length when known, sizes the buffer so a body is read without
-// growing it.
-func readAtMost(r io.Reader, limit int, sizeHint int64) (b []byte, tooLarge bool, err error) {
-	size := 512
-	if sizeHint >= 0 {
-		size = int(min(sizeHint, int64(limit))) + 1 // +1: room to see io.EOF
-	}
-	b = make([]byte, 0, size)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):min(cap(b), limit+1)])
-		b = b[:len(b)+n]
-		switch {
-		case len(b) > limit:
-			return b[:limit], true, nil
-		case err == io.EOF:
-			return b, false, nil
-		case err != nil:
-			return b, false, err
-		}
-	}
-}
-
-// closeBody closes a response body. Unless it was read to its end, it first
-// reads what is left, up to maxDrain, so the connection can carry the next
-// request.
-func closeBody(body io.ReadCloser, atEOF bool) {
-	if !atEOF {
-		_, _ = io.CopyN(io.Discard, body, maxDrain)
-	}
-	_ = body.Close()
 }

@@ -1,7 +1,6 @@
 package applivery
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,15 +174,17 @@ func (c *wireCode) UnmarshalJSON(b []byte) error {
 }
 
 // newAPIError builds the error for resp to method path, whose body starts
-// with body (at most maxErrorBody bytes). eb is the envelope's error member
-// when the body had one; message, when set, explains a 2xx that is not a
-// success. The secrets (the key, and a secret of the request such as a new
-// password) are redacted from everything the error keeps, in case a server or
-// a proxy echoes the request back.
-func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int, secrets ...string) *APIError {
+// with body. eb is the envelope's error member when the body had one;
+// message, when set, explains a 2xx that is not a success. The secrets (the
+// key, and a secret of the request such as a new password) are redacted, in
+// every form in which they can come back, from everything the error keeps, in
+// case a server or a proxy echoes the request; the body is redacted before it
+// is cut to maxErrorBody, so body should extend secrets.longest() past that
+// when it is longer.
+func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int, secrets secretForms) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		RequestID:  resp.Header.Get("X-Request-Id"),
+		RequestID:  secrets.redactString(resp.Header.Get("X-Request-Id")),
 		Attempts:   attempts,
 		method:     method,
 		path:       path,
@@ -201,22 +202,12 @@ func newAPIError(resp *http.Response, method, path string, body []byte, eb *erro
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
+	e.Message = secrets.redactString(e.Message)
 	if len(body) > 0 {
-		e.Body = bytes.Clone(body)
-	}
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		e.Body = bytes.ReplaceAll(e.Body, []byte(s), []byte(redacted))
-		e.Message = strings.ReplaceAll(e.Message, s, redacted)
-		e.RequestID = strings.ReplaceAll(e.RequestID, s, redacted)
+		e.Body = secrets.redact(body, maxErrorBody)
 	}
 	return e
 }
-
-// redacted stands in for a secret wherever a response repeats it.
-const redacted = "[REDACTED]"
 
 // requestError is the error of a call that got no HTTP response to decode:
 // the network failed, an attempt timed out, or the context ended. It wraps

@@ -223,7 +223,7 @@ func TestCancelResolvesALostAnswer(t *testing.T) {
 			assert.Equal(t, cmd.ID, got.ID)
 			assert.Equal(t, append(slices.Repeat([]appliverytest.Endpoint{appliverytest.EndpointCancel}, len(tt.faults)+1),
 				appliverytest.EndpointGet), endpoints(srv))
-			assert.Contains(t, logs.String(), "an earlier attempt canceled the command; its answer was lost")
+			assert.Contains(t, logs.String(), "the command was canceled; the answer that said so was lost")
 		})
 	}
 }

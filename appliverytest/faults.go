@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -51,6 +52,11 @@ type Fault struct {
 	Drop bool
 	// Applied carries the call out before the Status answer or the Drop.
 	Applied bool
+	// CutBody carries the call out and starts its normal answer, status and
+	// headers with the whole body's Content-Length, then breaks the
+	// connection halfway through the body, as a proxy that fails mid-answer
+	// does. The client learns that the call succeeded but not its result.
+	CutBody bool
 	// Latency delays the answer, the fault or the normal one. Alone, it
 	// makes a slow but successful call.
 	Latency time.Duration
@@ -63,10 +69,12 @@ func (f Fault) check() {
 		panic(fmt.Sprintf("appliverytest: Fault.Status %d is not an HTTP status", f.Status))
 	case f.Status != 0 && f.Drop:
 		panic("appliverytest: a Fault answers with a Status or drops the connection, not both")
+	case f.CutBody && (f.Status != 0 || f.Drop):
+		panic("appliverytest: Fault.CutBody cuts the normal answer: it takes no Status or Drop")
 	case f.Status == 0 && (f.Code != 0 || f.Message != "" || f.HTML || f.RetryAfter != ""):
 		panic("appliverytest: Fault.Code, Message, HTML and RetryAfter describe a Status answer: set Status")
-	case f.Applied && f.Status == 0 && !f.Drop:
-		panic("appliverytest: Fault.Applied needs a Status or a Drop, the answer that loses the result")
+	case f.Applied && f.Status == 0 && !f.Drop && !f.CutBody:
+		panic("appliverytest: Fault.Applied needs a Status, a Drop or a CutBody, the answer that loses the result")
 	case f.Latency < 0:
 		panic("appliverytest: Fault.Latency is negative")
 	}
@@ -172,6 +180,10 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 			}
 		}
 		switch {
+		case fault.CutBody:
+			answer := httptest.NewRecorder()
+			s.serve(answer, r, h)
+			cut(w, answer)
 		case fault.Status == 0 && !fault.Drop:
 			s.serve(w, r, h)
 		case fault.Applied:
@@ -235,6 +247,23 @@ func (f Fault) answer(w http.ResponseWriter) {
 		return
 	}
 	writeError(w, apiError{f.Status, f.Code, message})
+}
+
+// cut sends the status and headers of answer, with the Content-Length of its
+// whole body, and half the body, then aborts the answer: net/http closes an
+// HTTP/1.1 connection and resets an HTTP/2 stream.
+func cut(w http.ResponseWriter, answer *httptest.ResponseRecorder) {
+	body := answer.Body.Bytes()
+	for k, v := range answer.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(answer.Code)
+	_, _ = w.Write(body[:len(body)/2])
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	panic(http.ErrAbortHandler)
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -132,6 +132,7 @@ func TestDropBeforeAndAfterApplying(t *testing.T) {
 		{"dropped after", appliverytest.Fault{Drop: true, Applied: true}, true},
 		{"502 after", appliverytest.Fault{Status: 502, Applied: true}, true},
 		{"502 before", appliverytest.Fault{Status: 502}, false},
+		{"body cut after the 200", appliverytest.Fault{CutBody: true}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -294,7 +295,9 @@ func TestScriptRejectsMeaninglessFaults(t *testing.T) {
 		"status and drop":     {appliverytest.EndpointGet, appliverytest.Fault{Status: 503, Drop: true}, "not both"},
 		"not a status":        {appliverytest.EndpointGet, appliverytest.Fault{Status: 42}, "not an HTTP status"},
 		"code without status": {appliverytest.EndpointGet, appliverytest.Fault{Code: 5050}, "set Status"},
-		"applied alone":       {appliverytest.EndpointGet, appliverytest.Fault{Applied: true}, "needs a Status or a Drop"},
+		"applied alone":       {appliverytest.EndpointGet, appliverytest.Fault{Applied: true}, "needs a Status, a Drop or a CutBody"},
+		"cut and status":      {appliverytest.EndpointGet, appliverytest.Fault{CutBody: true, Status: 502}, "takes no Status or Drop"},
+		"cut and drop":        {appliverytest.EndpointGet, appliverytest.Fault{CutBody: true, Drop: true}, "takes no Status or Drop"},
 		"negative latency":    {appliverytest.EndpointGet, appliverytest.Fault{Latency: -time.Second}, "negative"},
 		"unknown endpoint":    {appliverytest.Endpoint("delete"), appliverytest.Fault{Status: 500}, `unknown endpoint "delete"`},
 	}

@@ -76,13 +76,19 @@ func NotSent(err error) bool {
 // MayHaveApplied reports whether an attempt that failed, with the HTTP
 // status of its answer or with err when there was none, may nonetheless have
 // been carried out: its request went out and the answer was lost, or the
-// answer was a server error (5xx) other than 501 and 505, which say the
-// request was not understood. A 429 or a 4xx says it was not.
+// answer was a 500, 502 or 504, which a server or a proxy sends when the
+// backend failed or timed out while it may have been acting. A 503 or 429
+// says the server did not take the request on; any other status is an
+// answer about the request itself.
 func MayHaveApplied(status int, err error) bool {
 	if err != nil {
 		return !NotSent(err)
 	}
-	return status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported
+	switch status {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // retryable reports whether an attempt that failed with resp or err may be

@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -131,8 +132,14 @@ type Outcome struct {
 	EarlierMayHaveApplied bool
 	// LastMayHaveApplied reports the same of the last attempt, when it
 	// failed: its answer was lost (the context ending it included), or was a
-	// server error.
+	// 500, 502 or 504.
 	LastMayHaveApplied bool
+	// MayHaveActed reports that some attempt may have been carried out, in
+	// the broadest sense, for a call that must not run twice: it failed after
+	// its request may have gone out, or it was answered with a 2xx, or with a
+	// 5xx other than 501 and 505 (a proxy may answer 503 for a backend that
+	// failed while it was acting). A 4xx, 501 or 505 says it was not.
+	MayHaveActed bool
 }
 
 // Do sends one call: the request, and the retries that policy allows. It returns
@@ -167,7 +174,8 @@ func (t *Transport) Do(ctx context.Context, policy Policy, method, rawURL string
 
 	resp, err := c.rc.Do(&c.req)
 	c.req = retryablehttp.Request{} // the pool keeps no request
-	outcome := Outcome{Attempts: c.attempts, EarlierMayHaveApplied: c.earlierMayHaveApplied, LastMayHaveApplied: c.lastMayHaveApplied}
+	outcome := Outcome{Attempts: c.attempts, EarlierMayHaveApplied: c.earlierMayHaveApplied,
+		LastMayHaveApplied: c.lastMayHaveApplied, MayHaveActed: c.mayHaveActed}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -192,13 +200,14 @@ type call struct {
 	wait                  time.Duration // the wait checkRetry chose, for backoff
 	earlierMayHaveApplied bool          // see Outcome
 	lastMayHaveApplied    bool          // of the attempt checkRetry saw last
+	mayHaveActed          bool          // see Outcome
 }
 
 // reset readies a pooled call for a new Do.
 func (c *call) reset(policy Policy, method, path string) {
 	c.policy, c.method, c.path = policy, method, path
 	c.attempts, c.wait = 0, 0
-	c.earlierMayHaveApplied, c.lastMayHaveApplied = false, false
+	c.earlierMayHaveApplied, c.lastMayHaveApplied, c.mayHaveActed = false, false, false
 }
 
 // checkRetry is the call's retryablehttp.CheckRetry. It runs once after each
@@ -211,6 +220,7 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	c.logAttempt(ctx, resp, err)
 	c.earlierMayHaveApplied = c.earlierMayHaveApplied || c.lastMayHaveApplied
 	c.lastMayHaveApplied = mayHaveApplied(resp, err)
+	c.mayHaveActed = c.mayHaveActed || mayHaveActed(resp, err)
 	switch {
 	case ctx.Err() != nil:
 		return false, nil
@@ -236,7 +246,28 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	}
 	c.wait = wait
 	c.logDecision(ctx, resp, err, "retrying", wait)
+	if resp != nil {
+		// go-retryablehttp reads at most 4 KiB of a retried answer before it
+		// closes it, and a body left unread closes its connection: every
+		// retry after a larger error page would open a new one, a TLS
+		// handshake each during an outage. Read it here, up to MaxDrain.
+		_, _ = io.CopyN(io.Discard, resp.Body, MaxDrain)
+	}
 	return true, nil
+}
+
+// MaxDrain bounds how much of a response body that is closed unread is read
+// first, so that its connection can carry the next request. Past it, closing
+// the connection is cheaper than reading on.
+const MaxDrain = 256 << 10
+
+// CloseBody closes a response body. Unless it was read to its end (atEOF), it
+// first reads what is left, up to MaxDrain, so the connection can be reused.
+func CloseBody(body io.ReadCloser, atEOF bool) {
+	if !atEOF {
+		_, _ = io.CopyN(io.Discard, body, MaxDrain)
+	}
+	_ = body.Close()
 }
 
 // backoff is the call's retryablehttp.Backoff: the wait checkRetry chose.
@@ -295,6 +326,17 @@ func mayHaveApplied(resp *http.Response, err error) bool {
 		status = resp.StatusCode
 	}
 	return MayHaveApplied(status, err)
+}
+
+// mayHaveActed reports whether an attempt may have been carried out, in the
+// sense of Outcome.MayHaveActed.
+func mayHaveActed(resp *http.Response, err error) bool {
+	if err != nil {
+		return !NotSent(err)
+	}
+	code := resp.StatusCode
+	return code >= 200 && code <= 299 ||
+		code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
 }
 
 // unwrapURLError returns the cause of a *url.Error, whose own message

@@ -1,0 +1,192 @@
+package applivery
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// redacted stands in for a secret wherever a response repeats it.
+const redacted = "[REDACTED]"
+
+// secretForms are the byte strings in which secrets can come back inside a
+// response, longest first. A server or proxy that echoes a request rarely
+// echoes it verbatim: a header dump or an error message about the body is
+// JSON, often JSON inside JSON, written by one of many encoders. See
+// formsOf.
+type secretForms []string
+
+// formsOf returns the forms of the non-empty secrets: each as it is; JSON-
+// escaped once and twice, with and without the optional escapes that
+// encoders differ on (<, > and & as encoding/json writes them, / as PHP
+// writes it, non-ASCII as \u escapes, their hex digits in either case); and
+// percent-encoded for a query and for a path.
+func formsOf(secrets ...string) secretForms {
+	seen := make(map[string]bool)
+	add := func(f string) bool {
+		if seen[f] {
+			return false
+		}
+		seen[f] = true
+		return true
+	}
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		add(s)
+		add(url.QueryEscape(s))
+		add(url.PathEscape(s))
+		var once []string // the escaped forms that differ from s and from each other
+		for m := range escapeModes {
+			if f := jsonEscape(s, m); add(f) {
+				once = append(once, f)
+			}
+		}
+		for _, f := range once {
+			for m := range escapeModes {
+				add(jsonEscape(f, m))
+			}
+		}
+	}
+	return sortForms(seen)
+}
+
+// with returns f and the forms of secret together.
+func (f secretForms) with(secret string) secretForms {
+	seen := make(map[string]bool, len(f))
+	for _, s := range f {
+		seen[s] = true
+	}
+	for _, s := range formsOf(secret) {
+		seen[s] = true
+	}
+	return sortForms(seen)
+}
+
+// sortForms returns the forms in set, longest first, so that where two
+// forms start at the same byte the longer one is redacted.
+func sortForms(set map[string]bool) secretForms {
+	forms := make(secretForms, 0, len(set))
+	for f := range set {
+		forms = append(forms, f)
+	}
+	slices.SortFunc(forms, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return forms
+}
+
+// longest is the length of the longest form: a cut this far past a limit
+// keeps every form that starts before it whole.
+func (f secretForms) longest() int {
+	if len(f) == 0 {
+		return 0
+	}
+	return len(f[0])
+}
+
+// redact returns b with every form replaced by [REDACTED], and cut to its
+// first limit bytes: the cut is made on b as it came, so b must extend at
+// least f.longest() past limit when it is longer than limit, and nothing of a
+// secret that starts before the cut survives it.
+func (f secretForms) redact(b []byte, limit int) []byte {
+	if len(f) == 0 {
+		return b[:min(len(b), limit)]
+	}
+	var first [256]bool
+	for _, s := range f {
+		first[s[0]] = true
+	}
+	out := make([]byte, 0, min(len(b), limit))
+	i := 0
+	for i < len(b) && i < limit {
+		if first[b[i]] {
+			if s, ok := f.at(b[i:]); ok {
+				out = append(out, redacted...)
+				i += len(s)
+				continue
+			}
+		}
+		out = append(out, b[i])
+		i++
+	}
+	return out[:min(len(out), limit)]
+}
+
+// redactString returns s with every form replaced by [REDACTED].
+func (f secretForms) redactString(s string) string {
+	if len(f) == 0 || s == "" {
+		return s
+	}
+	return string(f.redact([]byte(s), len(s)))
+}
+
+// at returns the longest form that b starts with.
+func (f secretForms) at(b []byte) (string, bool) {
+	for _, s := range f {
+		if len(b) >= len(s) && string(b[:len(s)]) == s {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// escapeMode selects the optional escapes of a JSON encoder.
+type escapeMode uint8
+
+const (
+	escapeHTML     escapeMode = 1 << iota // <, > and & as \u003c, \u003e, \u0026 (encoding/json)
+	escapeSlash                           // / as \/ (PHP's json_encode)
+	escapeNonASCII                        // every rune past ASCII as \uXXXX (Python's json.dumps)
+	escapeUpperHex                        // \u003C rather than \u003c
+	escapeModes    escapeMode = 1 << iota // the number of combinations
+)
+
+// jsonEscape returns s as the inside of a JSON string, as an encoder with
+// mode m writes it.
+func jsonEscape(s string, m escapeMode) string {
+	hex := "0123456789abcdef"
+	if m&escapeUpperHex != 0 {
+		hex = "0123456789ABCDEF"
+	}
+	u := func(b *strings.Builder, r rune) {
+		b.WriteString(`\u`)
+		for shift := 12; shift >= 0; shift -= 4 {
+			b.WriteByte(hex[r>>shift&0xf])
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '/' && m&escapeSlash != 0:
+			b.WriteString(`\/`)
+		case r < 0x20, r == '\u2028', r == '\u2029',
+			m&escapeHTML != 0 && (r == '<' || r == '>' || r == '&'),
+			m&escapeNonASCII != 0 && r >= utf8.RuneSelf && r <= 0xffff:
+			u(&b, r)
+		case m&escapeNonASCII != 0 && r > 0xffff:
+			r -= 0x10000
+			u(&b, 0xd800+(r>>10))
+			u(&b, 0xdc00+(r&0x3ff))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
