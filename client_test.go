@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -299,6 +300,66 @@ func TestReadAtMost(t *testing.T) {
 		assert.ErrorIs(t, err, boom)
 		assert.Equal(t, "abc", string(b))
 	})
+}
+
+// allocated returns how many bytes f allocates. Tests that call it do not
+// run in parallel, so that other tests' allocations do not count.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// lyingReader claims nothing: it sends n bytes, then fails.
+type lyingReader struct{ n int }
+
+func (r *lyingReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	k := min(len(p), r.n)
+	clear(p[:k])
+	r.n -= k
+	return k, nil
+}
+
+func TestReadAtMostCostsAboutTwiceTheBody(t *testing.T) { //nolint:paralleltest // measures allocations
+	const n = 8 << 20
+	tests := []struct {
+		name  string
+		r     func() io.Reader
+		limit int
+		hint  int64
+		want  uint64 // at most
+	}{
+		{"Content-Length that lies, nothing sent", func() io.Reader { return &lyingReader{} }, maxSuccessBody, 16 << 20, 2 * trustedLength},
+		{"8 MiB with its Content-Length", func() io.Reader { return io.LimitReader(zeros{}, n) }, maxSuccessBody, n, 2*n + trustedLength},
+		{"8 MiB with no Content-Length", func() io.Reader { return io.LimitReader(zeros{}, n) }, maxSuccessBody, -1, 2*n + trustedLength},
+		{"8 MiB in small reads", func() io.Reader { return iotest.OneByteReader(io.LimitReader(zeros{}, 1<<20)) }, maxSuccessBody, -1, 2<<20 + trustedLength},
+		{"a stream refused at the limit", func() io.Reader { return io.LimitReader(zeros{}, 16<<20) }, 2 << 20, -1, 2*(2<<20) + trustedLength},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.r()
+			var got int
+			bytes := allocated(func() {
+				b, _, _ := readAtMost(r, tt.limit, tt.hint)
+				got = len(b)
+			})
+			assert.LessOrEqual(t, bytes, tt.want, "allocated %d bytes for %d", bytes, got)
+		})
+	}
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 // requireAPIError asserts that err is an *APIError and returns it.

@@ -106,18 +106,32 @@ func readAtMost(r io.Reader, limit int, sizeHint int64) (b []byte, tooLarge bool
 		size = int(min(sizeHint, trustedLength)) + 1 // +1: room to see io.EOF
 	}
 	buf := make([]byte, 0, min(size, limit+1))
-	var full [][]byte // the buffers filled before buf
-	total := 0
+	var (
+		full  [][]byte // the buffers filled before buf
+		total int      // the bytes in full
+		probe []byte
+	)
 	for {
-		if len(buf) == cap(buf) {
-			full = append(full, buf)
-			buf = make([]byte, 0, min(max(total, firstChunk), maxChunk, limit+1-total))
+		var n int
+		if len(buf) < cap(buf) {
+			n, err = r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+		} else {
+			// buf is full. Whether more is coming is read into a small
+			// buffer, so that a body that ends here costs no new buffer.
+			if probe == nil {
+				probe = make([]byte, firstChunk)
+			}
+			n, err = r.Read(probe[:min(len(probe), limit+1-total-len(buf))])
+			if n > 0 {
+				full = append(full, buf)
+				total += len(buf)
+				buf = make([]byte, 0, min(max(total, firstChunk), maxChunk, limit+1-total))
+				buf = append(buf, probe[:n]...)
+			}
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		total += n
 		switch {
-		case total > limit:
+		case total+len(buf) > limit:
 			return join(full, buf)[:limit], true, nil
 		case err == io.EOF:
 			return join(full, buf), false, nil
