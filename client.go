@@ -309,7 +309,7 @@ func checkAPIKey(key string) error {
 
 func parseBaseURL(raw string) (*url.URL, error) {
 	invalid := func(reason string) error {
-		return &ValidationError{Field: "baseURL", Value: raw, Reason: reason}
+		return &ValidationError{Field: "baseURL", Value: withoutUserinfo(raw), Reason: reason}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -317,8 +317,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.User != nil:
-		return nil, &ValidationError{Field: "baseURL", Value: u.Redacted(),
-			Reason: "must not contain credentials: the API key is sent as a bearer token"}
+		return nil, invalid("must not contain credentials: the API key is sent as a bearer token")
 	case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		return nil, invalid("must be an absolute https URL")
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
@@ -333,6 +332,21 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		}
 	}
 	return u, nil
+}
+
+// withoutUserinfo returns raw, a URL that may not parse, with everything
+// between its scheme and its last "@" replaced by [REDACTED]: what might be
+// a user name and password is never quoted, however malformed the URL.
+func withoutUserinfo(raw string) string {
+	at := strings.LastIndexByte(raw, '@')
+	if at < 0 {
+		return raw
+	}
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 && i < at {
+		start = i + len("://")
+	}
+	return raw[:start] + redacted + raw[at:]
 }
 
 // isLoopback reports whether host is localhost or a loopback IP address.

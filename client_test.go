@@ -84,6 +84,14 @@ func TestWithBaseURL(t *testing.T) {
 		{"https://api.applivery.io/v1?", ""},
 		{"https://api.applivery.io/v1#x", ""},
 		{"https://user:hunter2@api.applivery.io/v1", ""},
+		{"https://svc:hunter2@api.applivery.io:44x/v1", ""}, // does not parse
+		{"https://svc:hun/ter2@api.applivery.io/v1", ""},    // a slash in the password
+		{"https://svc:hunter2@api.applivery.io/v1?x#y", ""}, // and a query
+		{"svc:hunter2@api.applivery.io/v1", ""},             // no scheme
+		{"http://svc:hunter2@10.0.0.1/v1", ""},              // refused for plain http
+		{"https://hunter2@api.applivery.io/v1", ""},         // a user name alone
+		{"https://svc:hunter2%zz@api.applivery.io/v1", ""},  // a bad escape
+		{"https://svc:hunter2@@api.applivery.io/v1", ""},    // two @
 		{"https://api.applivery.io/%zz", ""},
 		{"https://api.applivery.io/v1\n", ""},
 	}
@@ -97,6 +105,9 @@ func TestWithBaseURL(t *testing.T) {
 				assert.Equal(t, "baseURL", ve.Field)
 				assert.ErrorIs(t, err, ErrInvalidArgument)
 				assert.NotContains(t, err.Error(), "hunter2")
+				assert.NotContains(t, err.Error(), "hun/", "no part of the userinfo")
+				assert.NotContains(t, err.Error(), "svc", "not even the user name")
+				assert.NotContains(t, fmt.Sprintf("%#v", err), "hunter2")
 				return
 			}
 			require.NoError(t, err)
@@ -104,6 +115,16 @@ func TestWithBaseURL(t *testing.T) {
 			assert.True(t, strings.HasSuffix(c.core.baseURL, c.core.basePath), "pathOf slices the path from the URL")
 		})
 	}
+}
+
+func TestBaseURLErrorsNeverQuoteUserinfo(t *testing.T) {
+	t.Parallel()
+	_, err := NewClient(testKey, WithBaseURL("https://svc:hunter2@api.applivery.io:44x/v1"))
+	assert.EqualError(t, err, `applivery: invalid baseURL "https://[REDACTED]@api.applivery.io:44x/v1": not a URL`)
+	_, err = NewClient(testKey, WithBaseURL("https://svc:hunter2@api.applivery.io/v1"))
+	assert.EqualError(t, err, `applivery: invalid baseURL "https://[REDACTED]@api.applivery.io/v1": `+
+		`must not contain credentials: the API key is sent as a bearer token`)
+	assert.Equal(t, "https://api.applivery.io/v1", withoutUserinfo("https://api.applivery.io/v1"))
 }
 
 func TestOptionValidation(t *testing.T) {
