@@ -155,9 +155,9 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 // A page is fetched only when the loop reaches it: breaking out of the loop
 // fetches nothing more. An error is yielded once, with a nil command, and
 // ends the iteration; so does a server whose paging does not advance (a next
-// page that is not after the current one, a page that repeats the one
-// before it, or a next page claimed after an empty one), rather than looping
-// for ever.
+// page that is not after the current one or is beyond the total it
+// announced, a page already read in this iteration, or a next page claimed
+// after an empty one), rather than looping for ever.
 //
 //	for cmd, err := range client.AndroidCommands.ListAll(ctx, org, device, nil) {
 //		if err != nil {
@@ -166,76 +166,28 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 //		…
 //	}
 func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, deviceID string, opts *ListCommandsOptions) iter.Seq2[*Command, error] {
-	return func(yield func(*Command, error) bool) {
-		var o ListCommandsOptions
-		if opts != nil {
-			o = *opts
-		}
-		var previous *CommandPage
-		for {
-			page, err := s.List(ctx, organizationID, deviceID, &o)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if previous != nil && samePage(previous, page) {
-				// A server that ignores the page asked for, and numbers no
-				// page, would otherwise be read for ever.
-				yield(nil, fmt.Errorf("applivery: listing commands: the server's paging does not advance: page %d repeats the page before it", o.Page))
-				return
-			}
-			previous = page
-			for i := range page.Items {
-				if !yield(&page.Items[i], nil) {
-					return
-				}
-			}
-			next, err := nextPage(o.Page, page)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if next == 0 {
-				return
-			}
-			o.Page = next
-		}
+	var o ListCommandsOptions
+	if opts != nil {
+		o = *opts
 	}
+	return listAll("commands", o.Page, func(page int) ([]Command, pageMeta, error) {
+		q := o
+		q.Page = page
+		p, err := s.List(ctx, organizationID, deviceID, &q)
+		if err != nil {
+			return nil, pageMeta{}, err
+		}
+		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
+	}, (*Command).fingerprint)
 }
 
-// samePage reports whether b holds the same commands as a, judged by the IDs
-// of their first and last items.
-func samePage(a, b *CommandPage) bool {
-	if len(a.Items) == 0 || len(a.Items) != len(b.Items) {
-		return false
-	}
-	first, last := a.Items[0].ID, a.Items[len(a.Items)-1].ID
-	return first != "" && first == b.Items[0].ID && last == b.Items[len(b.Items)-1].ID
-}
-
-// nextPage returns the number of the page after page, which was fetched by
-// asking for page number requested (0 for the server's first), or 0 when it
-// was the last. The server's nextPage is followed, or its page+1 when it
-// sends none.
-func nextPage(requested int, page *CommandPage) (int, error) {
-	if !page.HasNextPage && page.NextPage == 0 {
-		return 0, nil
-	}
-	current := page.Page
-	if current == 0 {
-		current = max(requested, 1)
-	}
-	next := page.NextPage
-	if next == 0 {
-		next = current + 1
-	}
-	switch {
-	case next <= current || next <= requested:
-		return 0, fmt.Errorf("applivery: listing commands: the server's paging does not advance: asked for page %d, got page %d with next page %d", requested, page.Page, page.NextPage)
-	case len(page.Items) == 0:
-		return 0, fmt.Errorf("applivery: listing commands: the server reported a next page (%d) after an empty page %d", next, current)
-	}
-	return next, nil
+// fingerprint identifies the command within a list: by its ID, and by what
+// does not change, for a server that sends none.
+func (c *Command) fingerprint(h *pageHash) {
+	hashAdd(h, c.ID)
+	hashAdd(h, c.RawConfig)
+	var b [20]byte
+	hashAdd(h, strconv.AppendInt(b[:0], c.CreatedAt.UnixNano(), 10))
 }
 
 // Create creates a command on a device and queues it until the device applies

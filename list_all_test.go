@@ -17,34 +17,38 @@ import (
 
 func TestNextPage(t *testing.T) {
 	t.Parallel()
-	items := []Command{{ID: "a"}}
 	tests := []struct {
 		name      string
 		requested int
-		page      CommandPage
+		meta      pageMeta
+		items     int
 		want      int
 		wantErr   string
 	}{
-		{"last page", 1, CommandPage{Items: items, Page: 1, HasNextPage: false}, 0, ""},
-		{"next page given", 1, CommandPage{Items: items, Page: 1, HasNextPage: true, NextPage: 2}, 2, ""},
-		{"next page skips ahead", 1, CommandPage{Items: items, Page: 1, HasNextPage: true, NextPage: 5}, 5, ""},
-		{"next page absent", 2, CommandPage{Items: items, Page: 2, HasNextPage: true}, 3, ""},
-		{"page absent, first requested", 0, CommandPage{Items: items, HasNextPage: true}, 2, ""},
-		{"page absent, third requested", 3, CommandPage{Items: items, HasNextPage: true}, 4, ""},
-		{"next page without hasNextPage", 1, CommandPage{Items: items, Page: 1, NextPage: 2}, 2, ""},
-		{"next page is this page", 2, CommandPage{Items: items, Page: 2, HasNextPage: true, NextPage: 2}, 0, "does not advance"},
-		{"next page goes back", 3, CommandPage{Items: items, Page: 3, HasNextPage: true, NextPage: 1}, 0, "does not advance"},
-		{"server ignores the page asked", 2, CommandPage{Items: items, Page: 1, HasNextPage: true, NextPage: 2}, 0, "does not advance"},
-		{"empty page claims a next one", 1, CommandPage{Page: 1, HasNextPage: true, NextPage: 2}, 0, "after an empty page"},
-		{"empty last page", 4, CommandPage{Page: 4}, 0, ""},
+		{"last page", 1, pageMeta{page: 1}, 1, 0, ""},
+		{"next page given", 1, pageMeta{page: 1, hasNextPage: true, nextPage: 2}, 1, 2, ""},
+		{"next page skips ahead", 1, pageMeta{page: 1, hasNextPage: true, nextPage: 5}, 1, 5, ""},
+		{"next page absent", 2, pageMeta{page: 2, hasNextPage: true}, 1, 3, ""},
+		{"page absent, first requested", 0, pageMeta{hasNextPage: true}, 1, 2, ""},
+		{"page absent, third requested", 3, pageMeta{hasNextPage: true}, 1, 4, ""},
+		{"next page without hasNextPage", 1, pageMeta{page: 1, nextPage: 2}, 1, 2, ""},
+		{"next page within the total", 2, pageMeta{page: 2, totalPages: 3, hasNextPage: true, nextPage: 3}, 1, 3, ""},
+		{"next page is this page", 2, pageMeta{page: 2, hasNextPage: true, nextPage: 2}, 1, 0, "does not advance"},
+		{"next page goes back", 3, pageMeta{page: 3, hasNextPage: true, nextPage: 1}, 1, 0, "does not advance"},
+		{"server ignores the page asked", 2, pageMeta{page: 1, hasNextPage: true, nextPage: 2}, 1, 0, "does not advance"},
+		{"empty page claims a next one", 1, pageMeta{page: 1, hasNextPage: true, nextPage: 2}, 0, 0, "after an empty page"},
+		{"empty last page", 4, pageMeta{page: 4}, 0, 0, ""},
+		{"next page beyond the total", 3, pageMeta{page: 3, totalPages: 3, hasNextPage: true, nextPage: 4}, 1, 0, "past its last page (3)"},
+		{"page+1 beyond the total", 3, pageMeta{page: 3, totalPages: 3, hasNextPage: true}, 1, 0, "past its last page (3)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := nextPage(tt.requested, &tt.page)
+			got, err := nextPage("commands", tt.requested, tt.meta, tt.items)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Contains(t, err.Error(), "applivery: listing commands: ")
 				assert.Zero(t, got)
 				return
 			}
@@ -217,20 +221,56 @@ func TestListAllEndsWithAnErrorWhenPagingDoesNotAdvance(t *testing.T) {
 	}
 }
 
-func TestSamePage(t *testing.T) {
+func TestListAllEndsOnPagesThatCycle(t *testing.T) {
 	t.Parallel()
-	page := func(ids ...string) *CommandPage {
-		p := &CommandPage{}
-		for _, id := range ids {
-			p.Items = append(p.Items, Command{ID: id})
+	pageA := `{"id":"a1"},{"id":"a2"}`
+	pageB := `{"id":"b1"},{"id":"b2"}`
+	p := &pager{answer: func(q url.Values) string {
+		n, _ := strconv.Atoi(q.Get("page"))
+		n = max(n, 1)
+		items := pageA
+		if n%2 == 0 {
+			items = pageB
 		}
-		return p
-	}
-	assert.True(t, samePage(page("a", "b", "c"), page("a", "x", "c")))
-	assert.False(t, samePage(page("a", "b"), page("c", "d")))
-	assert.False(t, samePage(page("a", "b"), page("a", "b", "c")))
-	assert.False(t, samePage(page(), page()), "empty pages are judged by nextPage")
-	assert.False(t, samePage(page("", ""), page("", "")), "commands without IDs cannot be told apart")
+		// Pages A, B, A, B, … each naming the next, with no total.
+		return fmt.Sprintf(`{"items":[%s],"page":%d,"hasNextPage":true,"nextPage":%d}`, items, n, n+1)
+	}}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	withGuard(t, 10*time.Second, func() {
+		ids, errs := collect(t, c, nil, 0)
+		assert.Equal(t, []string{"a1", "a2", "b1", "b2"}, ids, "each item once")
+		require.Len(t, errs, 1)
+		assert.EqualError(t, errs[0], "applivery: listing commands: the server's paging does not advance: page 3 repeats page 1, already read")
+	})
+	assert.Len(t, p.seen(), 3)
+}
+
+func TestListAllNeverAsksBeyondTheTotal(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: func(q url.Values) string {
+		n, _ := strconv.Atoi(q.Get("page"))
+		n = max(n, 1)
+		return fmt.Sprintf(`{"items":[{"id":"c%d"}],"page":%d,"totalPages":2,"hasNextPage":true,"nextPage":%d}`, n, n, n+1)
+	}}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	ids, errs := collect(t, c, nil, 0)
+	assert.Equal(t, []string{"c1", "c2"}, ids)
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "the server reported a next page (3) past its last page (2)")
+	assert.Len(t, p.seen(), 2, "page 3 is never asked for")
+}
+
+func TestListAllTellsCommandsWithoutIDsApart(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: func(q url.Values) string {
+		n, _ := strconv.Atoi(q.Get("page"))
+		n = max(n, 1)
+		return fmt.Sprintf(`{"items":[{"createdAt":"2026-01-0%dT00:00:00Z"}],"page":%d,"hasNextPage":%t}`, n, n, n < 3)
+	}}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	ids, errs := collect(t, c, nil, 0)
+	assert.Empty(t, errs)
+	assert.Len(t, ids, 3)
 }
 
 func TestListAllYieldsAnErrorOnceAndStops(t *testing.T) {

@@ -173,7 +173,7 @@ func TestListAllStopsOnAMockThatRepeatsItsPage(t *testing.T) {
 		t.Fatal("ListAll still running after 30 s")
 	}
 	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0].Error(), "repeats the page before it")
+	assert.Contains(t, errs[0].Error(), "repeats page 1, already read")
 	assert.Equal(t, 1, items, "the first page's one item, and not again")
 	chk.requireConforms(t)
 }

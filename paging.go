@@ -1,0 +1,121 @@
+package applivery
+
+import (
+	"fmt"
+	"iter"
+)
+
+// pageMeta is the paging part of a list answer.
+type pageMeta struct {
+	page        int // 0 when the server sent none
+	totalPages  int // 0 when the server sent none
+	nextPage    int // 0 when null or absent
+	hasNextPage bool
+}
+
+// listAll iterates over a list, page after page from page first (0 for the
+// server's first), for the ListAll methods. fetch gets one page; fingerprint
+// writes what identifies an item, so that a page already read in this
+// iteration is recognised by a hash of its items. what names the list in
+// errors ("commands").
+//
+// A page is fetched only when the loop reaches it. An error is yielded once,
+// with a nil item, and ends the iteration; so does paging that does not
+// advance (a next page that is not after the current one, a next page beyond
+// the total the server announced, a next page claimed after an empty one, or
+// a page already read), rather than reading for ever. The guard keeps one
+// hash per page.
+func listAll[T any](what string, first int, fetch func(page int) ([]T, pageMeta, error), fingerprint func(*T, *pageHash)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		seen := make(map[uint64]int) // page hash -> page number
+		requested := first
+		for {
+			items, meta, err := fetch(requested)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			number := meta.page
+			if number == 0 {
+				number = max(requested, 1)
+			}
+			if len(items) > 0 {
+				sum := newPageHash()
+				for i := range items {
+					fingerprint(&items[i], &sum)
+				}
+				if earlier, ok := seen[uint64(sum)]; ok {
+					// A server that ignores the page asked for, or cycles
+					// through a few, would otherwise be read for ever.
+					yield(nil, pagingError(what, "page %d repeats page %d, already read", number, earlier))
+					return
+				}
+				seen[uint64(sum)] = number
+			}
+			for i := range items {
+				if !yield(&items[i], nil) {
+					return
+				}
+			}
+			next, err := nextPage(what, requested, meta, len(items))
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if next == 0 {
+				return
+			}
+			requested = next
+		}
+	}
+}
+
+// nextPage returns the number of the page after the one described by meta,
+// which held n items and was fetched by asking for page requested (0 for the
+// server's first), or 0 when it was the last. The server's nextPage is
+// followed, or its page+1 when it sends none.
+func nextPage(what string, requested int, meta pageMeta, n int) (int, error) {
+	if !meta.hasNextPage && meta.nextPage == 0 {
+		return 0, nil
+	}
+	current := meta.page
+	if current == 0 {
+		current = max(requested, 1)
+	}
+	next := meta.nextPage
+	if next == 0 {
+		next = current + 1
+	}
+	switch {
+	case next <= current || next <= requested:
+		return 0, pagingError(what, "asked for page %d, got page %d with next page %d", requested, meta.page, meta.nextPage)
+	case n == 0:
+		return 0, pagingError(what, "the server reported a next page (%d) after an empty page %d", next, current)
+	case meta.totalPages > 0 && next > meta.totalPages:
+		return 0, pagingError(what, "the server reported a next page (%d) past its last page (%d)", next, meta.totalPages)
+	}
+	return next, nil
+}
+
+// pagingError is the error that ends a ListAll whose paging does not advance.
+func pagingError(what, format string, args ...any) error {
+	return fmt.Errorf("applivery: listing %s: the server's paging does not advance: "+format, append([]any{what}, args...)...)
+}
+
+// pageHash is a 64-bit FNV-1a hash of a page's items.
+type pageHash uint64
+
+func newPageHash() pageHash { return 14695981039346656037 }
+
+// hashAdd adds s to h, with its length, so that the fields of an item
+// cannot run into each other.
+func hashAdd[S ~string | ~[]byte](h *pageHash, s S) {
+	x := uint64(*h)
+	for n := uint64(len(s)) + 1; n > 0; n >>= 8 {
+		x = (x ^ n&0xff) * 1099511628211
+	}
+	for i := 0; i < len(s); i++ {
+		x = (x ^ uint64(s[i])) * 1099511628211
+	}
+	*h = pageHash(x)
+}
