@@ -45,9 +45,11 @@ Flags of every command:
   --base-url URL       API base URL (default: APPLIVERY_BASE_URL, else
                        https://api.applivery.io/v1/)
   --timeout DURATION   time allowed for the whole command, retries included
-                       (default 1m)
+                       (default 1m; 0 for no limit)
   --max-retries N      retries of a failed attempt; 0 disables them (default 3)
   --verbose            log each HTTP attempt and retry decision to stderr
+
+Durations and counts must not be negative.
 
 Flags of create (the params flags go with their type only):
   --type TYPE              LOCK, RESET_PASSWORD, REBOOT, START_LOST_MODE,
@@ -75,9 +77,12 @@ Exit status:
   4  unauthorized or forbidden (codes 4002 and 4004, HTTP 401 and 403)
   5  the command is not pending: applied or canceled already (code 5052)
   6  rate limited (HTTP 429)
-  7  any other API error; a create that failed with a server error may have
-     created the command (the message says so)
+  7  any other API error
   8  no answer: network error or timeout
+
+A create or cancel that fails after the server may have acted (a server
+error, a lost or cut answer) says so: "may have been created" or "may have
+been canceled". List or get before trying again.
 `
 
 // usageError is a mistake in the command line.
@@ -117,6 +122,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if flags.NArg() > 0 {
 		return fail(stderr, &usageError{fmt.Sprintf("unexpected argument %q", flags.Arg(0))})
 	}
+	if err := refuseNegative(flags); err != nil {
+		return fail(stderr, err)
+	}
 	if cli.output != "text" && cli.output != "json" {
 		return fail(stderr, &usageError{fmt.Sprintf("--output %q: use text or json", cli.output)})
 	}
@@ -130,6 +138,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		defer cancel()
 	}
 	return fail(stderr, do(ctx, client.AndroidCommands))
+}
+
+// refuseNegative returns a usage error for the first flag set to a negative
+// duration or count: none means anything (a negative --timeout would be no
+// timeout at all).
+func refuseNegative(flags *flag.FlagSet) error {
+	var err error
+	flags.Visit(func(f *flag.Flag) {
+		if err != nil {
+			return
+		}
+		getter, ok := f.Value.(flag.Getter)
+		if !ok {
+			return
+		}
+		switch v := getter.Get().(type) {
+		case int:
+			if v < 0 {
+				err = &usageError{fmt.Sprintf("--%s %d: must be 0 or more", f.Name, v)}
+			}
+		case time.Duration:
+			if v < 0 {
+				err = &usageError{fmt.Sprintf("--%s %s: must be 0 or more", f.Name, v)}
+			}
+		}
+	})
+	return err
 }
 
 // fail prints err, if any, and returns its exit status.

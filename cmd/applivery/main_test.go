@@ -92,6 +92,36 @@ func cancelArgs(id string, extra ...string) []string {
 	return append([]string{"android", "commands", "cancel", "--org", org, "--device", device, "--command", id}, extra...)
 }
 
+func TestNegativeFlagsAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	listArgs := []string{"android", "commands", "list", "--org", org, "--device", device}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{cancelArgs(cmd.ID, "--timeout", "-1s"), "--timeout -1s: must be 0 or more"},
+		{cancelArgs(cmd.ID, "--timeout=-1ns"), "--timeout -1ns: must be 0 or more"},
+		{cancelArgs(cmd.ID, "--max-retries", "-1"), "--max-retries -1: must be 0 or more"},
+		{append(listArgs, "--page", "-2"), "--page -2: must be 0 or more"},
+		{append(listArgs, "--limit", "-5"), "--limit -5: must be 0 or more"},
+	}
+	t.Cleanup(func() { // after the parallel subtests
+		assert.Empty(t, srv.Requests(), "nothing was sent")
+		got, _ := srv.Command(org, device, cmd.ID)
+		assert.Equal(t, applivery.CommandStatusPending, got.Status)
+	})
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[len(tt.args)-2:], " "), func(t *testing.T) {
+			t.Parallel()
+			res := runCLI(t, srv, nil, "", tt.args...)
+			assert.Equal(t, 2, res.code, res.stderr)
+			assert.Contains(t, res.stderr, tt.want)
+		})
+	}
+}
+
 func TestExitStatuses(t *testing.T) {
 	t.Parallel()
 	closed := func() string {
@@ -136,7 +166,7 @@ func TestExitStatuses(t *testing.T) {
 		{name: "params of another type", want: 2, wantErr: "--iccid go with --type REMOVE_ESIM", setup: func(*appliverytest.Server) []string {
 			return []string{"android", "commands", "create", "--org", org, "--device", device, "--type", "LOCK", "--iccid", "8901"}
 		}},
-		{name: "negative retries", want: 2, wantErr: `invalid maxRetries "-1"`, setup: func(*appliverytest.Server) []string {
+		{name: "negative retries", want: 2, wantErr: "--max-retries -1: must be 0 or more", setup: func(*appliverytest.Server) []string {
 			return cancelArgs("0123456789abcdef01234567", "--max-retries", "-1")
 		}},
 		{name: "plain http base URL", want: 2, wantErr: "must use https", setup: func(*appliverytest.Server) []string {
@@ -174,6 +204,18 @@ func TestExitStatuses(t *testing.T) {
 		{name: "create with a lost answer", want: 7, wantErr: "the command may have been created", setup: func(srv *appliverytest.Server) []string {
 			srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Status: 502, Applied: true})
 			return []string{"android", "commands", "create", "--org", org, "--device", device, "--type", "LOCK"}
+		}},
+		{name: "create with a cut answer", want: 7, wantErr: "the command may have been created", setup: func(srv *appliverytest.Server) []string {
+			srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{CutBody: true})
+			return []string{"android", "commands", "create", "--org", org, "--device", device, "--type", "LOCK"}
+		}},
+		{name: "create whose connection broke", want: 8, wantErr: "the command may have been created", setup: func(srv *appliverytest.Server) []string {
+			srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Drop: true, Applied: true})
+			return []string{"android", "commands", "create", "--org", org, "--device", device, "--type", "LOCK"}
+		}},
+		{name: "cancel with a cut answer", want: 0, setup: func(srv *appliverytest.Server) []string {
+			srv.Script(appliverytest.EndpointCancel, appliverytest.Fault{CutBody: true})
+			return cancelArgs(srv.AddCommand(org, device, applivery.Command{}).ID)
 		}},
 		{name: "connection refused", want: 8, wantErr: "connection refused", setup: func(srv *appliverytest.Server) []string {
 			return cancelArgs("0123456789abcdef01234567", "--base-url", closed, "--max-retries", "1")
