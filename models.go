@@ -27,6 +27,9 @@ type Command struct {
 	CreatedAt     time.Time       // "createdAt"; zero when absent or unparsable
 }
 
+// Type returns the command's type, c.Config.Metadata.Type.
+func (c *Command) Type() CommandType { return c.Config.Metadata.Type }
+
 // CommandStatus is the execution state of a command. The API may add states:
 // an unknown one is kept as it came.
 type CommandStatus string

@@ -236,3 +236,10 @@ func TestWireTimeSkipsWhatCannotParseWithoutAllocating(t *testing.T) {
 	assert.Zero(t, allocs)
 	assert.True(t, time.Time(w).IsZero())
 }
+
+func TestCommandType(t *testing.T) {
+	t.Parallel()
+	cmd := &Command{Config: CommandConfig{Metadata: CommandMetadata{Type: CommandTypeReboot}}}
+	assert.Equal(t, CommandTypeReboot, cmd.Type())
+	assert.Empty(t, (&Command{}).Type())
+}

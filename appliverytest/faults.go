@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -196,9 +197,10 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 }
 
 // serve answers 401 to a call without the server's key (code 4002 when there
-// is no key at all, 4004 when it is wrong), 400 with code 5050 to a call of
-// an organization whose plan does not allow the feature, and runs h for the
-// others.
+// is no key at all, 4004 when it is wrong), 400 with code 5209 to a path
+// whose IDs do not match their documented patterns, 400 with code 5050 to a
+// call of an organization whose plan does not allow the feature, and runs h
+// for the others.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
 	switch r.Header.Get("Authorization") {
 	case "Bearer " + s.APIKey:
@@ -208,6 +210,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h http.HandlerFun
 	default:
 		writeError(w, errInvalidToken)
 		return
+	}
+	for _, p := range []struct {
+		name string
+		re   *regexp.Regexp
+	}{{"organizationId", organizationIDRE}, {"emmDeviceId", deviceIDRE}, {"emmCommandId", commandIDRE}} {
+		if v := r.PathValue(p.name); v != "" && !p.re.MatchString(v) {
+			writeError(w, errInvalidInput) // as the API's own validation
+			return
+		}
 	}
 	s.mu.Lock()
 	gated := s.notAllowed[r.PathValue("organizationId")]

@@ -23,8 +23,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sync"
 	"time"
 
@@ -113,9 +115,17 @@ func (s *Server) NewClient(opts ...applivery.Option) (*applivery.Client, error) 
 // stored: with a generated 24-hex-digit ID when cmd.ID is empty, status
 // PENDING when cmd.Status is empty, and the current time (UTC, to the
 // millisecond) in CreatedAt and UpdatedAt when they are zero. A command with
-// the same ID on the same device is replaced. It panics if cmd.RawConfig is
-// set but is not valid JSON, as the API could not have sent it.
+// the same ID on the same device is replaced. It panics, naming the
+// documented pattern, on what the API could not hold: an organization,
+// device or command ID that does not match [applivery.OrganizationIDPattern],
+// [applivery.DeviceIDPattern] or [applivery.CommandIDPattern], or a
+// RawConfig that is set but is not valid JSON.
 func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Command) applivery.Command {
+	mustMatch("AddCommand", "organization ID", organizationID, organizationIDRE)
+	mustMatch("AddCommand", "device ID", deviceID, deviceIDRE)
+	if cmd.ID != "" {
+		mustMatch("AddCommand", "command ID", cmd.ID, commandIDRE)
+	}
 	if len(cmd.RawConfig) > 0 && !json.Valid(cmd.RawConfig) {
 		panic("appliverytest: AddCommand: RawConfig is not valid JSON")
 	}
@@ -149,6 +159,20 @@ func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.
 		return applivery.Command{}, false
 	}
 	return clone(st.cmd), true
+}
+
+// The documented ID patterns, which the fake holds its data to.
+var (
+	organizationIDRE = regexp.MustCompile(applivery.OrganizationIDPattern)
+	deviceIDRE       = regexp.MustCompile(applivery.DeviceIDPattern)
+	commandIDRE      = regexp.MustCompile(applivery.CommandIDPattern)
+)
+
+// mustMatch panics, for method, if the named value does not match re.
+func mustMatch(method, name, value string, re *regexp.Regexp) {
+	if !re.MatchString(value) {
+		panic(fmt.Sprintf("appliverytest: %s: %s %q does not match %s: the API could not hold it", method, name, value, re))
+	}
 }
 
 func (s *Server) now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }

@@ -81,6 +81,47 @@ func TestAddCommandRejectsInvalidRawConfig(t *testing.T) {
 	})
 }
 
+func TestAddCommandRejectsWhatTheAPICouldNotHold(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	tests := []struct {
+		name                  string
+		org, device, id, want string
+	}{
+		{"command ID", org, device, "nothex", `appliverytest: AddCommand: command ID "nothex" does not match ` + applivery.CommandIDPattern},
+		{"device ID", org, "pixel 8", "", `appliverytest: AddCommand: device ID "pixel 8" does not match ` + applivery.DeviceIDPattern},
+		{"organization ID", "ac", device, "", `appliverytest: AddCommand: organization ID "ac" does not match ` + applivery.OrganizationIDPattern},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.PanicsWithValue(t, tt.want+": the API could not hold it", func() {
+				srv.AddCommand(tt.org, tt.device, applivery.Command{ID: tt.id})
+			})
+		})
+	}
+}
+
+func TestInvalidIDsInThePathAreRefused(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	for _, path := range []string{
+		"/organizations/ac/mdm/android/enterprise/devices/" + device + "/commands",
+		"/organizations/" + org + "/mdm/android/enterprise/devices/pixel%208/commands",
+		"/organizations/" + org + "/mdm/android/enterprise/devices/" + device + "/commands/nothex/cancel",
+	} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(`{"type":"LOCK"}`))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, path)
+		assert.JSONEq(t, `{"status":false,"error":{"code":5209,"message":"Invalid input"}}`, string(body), path)
+	}
+}
+
 func TestCancelPendingCommand(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t)

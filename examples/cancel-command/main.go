@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -61,12 +62,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *device == "" {
 			*device = "pixel8_0042"
 		}
-		seeded := srv.AddCommand(*org, *device, applivery.Command{
-			ID:     *command,
-			Config: applivery.CommandConfig{Metadata: applivery.CommandMetadata{Type: applivery.CommandTypeLock, Duration: "3600s"}},
-		})
-		*command = seeded.ID
-		fmt.Fprintf(stdout, "Seeded pending %s command %s on device %s.\n", seeded.Config.Metadata.Type, seeded.ID, *device)
+		// Seed only what the API could hold: with an invalid ID, the SDK's
+		// own check reports it below, and nothing is sent.
+		if matches(applivery.OrganizationIDPattern, *org) && matches(applivery.DeviceIDPattern, *device) &&
+			(*command == "" || matches(applivery.CommandIDPattern, *command)) {
+			seeded := srv.AddCommand(*org, *device, applivery.Command{
+				ID:     *command,
+				Config: applivery.CommandConfig{Metadata: applivery.CommandMetadata{Type: applivery.CommandTypeLock, Duration: "3600s"}},
+			})
+			*command = seeded.ID
+			fmt.Fprintf(stdout, "Seeded pending %s command %s on device %s.\n", seeded.Type(), seeded.ID, *device)
+		}
 		client, err = srv.NewClient(applivery.WithUserAgent("cancel-command-example"))
 	}
 	if err != nil {
@@ -83,10 +89,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "Canceled command %s\n", cmd.ID)
 	fmt.Fprintf(stdout, "  device:  %s (organization %s)\n", *device, *org)
-	fmt.Fprintf(stdout, "  type:    %s\n", cmd.Config.Metadata.Type)
+	fmt.Fprintf(stdout, "  type:    %s\n", cmd.Type())
 	fmt.Fprintf(stdout, "  status:  %s\n", cmd.Status)
 	if !cmd.UpdatedAt.IsZero() {
 		fmt.Fprintf(stdout, "  updated: %s\n", cmd.UpdatedAt.Format(time.RFC3339))
 	}
 	return 0
 }
+
+// matches reports whether s matches the documented pattern.
+func matches(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

@@ -44,8 +44,9 @@ func TestDemoWithFlags(t *testing.T) {
 
 func TestDemoReportsValidationErrors(t *testing.T) {
 	t.Setenv("APPLIVERY_API_KEY", "")
-	code, _, errOut := runWith(t, "-command", "not-hex")
+	code, out, errOut := runWith(t, "-command", "not-hex")
 	assert.Equal(t, 1, code)
+	assert.NotContains(t, out, "Seeded", "nothing the API could not hold is seeded")
 	assert.Equal(t, "applivery: invalid emmCommandId \"not-hex\": must match "+applivery.CommandIDPattern+"\n", errOut)
 }
 
