@@ -200,10 +200,13 @@ func (c *Command) fingerprint(h *pageHash) {
 //
 // Create is not idempotent: a LOCK or RESET_PASSWORD sent twice is worse than
 // a failed call. It is retried only when the server surely did not act on it:
-// on a 429, and when no connection could be made. After a server error, or a
-// failure once the request may have gone out, it returns an error matching
-// [ErrOutcomeUnknown]: the command may have been created, and List tells. The
-// API key needs the mdm.android.command.create permission.
+// on a 429, and when no connection could be made. Once an attempt may have
+// reached the server, every failure of the call matches [ErrOutcomeUnknown]
+// (the command may have been created, and List tells) unless the answer says
+// the command was not created: a 4xx, 501 or 505. That includes a 5xx, a
+// lost answer, a 2xx whose body was cut, malformed or not a success, and the
+// context ending while the answer was read. The API key needs the
+// mdm.android.command.create permission.
 //
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/post-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands/
 //

@@ -57,6 +57,12 @@ var (
 // status (JSON or not, redirects included), or a 2xx whose body is not the
 // success envelope {"status":true,"data":{…}}. Use errors.As to inspect it and
 // errors.Is with the Err* sentinels to branch on it.
+//
+// A server or proxy may echo the request in its answer. The API key, and a
+// secret of the request such as CreateCommandRequest.NewPassword, are
+// replaced by [REDACTED] in Message, RequestID and Body wherever they appear:
+// as sent, JSON-escaped once or twice by the common encoders, or
+// percent-encoded. Body is redacted before it is cut.
 type APIError struct {
 	StatusCode int           // HTTP status of the last attempt
 	Code       ErrorCode     // Applivery code from the body; 0 when the body had none
