@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/applivery/applivery-go/internal/transport"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -287,7 +288,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.ReportAllocs()
 		r := request{method: http.MethodPost, url: "https://api.test/v1/p"}
 		for range b.N {
-			w, err := decode[commandJSON](context.Background(), c, resp(), r, 1)
+			w, err := decode[commandJSON](context.Background(), c, resp(), r, transport.Outcome{Attempts: 1})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -386,11 +386,11 @@ func do[T any](ctx context.Context, c *core, r request) (*T, outcome, error) {
 	if r.body != nil {
 		header = c.secret.jsonHeaders
 	}
-	resp, out, err := c.transport.Do(ctx, r.policy, r.method, r.url, header, r.body)
+	resp, out, err := c.transport.Do(ctx, transport.Request{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy})
 	if err != nil {
 		return nil, outcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
 	}
-	data, err := decode[T](ctx, c, resp, r, out.Attempts)
+	data, err := decode[T](ctx, c, resp, r, out)
 	return data, outcome{Outcome: out, status: resp.StatusCode}, err
 }
 

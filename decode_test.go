@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/applivery/applivery-go/internal/transport"
 )
 
 // FuzzDecode feeds any status and body to the response decoder. It must never
@@ -47,9 +49,9 @@ func FuzzDecode(f *testing.F) {
 			status = 200 + (status%100+100)%100
 		}
 		wantSuccess := status >= 200 && status <= 299 && successOracle(body)
-		cmd, err := decode[commandJSON](context.Background(), c, response(status, body), request{method: http.MethodPost, url: "https://api.test/v1/p"}, 1)
+		cmd, err := decode[commandJSON](context.Background(), c, response(status, body), request{method: http.MethodPost, url: "https://api.test/v1/p"}, transport.Outcome{Attempts: 1})
 		checkDecoded(t, status, body, wantSuccess, cmd != nil, err)
-		page, err := decode[pageJSON](context.Background(), c, response(status, body), request{method: http.MethodGet, url: "https://api.test/v1/p"}, 1)
+		page, err := decode[pageJSON](context.Background(), c, response(status, body), request{method: http.MethodGet, url: "https://api.test/v1/p"}, transport.Outcome{Attempts: 1})
 		checkDecoded(t, status, body, wantSuccess, page != nil, err)
 		if page != nil {
 			_ = page.page() // converting never panics either

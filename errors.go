@@ -180,23 +180,21 @@ func (c *wireCode) UnmarshalJSON(b []byte) error {
 }
 
 // newAPIError builds the error for resp to method path, whose body starts
-// with body. eb is the envelope's error member when the body had one;
+// with body, at the end of a call that went as out says. eb is the envelope's error member when the body had one;
 // message, when set, explains a 2xx that is not a success. The secrets (the
 // key, and a secret of the request such as a new password) are redacted, in
 // every form in which they can come back, from everything the error keeps, in
 // case a server or a proxy echoes the request; the body is redacted before it
 // is cut to maxErrorBody, so body should extend secrets.longest() past that
 // when it is longer.
-func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, attempts int, secrets secretForms) *APIError {
+func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, out transport.Outcome, secrets secretForms) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  secrets.redactString(resp.Header.Get("X-Request-Id")),
-		Attempts:   attempts,
+		RetryAfter: out.RetryAfter,
+		Attempts:   out.Attempts,
 		method:     method,
 		path:       path,
-	}
-	if d, ok := transport.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-		e.RetryAfter = d
 	}
 	if eb != nil {
 		e.Code = ErrorCode(eb.Code)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/applivery/applivery-go/internal/transport"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,7 +130,7 @@ func TestRedactionKeepsTheCutClean(t *testing.T) {
 			// The body as the SDK reads an error body: the limit plus the
 			// longest form.
 			body := []byte(tt.body)[:min(len(tt.body), maxErrorBody+forms.longest())]
-			e := newAPIError(&http.Response{StatusCode: 400, Header: http.Header{}}, "POST", "/v1/p", body, nil, "", 1, forms)
+			e := newAPIError(&http.Response{StatusCode: 400, Header: http.Header{}}, "POST", "/v1/p", body, nil, "", transport.Outcome{Attempts: 1}, forms)
 			assert.LessOrEqual(t, len(e.Body), maxErrorBody)
 			for n := 4; n <= len(key); n++ {
 				assert.NotContains(t, string(e.Body), key[:n], "a prefix of the key, %d bytes", n)

@@ -31,28 +31,28 @@ const (
 
 // decode reads and closes resp, the answer to r, and returns the data of its
 // success envelope or the *APIError it amounts to.
-func decode[T any](ctx context.Context, c *core, resp *http.Response, r request, attempts int) (*T, error) {
+func decode[T any](ctx context.Context, c *core, resp *http.Response, r request, out transport.Outcome) (*T, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		secrets := c.secretsOf(r)
 		body, _, _ := readAtMost(resp.Body, maxErrorBody+secrets.longest(), resp.ContentLength)
 		transport.CloseBody(resp.Body, false)
-		return nil, c.apiError(resp, r, secrets, body, parseErrorBody(body), "", attempts)
+		return nil, c.apiError(resp, r, secrets, body, parseErrorBody(body), "", out)
 	}
 	body, tooLarge, err := readAtMost(resp.Body, maxSuccessBody, resp.ContentLength)
 	transport.CloseBody(resp.Body, err == nil && !tooLarge)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return nil, &requestError{method: r.method, path: c.pathOf(r), attempts: attempts, err: ctx.Err()}
+		return nil, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: ctx.Err()}
 	case err != nil:
-		return nil, c.apiError(resp, r, c.secretsOf(r), body, nil, "reading the response body: "+err.Error(), attempts)
+		return nil, c.apiError(resp, r, c.secretsOf(r), body, nil, "reading the response body: "+err.Error(), out)
 	case tooLarge:
 		return nil, c.apiError(resp, r, c.secretsOf(r), body, nil,
-			"response body larger than "+strconv.Itoa(maxSuccessBody>>20)+" MiB", attempts)
+			"response body larger than "+strconv.Itoa(maxSuccessBody>>20)+" MiB", out)
 	}
 	var env envelope[T]
 	err = json.Unmarshal(body, &env)
 	if err != nil && !isTypeError(err) {
-		return nil, c.apiError(resp, r, c.secretsOf(r), body, nil, "malformed response body: "+err.Error(), attempts)
+		return nil, c.apiError(resp, r, c.secretsOf(r), body, nil, "malformed response body: "+err.Error(), out)
 	}
 	success := env.Status && env.Error == nil && env.Data != nil
 	if success && err != nil {
@@ -62,7 +62,7 @@ func decode[T any](ctx context.Context, c *core, resp *http.Response, r request,
 		success = isSuccessEnvelope(body)
 	}
 	if !success {
-		return nil, c.apiError(resp, r, c.secretsOf(r), body, env.Error, "response is not a success envelope", attempts)
+		return nil, c.apiError(resp, r, c.secretsOf(r), body, env.Error, "response is not a success envelope", out)
 	}
 	return env.Data, nil
 }
@@ -93,8 +93,8 @@ func (c *core) secretsOf(r request) secretForms {
 	return c.secret.forms.with(r.secret)
 }
 
-func (c *core) apiError(resp *http.Response, r request, secrets secretForms, body []byte, eb *errorBody, message string, attempts int) *APIError {
-	return newAPIError(resp, r.method, c.pathOf(r), body, eb, message, attempts, secrets)
+func (c *core) apiError(resp *http.Response, r request, secrets secretForms, body []byte, eb *errorBody, message string, out transport.Outcome) *APIError {
+	return newAPIError(resp, r.method, c.pathOf(r), body, eb, message, out, secrets)
 }
 
 // readAtMost reads r to its end, or to limit bytes. tooLarge reports that r

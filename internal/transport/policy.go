@@ -59,13 +59,13 @@ const (
 	NotIdempotent
 )
 
-// NotSent reports whether err, the error of an attempt, means that the
+// notSent reports whether err, the error of an attempt, means that the
 // request never reached the server: the connection to it, or to its proxy,
 // was never made (refused, unreachable, no such host, dial timeout). TLS
 // certificate failures also happen before a byte of the request is sent.
 // Errors it cannot place are taken to be sent: the safe assumption when a
 // repeat would do harm.
-func NotSent(err error) bool {
+func notSent(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") {
 		return true
@@ -73,16 +73,16 @@ func NotSent(err error) bool {
 	return permanent(err)
 }
 
-// MayHaveApplied reports whether an attempt that failed, with the HTTP
+// mayHaveApplied reports whether an attempt that failed, with the HTTP
 // status of its answer or with err when there was none, may nonetheless have
 // been carried out: its request went out and the answer was lost, or the
 // answer was a 500, 502 or 504, which a server or a proxy sends when the
 // backend failed or timed out while it may have been acting. A 503 or 429
 // says the server did not take the request on; any other status is an
 // answer about the request itself.
-func MayHaveApplied(status int, err error) bool {
+func mayHaveApplied(status int, err error) bool {
 	if err != nil {
-		return !NotSent(err)
+		return !notSent(err)
 	}
 	switch status {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
@@ -98,7 +98,7 @@ func (p Policy) retryable(resp *http.Response, err error) bool {
 		if permanent(err) {
 			return false
 		}
-		return p == Idempotent || NotSent(err)
+		return p == Idempotent || notSent(err)
 	}
 	if p == NotIdempotent {
 		return resp.StatusCode == http.StatusTooManyRequests
@@ -106,12 +106,12 @@ func (p Policy) retryable(resp *http.Response, err error) bool {
 	return retryableStatus(resp.StatusCode)
 }
 
-// Backoff returns how long to wait before retry number retry (0 for the
+// backoff returns how long to wait before retry number retry (0 for the
 // first): exponential from min, capped at max, with jitter. The wait is drawn
 // uniformly from [hi/2, hi], where hi = min·2^(retry+1) capped at max, and it
 // never leaves [min, max]. Jitter keeps many clients that failed together from
 // retrying together (go-retryablehttp's DefaultBackoff has none).
-func Backoff(min, max time.Duration, retry int) time.Duration {
+func backoff(min, max time.Duration, retry int) time.Duration {
 	hi := min
 	for i := 0; i <= retry && hi < max; i++ {
 		hi *= 2
@@ -129,12 +129,12 @@ func Backoff(min, max time.Duration, retry int) time.Duration {
 	return lo + time.Duration(rand.Int64N(int64(hi-lo)+1))
 }
 
-// ParseRetryAfter reads a Retry-After header value: delay-seconds or an
+// parseRetryAfter reads a Retry-After header value: delay-seconds or an
 // HTTP-date (any of the three formats of RFC 9110), relative to now. A date in
 // the past is a zero wait. Negative, fractional and malformed values are not a
 // Retry-After at all (ok false); a number of seconds too large for a Duration
 // is the largest Duration rather than an overflow.
-func ParseRetryAfter(value string, now time.Time) (d time.Duration, ok bool) {
+func parseRetryAfter(value string, now time.Time) (d time.Duration, ok bool) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return 0, false

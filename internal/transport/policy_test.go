@@ -38,7 +38,7 @@ func TestBackoffStaysWithinBoundsAndGrows(t *testing.T) {
 			t.Parallel()
 			seen := map[time.Duration]bool{}
 			for range 500 {
-				d := Backoff(min, max, tt.retry)
+				d := backoff(min, max, tt.retry)
 				assert.GreaterOrEqual(t, d, tt.lo)
 				assert.LessOrEqual(t, d, tt.hi)
 				seen[d] = true
@@ -50,12 +50,12 @@ func TestBackoffStaysWithinBoundsAndGrows(t *testing.T) {
 
 func TestBackoffEdges(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, time.Second, Backoff(time.Second, time.Second, 0), "equal bounds")
-	assert.Equal(t, time.Second, Backoff(time.Second, time.Second, 5), "equal bounds")
-	d := Backoff(time.Millisecond, time.Hour, 62)
+	assert.Equal(t, time.Second, backoff(time.Second, time.Second, 0), "equal bounds")
+	assert.Equal(t, time.Second, backoff(time.Second, time.Second, 5), "equal bounds")
+	d := backoff(time.Millisecond, time.Hour, 62)
 	assert.GreaterOrEqual(t, d, 30*time.Minute)
 	assert.LessOrEqual(t, d, time.Hour)
-	d = Backoff(time.Duration(math.MaxInt64/2), time.Duration(math.MaxInt64), 3)
+	d = backoff(time.Duration(math.MaxInt64/2), time.Duration(math.MaxInt64), 3)
 	assert.Positive(t, d)
 }
 
@@ -86,7 +86,7 @@ func TestParseRetryAfter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
 			t.Parallel()
-			got, ok := ParseRetryAfter(tt.give, now)
+			got, ok := parseRetryAfter(tt.give, now)
 			assert.Equal(t, tt.wantOK, ok)
 			assert.Equal(t, tt.want, got)
 		})

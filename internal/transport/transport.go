@@ -1,18 +1,3 @@
-// Package transport sends the applivery SDK's HTTP requests through
-// go-retryablehttp, with the SDK's own retry policy, connection handling and
-// logging in place of the library's defaults (see
-// shared/notes/retryablehttp.md for why each default is replaced):
-//
-//   - nothing is logged unless a *slog.Logger is given, and then as
-//     structured records at Debug and Warn, never at Error for a retried attempt;
-//   - the final response of a call is always returned, so the caller can decode
-//     the error body, instead of "giving up after N attempt(s)";
-//   - waits are jittered and bounded: a Retry-After beyond the maximum wait, or
-//     a wait that would outlast the context's deadline, ends the call at once;
-//   - a failed call does not flush the connection pool shared by every caller;
-//   - redirects are not followed, so neither the key nor a POST goes elsewhere;
-//   - an attempt waits a bounded time for the response to begin, even when
-//     the context has no deadline.
 package transport
 
 import (
@@ -83,10 +68,8 @@ func (t *Transport) newCall() *call {
 	c := &call{t: t}
 	c.rc.HTTPClient = t.hc
 	c.rc.RetryMax = t.cfg.MaxRetries
-	c.rc.RetryWaitMin = t.cfg.WaitMin
-	c.rc.RetryWaitMax = t.cfg.WaitMax
 	c.rc.CheckRetry = c.checkRetry
-	c.rc.Backoff = c.backoff
+	c.rc.Backoff = c.chosenWait
 	c.rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	return c
 }
@@ -122,11 +105,20 @@ func (t *Transport) CloseIdleConnections() {
 	}
 }
 
+// Request is one call: what Do sends, and the policy its retries follow.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header // added to the request's own; not modified
+	Body   []byte      // nil for none; replayed on each attempt
+	Policy Policy
+}
+
 // Outcome describes how a call went, beyond its final response or error.
 type Outcome struct {
 	Attempts int // HTTP attempts made
 	// EarlierMayHaveApplied reports that an attempt before the last failed
-	// but may have been carried out by the server (see MayHaveApplied): a
+	// but may have been carried out by the server (see mayHaveApplied): a
 	// retry may then meet the effect of that attempt, such as a command
 	// already canceled.
 	EarlierMayHaveApplied bool
@@ -140,42 +132,40 @@ type Outcome struct {
 	// 5xx other than 501 and 505 (a proxy may answer 503 for a backend that
 	// failed while it was acting). A 4xx, 501 or 505 says it was not.
 	MayHaveActed bool
+	// RetryAfter is the Retry-After of the last answer, when it was not a
+	// success and carried a valid one; 0 otherwise.
+	RetryAfter time.Duration
 }
 
-// Do sends one call: the request, and the retries that policy allows. It returns
-// the final response, whatever its status, with a nil error; or a nil
+// Do sends one call: the request, and the retries that its policy allows. It
+// returns the final response, whatever its status, with a nil error; or a nil
 // response and the error of the last attempt (unwrapped from *url.Error), or
 // the context's error when the context ended the call. The caller must close
 // the response body.
-//
-// header holds the request's headers; Do adds them to the request's own map
-// and does not modify it.
-func (t *Transport) Do(ctx context.Context, policy Policy, method, rawURL string, header http.Header, body []byte) (*http.Response, Outcome, error) {
-	httpReq, err := http.NewRequestWithContext(ctx, method, rawURL, nil)
+func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome, error) {
+	httpReq, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return nil, Outcome{}, err
 	}
-	for k, v := range header {
+	for k, v := range r.Header {
 		httpReq.Header[k] = v
 	}
-
 	c := t.calls.Get().(*call)
 	defer t.calls.Put(c)
-	c.reset(policy, method, httpReq.URL.Path)
+	c.reset(r.Policy, r.Method, httpReq.URL.Path)
 	c.req = retryablehttp.Request{Request: httpReq}
-	if body != nil {
+	if r.Body != nil {
 		// A []byte is replayed from the same slice on each attempt, with its
 		// Content-Length. (A nil body stays unset: as a typed nil it would be
 		// sent as an empty chunked body.)
-		if err := c.req.SetBody(body); err != nil {
+		if err := c.req.SetBody(r.Body); err != nil {
 			return nil, Outcome{}, err
 		}
 	}
-
 	resp, err := c.rc.Do(&c.req)
 	c.req = retryablehttp.Request{} // the pool keeps no request
 	outcome := Outcome{Attempts: c.attempts, EarlierMayHaveApplied: c.earlierMayHaveApplied,
-		LastMayHaveApplied: c.lastMayHaveApplied, MayHaveActed: c.mayHaveActed}
+		LastMayHaveApplied: c.lastMayHaveApplied, MayHaveActed: c.mayHaveActed, RetryAfter: c.retryAfter}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -201,6 +191,7 @@ type call struct {
 	earlierMayHaveApplied bool          // see Outcome
 	lastMayHaveApplied    bool          // of the attempt checkRetry saw last
 	mayHaveActed          bool          // see Outcome
+	retryAfter            time.Duration // of the attempt checkRetry saw last
 }
 
 // reset readies a pooled call for a new Do.
@@ -208,6 +199,7 @@ func (c *call) reset(policy Policy, method, path string) {
 	c.policy, c.method, c.path = policy, method, path
 	c.attempts, c.wait = 0, 0
 	c.earlierMayHaveApplied, c.lastMayHaveApplied, c.mayHaveActed = false, false, false
+	c.retryAfter = 0
 }
 
 // checkRetry is the call's retryablehttp.CheckRetry. It runs once after each
@@ -219,8 +211,13 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	cfg := &c.t.cfg
 	c.logAttempt(ctx, resp, err)
 	c.earlierMayHaveApplied = c.earlierMayHaveApplied || c.lastMayHaveApplied
-	c.lastMayHaveApplied = mayHaveApplied(resp, err)
-	c.mayHaveActed = c.mayHaveActed || mayHaveActed(resp, err)
+	c.lastMayHaveApplied = attemptMayHaveApplied(resp, err)
+	c.mayHaveActed = c.mayHaveActed || attemptMayHaveActed(resp, err)
+	retryAfter, hasRetryAfter := time.Duration(0), false
+	if resp != nil && resp.StatusCode >= 300 {
+		retryAfter, hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	c.retryAfter = retryAfter
 	switch {
 	case ctx.Err() != nil:
 		return false, nil
@@ -230,15 +227,13 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		c.logDecision(ctx, resp, err, "not retrying: no retries left", 0)
 		return false, nil
 	}
-	wait := Backoff(cfg.WaitMin, cfg.WaitMax, c.attempts-1)
-	if resp != nil {
-		if ra, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			if ra > cfg.WaitMax {
-				c.logDecision(ctx, resp, err, "not retrying: Retry-After is longer than the maximum wait", ra)
-				return false, nil
-			}
-			wait = max(ra, cfg.WaitMin)
+	wait := backoff(cfg.WaitMin, cfg.WaitMax, c.attempts-1)
+	if hasRetryAfter {
+		if retryAfter > cfg.WaitMax {
+			c.logDecision(ctx, resp, err, "not retrying: Retry-After is longer than the maximum wait", retryAfter)
+			return false, nil
 		}
+		wait = max(retryAfter, cfg.WaitMin)
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		c.logDecision(ctx, resp, err, "not retrying: the wait would end after the context's deadline", wait)
@@ -270,8 +265,8 @@ func CloseBody(body io.ReadCloser, atEOF bool) {
 	_ = body.Close()
 }
 
-// backoff is the call's retryablehttp.Backoff: the wait checkRetry chose.
-func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+// chosenWait is the call's retryablehttp.Backoff: the wait checkRetry chose.
+func (c *call) chosenWait(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
 	return c.wait
 }
 
@@ -315,9 +310,9 @@ func (c *call) attrs(resp *http.Response, err error) []slog.Attr {
 	return attrs
 }
 
-// mayHaveApplied applies MayHaveApplied to an attempt; a successful answer
-// (2xx) is not a failure at all.
-func mayHaveApplied(resp *http.Response, err error) bool {
+// attemptMayHaveApplied applies mayHaveApplied to an attempt; a successful
+// answer (2xx) is not a failure at all.
+func attemptMayHaveApplied(resp *http.Response, err error) bool {
 	if err == nil && resp.StatusCode < 300 {
 		return false
 	}
@@ -325,14 +320,14 @@ func mayHaveApplied(resp *http.Response, err error) bool {
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	return MayHaveApplied(status, err)
+	return mayHaveApplied(status, err)
 }
 
-// mayHaveActed reports whether an attempt may have been carried out, in the
-// sense of Outcome.MayHaveActed.
-func mayHaveActed(resp *http.Response, err error) bool {
+// attemptMayHaveActed reports whether an attempt may have been carried out,
+// in the sense of Outcome.MayHaveActed.
+func attemptMayHaveActed(resp *http.Response, err error) bool {
 	if err != nil {
-		return !NotSent(err)
+		return !notSent(err)
 	}
 	code := resp.StatusCode
 	return code >= 200 && code <= 299 ||

@@ -1,7 +1,8 @@
 package applivery
 
-// Behaviour of the transport over real HTTP: retries, waits, deadlines,
-// connection failures, redirects, pooling, goroutines and logging.
+// A Client over real HTTP: its retries, waits, deadlines, connection
+// failures, redirects, pooling, goroutines and logging, as a user meets them.
+// internal/transport has the unit tests of the machinery underneath.
 
 import (
 	"context"
@@ -523,36 +524,6 @@ func TestConnectionsAreReusedUnderConcurrency(t *testing.T) {
 	// A pool smaller than the callers (go-retryablehttp's default keeps
 	// GOMAXPROCS+1 idle connections) closes and reopens connections all along.
 	assert.Equal(t, warm, s.newConns.Load(), "no new connection after warm-up (%d connections)", warm)
-}
-
-func TestRetriedErrorPagesKeepTheirConnection(t *testing.T) {
-	t.Parallel()
-	// go-retryablehttp reads 4 KiB of a retried answer, then closes it: a
-	// larger error page would cost a new connection on every retry.
-	for _, size := range []int{100, 6 << 10, 200 << 10} {
-		t.Run(strconv.Itoa(size), func(t *testing.T) {
-			t.Parallel()
-			page := strings.Repeat("x", size)
-			var n atomic.Int64
-			s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
-				if n.Add(1)%2 == 1 {
-					w.Header().Set("Content-Type", "text/html")
-					w.WriteHeader(http.StatusServiceUnavailable)
-					_, _ = io.WriteString(w, page)
-					return
-				}
-				writeSuccess(w)
-			})
-			c := newServerClient(t, s)
-			const calls = 50
-			for range calls {
-				_, err := cancelCall(context.Background(), c)
-				require.NoError(t, err)
-			}
-			assert.EqualValues(t, 2*calls, s.requests.Load())
-			assert.EqualValues(t, 1, s.newConns.Load(), "one connection for %d calls that each met a %d-byte 503", calls, size)
-		})
-	}
 }
 
 func TestAFailedCallDoesNotFlushThePool(t *testing.T) {
