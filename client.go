@@ -28,9 +28,9 @@
 //
 // # Retries
 //
-// A failed attempt is retried, up to 3 times by default ([WithMaxRetries]),
-// after an exponential, jittered wait between 500 ms and 10 s
-// ([WithRetryWait]): connection failures other than TLS certificate errors,
+// A failed attempt is retried, up to [DefaultMaxRetries] times
+// ([WithMaxRetries]), after an exponential, jittered wait between
+// [DefaultRetryWaitMin] and [DefaultRetryWaitMax] ([WithRetryWait]): connection failures other than TLS certificate errors,
 // and HTTP 429, 500, 502, 503 and 504. A Retry-After header is honoured when
 // it is within the maximum wait; when it is longer, or the wait would end after
 // the context's deadline, the call returns the [*APIError] at once, with
@@ -67,11 +67,20 @@ const Version = "0.1.0"
 
 // Defaults of the options.
 const (
-	defaultMaxRetries     = 3
-	defaultWaitMin        = 500 * time.Millisecond
-	defaultWaitMax        = 10 * time.Second
-	defaultAttemptTimeout = 30 * time.Second
+	DefaultMaxRetries     = 3                      // retries after the first attempt; see WithMaxRetries
+	DefaultRetryWaitMin   = 500 * time.Millisecond // the shortest wait before a retry; see WithRetryWait
+	DefaultRetryWaitMax   = 10 * time.Second       // the longest wait, and the longest Retry-After honoured
+	DefaultAttemptTimeout = 30 * time.Second       // see WithAttemptTimeout
 )
+
+// defaultBaseURL is DefaultBaseURL, parsed.
+var defaultBaseURL = func() *url.URL {
+	u, err := parseBaseURL(DefaultBaseURL)
+	if err != nil {
+		panic("applivery: DefaultBaseURL: " + err.Error())
+	}
+	return u
+}()
 
 // Client is a client of the Applivery API. Its methods are safe for
 // concurrent use by many goroutines, and one Client is meant to be shared: it
@@ -127,11 +136,11 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	cfg := clientConfig{
-		baseURL:        &url.URL{Scheme: "https", Host: "api.applivery.io", Path: "/v1/"}, // DefaultBaseURL
-		maxRetries:     defaultMaxRetries,
-		waitMin:        defaultWaitMin,
-		waitMax:        defaultWaitMax,
-		attemptTimeout: defaultAttemptTimeout,
+		baseURL:        defaultBaseURL,
+		maxRetries:     DefaultMaxRetries,
+		waitMin:        DefaultRetryWaitMin,
+		waitMax:        DefaultRetryWaitMax,
+		attemptTimeout: DefaultAttemptTimeout,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -215,8 +224,9 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithMaxRetries sets how many times a failed attempt is retried, 3 by
-// default; 0 disables retries. A negative n is an error.
+// WithMaxRetries sets how many times a failed attempt is retried,
+// [DefaultMaxRetries] by default; 0 disables retries. A negative n is an
+// error.
 func WithMaxRetries(n int) Option {
 	return func(cfg *clientConfig) error {
 		if n < 0 {
@@ -227,8 +237,8 @@ func WithMaxRetries(n int) Option {
 	}
 }
 
-// WithRetryWait sets the bounds of the wait before a retry, 500 ms and 10 s
-// by default. The wait doubles from min with each retry, with jitter, and
+// WithRetryWait sets the bounds of the wait before a retry,
+// [DefaultRetryWaitMin] and [DefaultRetryWaitMax] by default. The wait doubles from min with each retry, with jitter, and
 // never exceeds max; max is also the longest Retry-After the SDK honours.
 // min must be positive and max at least min.
 func WithRetryWait(min, max time.Duration) Option {
@@ -245,7 +255,7 @@ func WithRetryWait(min, max time.Duration) Option {
 }
 
 // WithAttemptTimeout bounds how long each HTTP attempt waits for the response
-// to begin (its status line and headers), 30 s by default, so that a server
+// to begin (its status line and headers), [DefaultAttemptTimeout] by default, so that a server
 // that never answers cannot hang a call whose context has no deadline. An
 // attempt that runs out fails with a net.Error whose Timeout method reports
 // true, and is retried like a connection failure. A slow body is not cut: the

@@ -3,6 +3,7 @@ package applivery
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -330,6 +331,8 @@ type RemoveEsimParams struct {
 // maxCommandString is the documented limit of duration and newPassword.
 const maxCommandString = 256
 
+var tooLong = "must be at most " + strconv.Itoa(maxCommandString) + " characters"
+
 // validate checks r before anything is sent.
 func (r *CreateCommandRequest) validate() error {
 	switch {
@@ -338,10 +341,10 @@ func (r *CreateCommandRequest) validate() error {
 	case r.Type == "":
 		return &ValidationError{Field: "type", Reason: "is required, such as " + string(CommandTypeLock)}
 	case utf8.RuneCountInString(r.Duration) > maxCommandString:
-		return &ValidationError{Field: "duration", Value: r.Duration, Reason: "must be at most 256 characters"}
+		return &ValidationError{Field: "duration", Value: r.Duration, Reason: tooLong}
 	case utf8.RuneCountInString(r.NewPassword) > maxCommandString:
 		// The password is secret: the error does not quote it.
-		return &ValidationError{Field: "newPassword", Reason: "must be at most 256 characters"}
+		return &ValidationError{Field: "newPassword", Reason: tooLong}
 	}
 	return nil
 }

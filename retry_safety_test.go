@@ -31,12 +31,8 @@ const (
 // millisecond.
 func newFake(t *testing.T, opts ...applivery.Option) (*appliverytest.Server, *applivery.Client) {
 	t.Helper()
-	srv := appliverytest.NewServer()
-	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(append([]applivery.Option{applivery.WithRetryWait(time.Millisecond, 5*time.Millisecond)}, opts...)...)
-	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
-	return srv, c
+	srv := appliverytest.Start(t)
+	return srv, srv.TestClient(t, opts...)
 }
 
 func createLock(ctx context.Context, c *applivery.Client) (*applivery.Command, error) {

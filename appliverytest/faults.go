@@ -36,7 +36,9 @@ const (
 // acted. That is the case a client cannot tell from a call that never
 // happened.
 type Fault struct {
-	// Status is the HTTP status of the answer, such as 503.
+	// Status is the HTTP status of the answer, such as 503. With a
+	// documented Code and no Status, the answer has that code's documented
+	// status: 400 for 5050 and 5052, 404 for 3001, 401 for 4002 and 4004.
 	Status int
 	// Code and Message make the JSON error envelope of a Status answer.
 	// Without a Code the envelope has none; without a Message it carries
@@ -72,13 +74,25 @@ func (f Fault) check() {
 		panic("appliverytest: a Fault answers with a Status or drops the connection, not both")
 	case f.CutBody && (f.Status != 0 || f.Drop):
 		panic("appliverytest: Fault.CutBody cuts the normal answer: it takes no Status or Drop")
-	case f.Status == 0 && (f.Code != 0 || f.Message != "" || f.HTML || f.RetryAfter != ""):
-		panic("appliverytest: Fault.Code, Message, HTML and RetryAfter describe a Status answer: set Status")
+	case f.Status == 0 && f.Code != 0:
+		panic(fmt.Sprintf("appliverytest: Fault.Code %d is not a documented code: set Status", f.Code))
+	case f.Status == 0 && (f.Message != "" || f.HTML || f.RetryAfter != ""):
+		panic("appliverytest: Fault.Message, HTML and RetryAfter describe a Status answer: set Status")
 	case f.Applied && f.Status == 0 && !f.Drop && !f.CutBody:
 		panic("appliverytest: Fault.Applied needs a Status, a Drop or a CutBody, the answer that loses the result")
 	case f.Latency < 0:
 		panic("appliverytest: Fault.Latency is negative")
 	}
+}
+
+// documentedStatus is the HTTP status the reference documents for each
+// error code.
+var documentedStatus = map[applivery.ErrorCode]int{
+	applivery.CodeFeatureNotAllowed: http.StatusBadRequest,
+	applivery.CodeCommandNotPending: http.StatusBadRequest,
+	applivery.CodeEntityNotFound:    http.StatusNotFound,
+	applivery.CodeNoAuthToken:       http.StatusUnauthorized,
+	applivery.CodeInvalidToken:      http.StatusUnauthorized,
 }
 
 // Script queues faults for the next calls to an endpoint, one call each, in
@@ -96,11 +110,16 @@ func (s *Server) Script(endpoint Endpoint, faults ...Fault) {
 	default:
 		panic(fmt.Sprintf("appliverytest: Script: unknown endpoint %q", endpoint))
 	}
-	for _, f := range faults {
+	queued := make([]Fault, len(faults))
+	for i, f := range faults {
+		if f.Status == 0 && f.Code != 0 {
+			f.Status = documentedStatus[f.Code]
+		}
 		f.check()
+		queued[i] = f
 	}
 	s.mu.Lock()
-	s.faults[endpoint] = append(s.faults[endpoint], faults...)
+	s.faults[endpoint] = append(s.faults[endpoint], queued...)
 	s.mu.Unlock()
 }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,11 +21,8 @@ import (
 // newFaultClient is newServer with retries a millisecond apart.
 func newFaultClient(t *testing.T, opts ...applivery.Option) (*appliverytest.Server, *applivery.Client) {
 	t.Helper()
-	srv := appliverytest.NewServer()
-	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(append([]applivery.Option{applivery.WithRetryWait(time.Millisecond, 5*time.Millisecond)}, opts...)...)
-	require.NoError(t, err)
-	return srv, c
+	srv := appliverytest.Start(t)
+	return srv, srv.TestClient(t, opts...)
 }
 
 func TestScriptFailsTheNextCalls(t *testing.T) {
@@ -284,6 +282,34 @@ func TestFaultsComeBeforeTheKeyCheck(t *testing.T) {
 	assert.Equal(t, 503, apiErr.StatusCode, "a proxy answers before the API checks the key")
 }
 
+func TestAFaultWithADocumentedCodeGetsItsStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		code       applivery.ErrorCode
+		wantStatus int
+		wantIs     error
+	}{
+		{applivery.CodeCommandNotPending, 400, applivery.ErrCommandNotPending},
+		{applivery.CodeFeatureNotAllowed, 400, applivery.ErrFeatureNotAllowed},
+		{applivery.CodeEntityNotFound, 404, applivery.ErrNotFound},
+		{applivery.CodeNoAuthToken, 401, applivery.ErrUnauthorized},
+		{applivery.CodeInvalidToken, 401, applivery.ErrUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(int(tt.code)), func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFaultClient(t)
+			srv.Script(appliverytest.EndpointCancel, appliverytest.Fault{Code: tt.code})
+			_, err := c.AndroidCommands.Cancel(context.Background(), org, device, "0123456789abcdef01234567")
+			var apiErr *applivery.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
+			assert.Equal(t, tt.code, apiErr.Code)
+			assert.ErrorIs(t, err, tt.wantIs)
+		})
+	}
+}
+
 func TestScriptRejectsMeaninglessFaults(t *testing.T) {
 	t.Parallel()
 	srv, _ := newFaultClient(t)
@@ -292,14 +318,15 @@ func TestScriptRejectsMeaninglessFaults(t *testing.T) {
 		fault    appliverytest.Fault
 		want     string
 	}{
-		"status and drop":     {appliverytest.EndpointGet, appliverytest.Fault{Status: 503, Drop: true}, "not both"},
-		"not a status":        {appliverytest.EndpointGet, appliverytest.Fault{Status: 42}, "not an HTTP status"},
-		"code without status": {appliverytest.EndpointGet, appliverytest.Fault{Code: 5050}, "set Status"},
-		"applied alone":       {appliverytest.EndpointGet, appliverytest.Fault{Applied: true}, "needs a Status, a Drop or a CutBody"},
-		"cut and status":      {appliverytest.EndpointGet, appliverytest.Fault{CutBody: true, Status: 502}, "takes no Status or Drop"},
-		"cut and drop":        {appliverytest.EndpointGet, appliverytest.Fault{CutBody: true, Drop: true}, "takes no Status or Drop"},
-		"negative latency":    {appliverytest.EndpointGet, appliverytest.Fault{Latency: -time.Second}, "negative"},
-		"unknown endpoint":    {appliverytest.Endpoint("delete"), appliverytest.Fault{Status: 500}, `unknown endpoint "delete"`},
+		"status and drop":                  {appliverytest.EndpointGet, appliverytest.Fault{Status: 503, Drop: true}, "not both"},
+		"not a status":                     {appliverytest.EndpointGet, appliverytest.Fault{Status: 42}, "not an HTTP status"},
+		"undocumented code without status": {appliverytest.EndpointGet, appliverytest.Fault{Code: 5999}, "Fault.Code 5999 is not a documented code: set Status"},
+		"message without status":           {appliverytest.EndpointGet, appliverytest.Fault{Message: "x"}, "set Status"},
+		"applied alone":                    {appliverytest.EndpointGet, appliverytest.Fault{Applied: true}, "needs a Status, a Drop or a CutBody"},
+		"cut and status":                   {appliverytest.EndpointGet, appliverytest.Fault{CutBody: true, Status: 502}, "takes no Status or Drop"},
+		"cut and drop":                     {appliverytest.EndpointGet, appliverytest.Fault{CutBody: true, Drop: true}, "takes no Status or Drop"},
+		"negative latency":                 {appliverytest.EndpointGet, appliverytest.Fault{Latency: -time.Second}, "negative"},
+		"unknown endpoint":                 {appliverytest.Endpoint("delete"), appliverytest.Fault{Status: 500}, `unknown endpoint "delete"`},
 	}
 	for name, tt := range tests {
 		func() {

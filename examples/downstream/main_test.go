@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/applivery/applivery-go"
 	"github.com/applivery/applivery-go/appliverytest"
@@ -21,10 +20,8 @@ import (
 // retries are shortened so that a retried call takes milliseconds.
 func newFleet(t *testing.T) (*Fleet, *appliverytest.Server) {
 	t.Helper()
-	srv := appliverytest.NewServer()
-	t.Cleanup(srv.Close)
-	client, err := srv.NewClient(applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
-	require.NoError(t, err)
+	srv := appliverytest.Start(t)
+	client := srv.TestClient(t) // retries wait milliseconds
 	return &Fleet{Commands: client.AndroidCommands, Organization: "acme-fleet"}, srv
 }
 
