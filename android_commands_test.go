@@ -300,13 +300,14 @@ func TestCancelSuccessBodyThatIsNotSuccess(t *testing.T) {
 func TestCancelSuccessBodyTooLarge(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockClient(t)
-	pad := strings.Repeat(" ", maxSuccessBody)
+	c.core.maxBody = 256 << 10 // not 16 MiB of padding under the race detector
+	pad := strings.Repeat(" ", c.core.maxBody)
 	mt.RegisterResponder(http.MethodPost, "https://api.example.test/prefix/v1"+cancelPath,
 		httpmock.NewStringResponder(200, documentedCancelResponse+pad))
 	_, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
 	apiErr := requireAPIError(t, err)
 	assert.Equal(t, 200, apiErr.StatusCode)
-	assert.Equal(t, "response body larger than 16 MiB", apiErr.Message)
+	assert.Equal(t, "response body larger than 256 KiB", apiErr.Message)
 	assert.Len(t, apiErr.Body, maxErrorBody)
 }
 

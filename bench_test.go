@@ -271,7 +271,7 @@ func BenchmarkValidateIDs(b *testing.B) {
 // SDK's decoder against the hand-written one-pass decoding.
 func BenchmarkDecode(b *testing.B) {
 	body := []byte(documentedCancelResponse)
-	c := &core{baseURL: "https://api.test/v1/", basePath: "/v1/", secret: &secret{forms: formsOf(testKey)}}
+	c := &core{baseURL: "https://api.test/v1/", basePath: "/v1/", secret: &secret{forms: formsOf(testKey)}, maxBody: maxSuccessBody}
 	resp := func() *http.Response {
 		return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: int64(len(body)),
 			Body: io.NopCloser(bytes.NewReader(body))}

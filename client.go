@@ -98,6 +98,7 @@ type core struct {
 	secret    *secret
 	transport *transport.Transport
 	logger    *slog.Logger // nil: silent
+	maxBody   int          // the largest success body read, maxSuccessBody
 }
 
 // secret holds the API key two pointers away from Client. fmt prints a nested
@@ -174,7 +175,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			AttemptTimeout: cfg.attemptTimeout,
 			Logger:         cfg.logger,
 		}),
-		logger: cfg.logger,
+		logger:  cfg.logger,
+		maxBody: maxSuccessBody,
 	}}
 	c.AndroidCommands = &AndroidCommandsService{client: c}
 	return c, nil

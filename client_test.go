@@ -394,3 +394,11 @@ func requireAPIError(t *testing.T, err error, msgAndArgs ...any) *APIError {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestByteSize(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "16 MiB", byteSize(maxSuccessBody))
+	assert.Equal(t, "64 KiB", byteSize(maxErrorBody))
+	assert.Equal(t, "1000 bytes", byteSize(1000))
+	assert.Equal(t, "1025 KiB", byteSize(1025<<10))
+}

@@ -43,7 +43,7 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.status, []byte(s.body))
 	}
-	c := &core{baseURL: "https://api.test/v1/", basePath: "/v1/", secret: &secret{forms: formsOf(testKey)}}
+	c := &core{baseURL: "https://api.test/v1/", basePath: "/v1/", secret: &secret{forms: formsOf(testKey)}, maxBody: maxSuccessBody}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 100 || status > 999 {
 			status = 200 + (status%100+100)%100

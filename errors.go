@@ -77,7 +77,9 @@ type APIError struct {
 }
 
 // Error reads "applivery: <METHOD> <path>: <status> <message> (code N)", the
-// code part only when the body had one.
+// code part only when the body had one. After more than one attempt it says
+// how many, as the error of a call with no answer does: "(code N, 4
+// attempts)", or "(4 attempts)" without a code.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("applivery: ")
@@ -92,8 +94,13 @@ func (e *APIError) Error() string {
 		b.WriteByte(' ')
 		b.WriteString(e.Message)
 	}
-	if e.Code != 0 {
+	switch {
+	case e.Code != 0 && e.Attempts > 1:
+		fmt.Fprintf(&b, " (code %d, %d attempts)", e.Code, e.Attempts)
+	case e.Code != 0:
 		fmt.Fprintf(&b, " (code %d)", e.Code)
+	case e.Attempts > 1:
+		fmt.Fprintf(&b, " (%d attempts)", e.Attempts)
 	}
 	return b.String()
 }

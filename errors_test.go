@@ -31,6 +31,21 @@ func TestAPIErrorError(t *testing.T) {
 			want: "applivery: POST /v1/x: 502 Bad Gateway",
 		},
 		{
+			name: "one attempt is not mentioned",
+			give: &APIError{StatusCode: 400, Code: 5052, Message: "EmmCommand status not Pending", Attempts: 1, method: "POST", path: "/v1/x"},
+			want: "applivery: POST /v1/x: 400 EmmCommand status not Pending (code 5052)",
+		},
+		{
+			name: "attempts, no code",
+			give: &APIError{StatusCode: 503, Message: "Service Unavailable", Attempts: 4, method: "GET", path: "/v1/x"},
+			want: "applivery: GET /v1/x: 503 Service Unavailable (4 attempts)",
+		},
+		{
+			name: "attempts and a code",
+			give: &APIError{StatusCode: 400, Code: 5052, Message: "EmmCommand status not Pending", Attempts: 2, method: "POST", path: "/v1/x"},
+			want: "applivery: POST /v1/x: 400 EmmCommand status not Pending (code 5052, 2 attempts)",
+		},
+		{
 			name: "built outside a call",
 			give: &APIError{StatusCode: 429, Message: "Too Many Requests"},
 			want: "applivery: 429 Too Many Requests",

@@ -807,7 +807,7 @@ func TestEveryResponseBodyIsClosed(t *testing.T) {
 		case 3:
 			_, _ = io.WriteString(w, "{ not json")
 		case 4:
-			_, _ = io.WriteString(w, `{"status":true,"data":{}}`+strings.Repeat(" ", maxSuccessBody))
+			_, _ = io.WriteString(w, `{"status":true,"data":{}}`+strings.Repeat(" ", 256<<10))
 		case 5:
 			w.WriteHeader(http.StatusBadGateway)
 			_, _ = io.WriteString(w, strings.Repeat("<html>", 100<<10))
@@ -818,6 +818,7 @@ func TestEveryResponseBodyIsClosed(t *testing.T) {
 	})
 	bodies := &bodyCounter{base: http.DefaultTransport}
 	c := newServerClient(t, s, WithHTTPClient(&http.Client{Transport: bodies}), WithMaxRetries(1))
+	c.core.maxBody = 128 << 10 // the 256 KiB body is too large
 	for range 21 {
 		_, _ = cancelCall(context.Background(), c)
 	}

@@ -11,8 +11,9 @@ import (
 )
 
 // Response body limits: a success body larger than maxSuccessBody is an
-// error (a page of 100 large devices is a few MiB); an APIError keeps the
-// first maxErrorBody bytes of an error body.
+// error (a page of 100 large devices is a few MiB; tests lower the limit
+// through core.maxBody); an APIError keeps the first maxErrorBody bytes of an
+// error body.
 const (
 	maxSuccessBody = 16 << 20
 	maxErrorBody   = 64 << 10
@@ -38,7 +39,7 @@ func decode[T any](ctx context.Context, c *core, resp *http.Response, r request,
 		transport.CloseBody(resp.Body, false)
 		return nil, c.apiError(resp, r, secrets, body, parseErrorBody(body), "", out)
 	}
-	body, tooLarge, err := readAtMost(resp.Body, maxSuccessBody, resp.ContentLength)
+	body, tooLarge, err := readAtMost(resp.Body, c.maxBody, resp.ContentLength)
 	transport.CloseBody(resp.Body, err == nil && !tooLarge)
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -47,7 +48,7 @@ func decode[T any](ctx context.Context, c *core, resp *http.Response, r request,
 		return nil, c.apiError(resp, r, c.secretsOf(r), body, nil, "reading the response body: "+err.Error(), out)
 	case tooLarge:
 		return nil, c.apiError(resp, r, c.secretsOf(r), body, nil,
-			"response body larger than "+strconv.Itoa(maxSuccessBody>>20)+" MiB", out)
+			"response body larger than "+byteSize(c.maxBody), out)
 	}
 	var env envelope[T]
 	err = json.Unmarshal(body, &env)
@@ -155,4 +156,15 @@ func join(full [][]byte, last []byte) []byte {
 		out = append(out, b...)
 	}
 	return append(out, last...)
+}
+
+// byteSize writes n bytes as "16 MiB", "64 KiB" or "100 bytes".
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.Itoa(n>>20) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.Itoa(n>>10) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
 }
