@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,14 +27,19 @@ const (
 	exitNetwork     = 8 // no answer: a network error or a timeout
 )
 
-const usage = `Usage:
+const usageTemplate = `Usage:
   applivery android commands cancel --org ORG --device DEVICE --command ID
   applivery android commands get    --org ORG --device DEVICE --command ID
   applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
   applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params]
+  applivery demo
+  applivery version
 
 Cancel cancels a pending command, get shows one, list shows a device's
 commands (every page, or the page --page names), create queues a new one.
+Demo serves a fake API with a device and a few commands, and prints the
+environment to try every command against it with no account. Version prints
+the version.
 
 Flags of every command:
   --org ID             organization ID or slug
@@ -43,10 +48,10 @@ Flags of every command:
                        status, last update) or json (the command, or an array
                        of them, in the API's JSON shape); default text
   --base-url URL       API base URL (default: APPLIVERY_BASE_URL, else
-                       https://api.applivery.io/v1/)
+                       {{baseURL}})
   --timeout DURATION   time allowed for the whole command, retries included
                        (default 1m; 0 for no limit)
-  --max-retries N      retries of a failed attempt; 0 disables them (default 3)
+  --max-retries N      retries of a failed attempt; 0 disables them (default {{maxRetries}})
   --verbose            log each HTTP attempt and retry decision to stderr
 
 Durations and counts must not be negative.
@@ -85,59 +90,82 @@ error, a lost or cut answer) says so: "may have been created" or "may have
 been canceled". List or get before trying again.
 `
 
+// usage is usageTemplate with the SDK's defaults.
+var usage = strings.NewReplacer(
+	"{{baseURL}}", applivery.DefaultBaseURL,
+	"{{maxRetries}}", strconv.Itoa(applivery.DefaultMaxRetries),
+).Replace(usageTemplate)
+
 // usageError is a mistake in the command line.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return "applivery: " + e.msg }
 
+// app is the command line's world: its environment and streams, and options
+// added to every client it makes.
+type app struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// options come after the command line's own: tests shorten the waits
+	// between retries with them.
+	options []applivery.Option
+}
+
 // run runs the command line args and returns the exit status.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+func (a *app) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(a.stderr, usage)
 		return exitUsage
 	}
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprint(stdout, usage)
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(a.stdout, usage)
 		return exitOK
+	case "-version", "--version", "version":
+		fmt.Fprintf(a.stdout, "applivery %s (applivery-go %s, %s)\n", applivery.Version, applivery.Version, runtime.Version())
+		return exitOK
+	case "demo":
+		return a.fail(a.demo(ctx, args[1:]))
 	}
 	if len(args) < 3 || args[0] != "android" || args[1] != "commands" {
-		return fail(stderr, &usageError{fmt.Sprintf("unknown command %q: try \"applivery android commands cancel|get|list|create\"", strings.Join(args, " "))})
+		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try \"applivery android commands cancel|get|list|create\" or \"applivery demo\"", strings.Join(args, " "))})
 	}
 	verb, ok := verbs[args[2]]
 	if !ok {
-		return fail(stderr, &usageError{fmt.Sprintf("unknown command %q: try cancel, get, list or create", args[2])})
+		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try cancel, get, list or create", args[2])})
 	}
-	cli := &cli{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	c := &cli{app: a}
 	flags := flag.NewFlagSet("applivery android commands "+args[2], flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
-	cli.register(flags)
-	do := verb(cli, flags)
+	c.register(flags)
+	do := verb(c, flags)
 	if err := flags.Parse(args[3:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
+			fmt.Fprint(a.stdout, usage)
 			return exitOK
 		}
-		return fail(stderr, &usageError{err.Error()})
+		return a.fail(&usageError{err.Error()})
 	}
 	if flags.NArg() > 0 {
-		return fail(stderr, &usageError{fmt.Sprintf("unexpected argument %q", flags.Arg(0))})
+		return a.fail(&usageError{fmt.Sprintf("unexpected argument %q", flags.Arg(0))})
 	}
 	if err := refuseNegative(flags); err != nil {
-		return fail(stderr, err)
+		return a.fail(err)
 	}
-	if cli.output != "text" && cli.output != "json" {
-		return fail(stderr, &usageError{fmt.Sprintf("--output %q: use text or json", cli.output)})
+	if c.output != "text" && c.output != "json" {
+		return a.fail(&usageError{fmt.Sprintf("--output %q: use text or json", c.output)})
 	}
-	client, err := cli.client()
+	client, err := c.client()
 	if err != nil {
-		return fail(stderr, err)
+		return a.fail(err)
 	}
-	if cli.timeout > 0 {
+	if c.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cli.timeout)
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	return fail(stderr, do(ctx, client.AndroidCommands))
+	return a.fail(flagError(do(ctx, client), nil))
 }
 
 // refuseNegative returns a usage error for the first flag set to a negative
@@ -167,13 +195,64 @@ func refuseNegative(flags *flag.FlagSet) error {
 	return err
 }
 
+// flagNames are the flags, or the environment variable, that give each
+// argument the SDK validates, by the API's name for it.
+var flagNames = map[string]string{
+	"organizationId": "--org",
+	"emmDeviceId":    "--device",
+	"emmCommandId":   "--command",
+	"sort":           "--sort",
+	"page":           "--page",
+	"limit":          "--limit",
+	"type":           "--type",
+	"duration":       "--duration",
+	"newPassword":    "--new-password-stdin",
+	"maxRetries":     "--max-retries",
+	"baseURL":        "--base-url",
+	"apiKey":         "APPLIVERY_API_KEY",
+}
+
+// flagError returns err, a *applivery.ValidationError of an argument a flag
+// gave, in the flag's words: "--org is required", `--org "a/b": must match
+// …`. override names the source of some fields instead of flagNames. Other
+// errors are returned as they are.
+func flagError(err error, override map[string]string) error {
+	var ve *applivery.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	name, ok := override[ve.Field]
+	if !ok {
+		name, ok = flagNames[ve.Field]
+	}
+	if !ok {
+		return err
+	}
+	value := ve.Value
+	if len(value) > maxShownValue {
+		value = value[:maxShownValue] + "…"
+	}
+	switch {
+	case value == "" && ve.Reason == "":
+		return &usageError{name + " is required"}
+	case ve.Reason == "":
+		return &usageError{fmt.Sprintf("%s %q: must match %s", name, value, ve.Pattern)}
+	case value == "":
+		return &usageError{name + ": " + ve.Reason}
+	}
+	return &usageError{fmt.Sprintf("%s %q: %s", name, value, ve.Reason)}
+}
+
+// maxShownValue bounds how much of a refused value an error quotes.
+const maxShownValue = 64
+
 // fail prints err, if any, and returns its exit status.
-func fail(stderr io.Writer, err error) int {
+func (a *app) fail(err error) int {
 	code := exitStatus(err)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(a.stderr, err)
 		if code == exitUsage {
-			fmt.Fprintln(stderr, "Run \"applivery --help\" for usage.")
+			fmt.Fprintln(a.stderr, "Run \"applivery --help\" for usage.")
 		}
 	}
 	return code
@@ -204,12 +283,10 @@ func exitStatus(err error) int {
 	return exitNetwork
 }
 
-// cli holds what every command shares: its environment and common flags.
+// cli holds what every command on the API shares: the app, and the common
+// flags.
 type cli struct {
-	getenv         func(string) string
-	stdin          io.Reader
-	stdout, stderr io.Writer
-
+	*app
 	org, device string
 	output      string
 	baseURL     string
@@ -224,7 +301,7 @@ func (c *cli) register(flags *flag.FlagSet) {
 	flags.StringVar(&c.output, "output", "text", "text or json")
 	flags.StringVar(&c.baseURL, "base-url", "", "API base URL")
 	flags.DurationVar(&c.timeout, "timeout", time.Minute, "time allowed for the whole command")
-	flags.IntVar(&c.maxRetries, "max-retries", 3, "retries of a failed attempt")
+	flags.IntVar(&c.maxRetries, "max-retries", applivery.DefaultMaxRetries, "retries of a failed attempt")
 	flags.BoolVar(&c.verbose, "verbose", false, "log HTTP attempts to stderr")
 }
 
@@ -238,195 +315,16 @@ func (c *cli) client() (*applivery.Client, error) {
 		applivery.WithUserAgent("applivery-cli/" + applivery.Version),
 		applivery.WithMaxRetries(c.maxRetries),
 	}
+	source := map[string]string{}
 	if base := c.baseURL; base != "" {
 		opts = append(opts, applivery.WithBaseURL(base))
 	} else if base := c.getenv("APPLIVERY_BASE_URL"); base != "" {
 		opts = append(opts, applivery.WithBaseURL(base))
+		source["baseURL"] = "APPLIVERY_BASE_URL"
 	}
 	if c.verbose {
 		opts = append(opts, applivery.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
-	return applivery.NewClient(key, opts...)
+	client, err := applivery.NewClient(key, append(opts, c.options...)...)
+	return client, flagError(err, source)
 }
-
-// print writes commands in the chosen format. one says whether the output is
-// a single command rather than a list.
-func (c *cli) print(cmds []*applivery.Command, one bool) error {
-	if c.output == "json" {
-		enc := json.NewEncoder(c.stdout)
-		if one {
-			return enc.Encode(cmds[0])
-		}
-		if cmds == nil {
-			cmds = []*applivery.Command{}
-		}
-		return enc.Encode(cmds)
-	}
-	for _, cmd := range cmds {
-		updated := "-"
-		if !cmd.UpdatedAt.IsZero() {
-			updated = cmd.UpdatedAt.Format(time.RFC3339)
-		}
-		typ := string(cmd.Config.Metadata.Type)
-		if typ == "" {
-			typ = "-"
-		}
-		if _, err := fmt.Fprintf(c.stdout, "%s\t%s\t%s\t%s\n", cmd.ID, typ, cmd.Status, updated); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// A verb registers its flags and returns the function that runs it.
-type verb func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error
-
-var verbs = map[string]verb{
-	"cancel": byID((*applivery.AndroidCommandsService).Cancel),
-	"get":    byID((*applivery.AndroidCommandsService).Get),
-	"list": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error {
-		var opts applivery.ListCommandsOptions
-		flags.IntVar(&opts.Page, "page", 0, "the page to show; all pages when absent")
-		flags.IntVar(&opts.Limit, "limit", 0, "commands per page")
-		flags.StringVar(&opts.Sort, "sort", "", "field[:asc|:desc]")
-		return func(ctx context.Context, s *applivery.AndroidCommandsService) error {
-			if opts.Page != 0 {
-				page, err := s.List(ctx, c.org, c.device, &opts)
-				if err != nil {
-					return err
-				}
-				cmds := make([]*applivery.Command, len(page.Items))
-				for i := range page.Items {
-					cmds[i] = &page.Items[i]
-				}
-				return c.print(cmds, false)
-			}
-			var all []*applivery.Command
-			for cmd, err := range s.ListAll(ctx, c.org, c.device, &opts) {
-				if err != nil {
-					return err
-				}
-				if c.output == "text" { // lines as they come; JSON is one array
-					if err := c.print([]*applivery.Command{cmd}, false); err != nil {
-						return err
-					}
-					continue
-				}
-				all = append(all, cmd)
-			}
-			if c.output == "json" {
-				return c.print(all, false)
-			}
-			return nil
-		}
-	},
-	"create": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error {
-		var (
-			req                            applivery.CreateCommandRequest
-			typ, lostMessage, lostPhone    string
-			carrier, activationCode, iccid string
-			passwordStdin                  bool
-			resetFlags, packages           stringList
-		)
-		flags.StringVar(&typ, "type", "", "command type")
-		flags.StringVar(&req.Duration, "duration", "", "how long the command stays valid")
-		flags.BoolVar(&passwordStdin, "new-password-stdin", false, "read the new password from stdin")
-		flags.Var(&resetFlags, "reset-flag", "a reset-password flag")
-		flags.StringVar(&lostMessage, "lost-message", "", "lost-mode message")
-		flags.StringVar(&lostPhone, "lost-phone", "", "lost-mode phone number")
-		flags.Var(&packages, "package", "an app whose data to clear")
-		flags.StringVar(&carrier, "carrier", "", "eSIM carrier")
-		flags.StringVar(&activationCode, "activation-code", "", "eSIM activation code")
-		flags.StringVar(&iccid, "iccid", "", "eSIM to remove")
-		return func(ctx context.Context, s *applivery.AndroidCommandsService) error {
-			req.Type = applivery.CommandType(strings.ToUpper(typ))
-			// Each params flag goes with one type: anything else is a mistake
-			// the API would not report.
-			for _, p := range []struct {
-				set   bool
-				flag  string
-				typ   applivery.CommandType
-				apply func()
-			}{
-				{passwordStdin, "--new-password-stdin", applivery.CommandTypeResetPassword, func() {}},
-				{len(resetFlags) > 0, "--reset-flag", applivery.CommandTypeResetPassword, func() { req.ResetPasswordFlags = resetFlags }},
-				{lostMessage != "" || lostPhone != "", "--lost-message and --lost-phone", applivery.CommandTypeStartLostMode, func() {
-					req.StartLostMode = &applivery.StartLostModeParams{
-						LostMessage:     message(lostMessage),
-						LostPhoneNumber: message(lostPhone),
-					}
-				}},
-				{len(packages) > 0, "--package", applivery.CommandTypeClearAppData, func() {
-					req.ClearAppsData = &applivery.ClearAppsDataParams{PackageNames: packages}
-				}},
-				{carrier != "" || activationCode != "", "--carrier and --activation-code", applivery.CommandTypeAddEsim, func() {
-					req.AddEsim = &applivery.AddEsimParams{CarrierName: carrier, ActivationCode: activationCode}
-				}},
-				{iccid != "", "--iccid", applivery.CommandTypeRemoveEsim, func() { req.RemoveEsim = &applivery.RemoveEsimParams{ICCID: iccid} }},
-			} {
-				if !p.set {
-					continue
-				}
-				if req.Type != p.typ {
-					return &usageError{fmt.Sprintf("%s go with --type %s", p.flag, p.typ)}
-				}
-				p.apply()
-			}
-			if req.Type == applivery.CommandTypeStopLostMode {
-				req.StopLostMode = &applivery.StopLostModeParams{}
-			}
-			if passwordStdin {
-				password, err := readLine(c.stdin)
-				if err != nil {
-					return &usageError{"--new-password-stdin: reading stdin: " + err.Error()}
-				}
-				if password == "" {
-					return &usageError{"--new-password-stdin: stdin holds no password"}
-				}
-				req.NewPassword = password
-			}
-			cmd, err := s.Create(ctx, c.org, c.device, &req)
-			if err != nil {
-				return err
-			}
-			return c.print([]*applivery.Command{cmd}, true)
-		}
-	},
-}
-
-// byID is a verb on one command, named by --command: cancel or get.
-func byID(call func(*applivery.AndroidCommandsService, context.Context, string, string, string) (*applivery.Command, error)) verb {
-	return func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.AndroidCommandsService) error {
-		id := flags.String("command", "", "command ID (24 hex digits)")
-		return func(ctx context.Context, s *applivery.AndroidCommandsService) error {
-			cmd, err := call(s, ctx, c.org, c.device, *id)
-			if err != nil {
-				return err
-			}
-			return c.print([]*applivery.Command{cmd}, true)
-		}
-	}
-}
-
-// message is a user-facing message of text, or nil for none.
-func message(text string) *applivery.UserFacingMessage {
-	if text == "" {
-		return nil
-	}
-	return &applivery.UserFacingMessage{DefaultMessage: text}
-}
-
-// readLine reads the first line of r, without its line ending.
-func readLine(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
-}
-
-// stringList is a flag that can be given several times.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }

@@ -7,10 +7,13 @@
 //	applivery android commands get    --org ORG --device DEVICE --command ID
 //	applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
 //	applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params]
+//	applivery demo
+//	applivery version
 //
 // The API key comes from APPLIVERY_API_KEY, never from a flag (which would
-// land in shell history and in ps). Run "applivery --help" for the flags and
-// the exit statuses.
+// land in shell history and in ps). "applivery demo" serves a fake API to try
+// every command with no account. Run "applivery --help" for the flags and the
+// exit statuses.
 package main
 
 import (
@@ -22,7 +25,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	a := &app{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	code := a.run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

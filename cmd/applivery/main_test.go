@@ -1,17 +1,20 @@
 package main
 
-// The tests build the binary once and run it, as a script would, against
-// appliverytest servers. Its environment is given explicitly, so that no
-// real key from the developer's shell can reach it.
+// The tests run the command line in process, as main does, with its
+// environment given explicitly so that no real key from the developer's
+// shell can reach it, and with millisecond waits between retries.
+// TestTheBinary builds and runs the real program once.
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -27,65 +30,64 @@ const (
 	device = "pixel8_0042"
 )
 
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "applivery-cli")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "applivery")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the CLI: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// result is one run of the binary.
+// result is one run of the command line.
 type result struct {
 	code           int
 	stdout, stderr string
 }
 
-// runCLI runs the binary with the key and base URL of srv (when srv is not
-// nil), extra environment, stdin, and args. Whatever the run, the key it was
-// given must appear in none of its output.
+// runCLI runs the command line with the key and base URL of srv (when srv
+// is not nil), extra environment, stdin, and args. Whatever the run, the key
+// it was given must appear in none of its output.
 func runCLI(t *testing.T, srv *appliverytest.Server, env []string, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{"HOME=" + t.TempDir()}
+	var vars []string
 	if srv != nil {
-		cmd.Env = append(cmd.Env, "APPLIVERY_API_KEY="+srv.APIKey, "APPLIVERY_BASE_URL="+srv.URL)
+		vars = append(vars, "APPLIVERY_API_KEY="+srv.APIKey, "APPLIVERY_BASE_URL="+srv.URL)
 	}
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exitErr *exec.ExitError
-	code := 0
-	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
-	for _, kv := range cmd.Env {
-		if key, ok := strings.CutPrefix(kv, "APPLIVERY_API_KEY="); ok && key != "" {
-			assert.NotContains(t, stdout.String()+stderr.String(), key, "the API key in the output of %v", args)
+	vars = append(vars, env...)
+	getenv := func(name string) string {
+		value := ""
+		for _, kv := range vars { // the last one wins, as in a process's environment
+			if v, ok := strings.CutPrefix(kv, name+"="); ok {
+				value = v
+			}
 		}
+		return value
+	}
+	var stdout, stderr strings.Builder
+	a := &app{getenv: getenv, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr,
+		options: []applivery.Option{applivery.WithRetryWait(appliverytest.TestRetryWaitMin, appliverytest.TestRetryWaitMax)}}
+	code := a.run(context.Background(), args)
+	if key := getenv("APPLIVERY_API_KEY"); key != "" {
+		assert.NotContains(t, stdout.String()+stderr.String(), key, "the API key in the output of %v", args)
 	}
 	return result{code, stdout.String(), stderr.String()}
 }
 
+func TestTheBinary(t *testing.T) {
+	t.Parallel()
+	binary := filepath.Join(t.TempDir(), "applivery")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	out, err = exec.Command(binary, "--version").Output()
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("applivery %s (applivery-go %s, %s)\n", applivery.Version, applivery.Version, runtime.Version()), string(out))
+
+	srv := newServer(t)
+	cmd := exec.Command(binary, cancelArgs("0123456789abcdef01234567")...)
+	cmd.Env = []string{"APPLIVERY_API_KEY=" + srv.APIKey, "APPLIVERY_BASE_URL=" + srv.URL}
+	out, err = cmd.CombinedOutput()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr)
+	assert.Equal(t, exitNotFound, exitErr.ExitCode(), "%s", out)
+	assert.Contains(t, string(out), "404 Entity not found (code 3001)")
+}
+
 func newServer(t *testing.T) *appliverytest.Server {
 	t.Helper()
-	srv := appliverytest.NewServer()
-	t.Cleanup(srv.Close)
-	return srv
+	return appliverytest.Start(t)
 }
 
 func cancelArgs(id string, extra ...string) []string {
@@ -154,12 +156,25 @@ func TestExitStatuses(t *testing.T) {
 		{name: "stray argument", want: 2, wantErr: `unexpected argument "extra"`, setup: func(*appliverytest.Server) []string {
 			return cancelArgs("0123456789abcdef01234567", "extra")
 		}},
-		{name: "invalid command ID", want: 2, wantErr: `invalid emmCommandId "../x"`, setup: func(*appliverytest.Server) []string {
+		{name: "invalid command ID", want: 2, wantErr: `--command "../x": must match ` + applivery.CommandIDPattern, setup: func(*appliverytest.Server) []string {
 			return cancelArgs("../x")
 		}},
-		{name: "missing device", want: 2, wantErr: "invalid emmDeviceId: empty", setup: func(*appliverytest.Server) []string {
+		{name: "missing device", want: 2, wantErr: "applivery: --device is required\n", setup: func(*appliverytest.Server) []string {
 			return []string{"android", "commands", "list", "--org", org}
 		}},
+		{name: "missing organization", want: 2, wantErr: "applivery: --org is required\n", setup: func(*appliverytest.Server) []string {
+			return []string{"android", "commands", "list", "--device", device}
+		}},
+		{name: "invalid organization", want: 2, wantErr: `applivery: --org "bad/org": must match ` + applivery.OrganizationIDPattern, setup: func(*appliverytest.Server) []string {
+			return []string{"android", "commands", "get", "--org", "bad/org", "--device", device, "--command", "0123456789abcdef01234567"}
+		}},
+		{name: "duration too long", want: 2, wantErr: "applivery: --duration \"" + strings.Repeat("9", 64) + "…\": must be at most 256 characters", setup: func(*appliverytest.Server) []string {
+			return []string{"android", "commands", "create", "--org", org, "--device", device, "--type", "LOCK", "--duration", strings.Repeat("9", 300)}
+		}},
+		{name: "bad base URL from the environment", want: 2, wantErr: `applivery: APPLIVERY_BASE_URL "http://api.example/v1": must use https`,
+			env: []string{"APPLIVERY_BASE_URL=http://api.example/v1"}, setup: func(*appliverytest.Server) []string {
+				return cancelArgs("0123456789abcdef01234567")
+			}},
 		{name: "bad output format", want: 2, wantErr: `--output "yaml"`, setup: func(*appliverytest.Server) []string {
 			return cancelArgs("0123456789abcdef01234567", "--output", "yaml")
 		}},
@@ -169,7 +184,7 @@ func TestExitStatuses(t *testing.T) {
 		{name: "negative retries", want: 2, wantErr: "--max-retries -1: must be 0 or more", setup: func(*appliverytest.Server) []string {
 			return cancelArgs("0123456789abcdef01234567", "--max-retries", "-1")
 		}},
-		{name: "plain http base URL", want: 2, wantErr: "must use https", setup: func(*appliverytest.Server) []string {
+		{name: "plain http base URL", want: 2, wantErr: `applivery: --base-url "http://api.example/v1": must use https`, setup: func(*appliverytest.Server) []string {
 			return cancelArgs("0123456789abcdef01234567", "--base-url", "http://api.example/v1")
 		}},
 		{name: "no key", want: 2, wantErr: "APPLIVERY_API_KEY is not set", noServer: true, setup: func(*appliverytest.Server) []string {
@@ -327,7 +342,7 @@ func TestListAllPages(t *testing.T) {
 
 	r = runCLI(t, srv, nil, "", "android", "commands", "list", "--org", org, "--device", device, "--sort", "name:up")
 	assert.Equal(t, 2, r.code)
-	assert.Contains(t, r.stderr, `invalid sort "name:up"`)
+	assert.Contains(t, r.stderr, `--sort "name:up": must match `+applivery.SortPattern)
 }
 
 func TestCreate(t *testing.T) {
@@ -388,4 +403,75 @@ func TestVerboseNeverShowsTheKey(t *testing.T) {
 	assert.Contains(t, r.stderr, "applivery: retrying")
 	assert.NotContains(t, r.stderr, srv.APIKey)
 	assert.NotContains(t, r.stderr, "Bearer")
+}
+
+func TestDemoServesEveryVerb(t *testing.T) {
+	t.Parallel()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	out, w := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int)
+	go func() {
+		a := &app{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: w, stderr: &stderr}
+		done <- a.run(ctx, []string{"demo"})
+		w.Close()
+	}()
+
+	// Read the instructions up to the line that says the demo serves.
+	lines := bufio.NewScanner(out)
+	env := map[string]string{}
+	var commands [][]string
+	for lines.Scan() {
+		line := strings.TrimSpace(lines.Text())
+		if vars, ok := strings.CutPrefix(line, "export "); ok {
+			for _, kv := range strings.Fields(vars) {
+				k, v, _ := strings.Cut(kv, "=")
+				env[k] = v
+			}
+		}
+		if args, ok := strings.CutPrefix(line, "applivery "); ok {
+			commands = append(commands, strings.Fields(args))
+		}
+		if strings.HasPrefix(line, "Serving until interrupted") {
+			break
+		}
+	}
+	rest := make(chan string)
+	go func() { b, _ := io.ReadAll(out); rest <- string(b) }()
+	require.Contains(t, env, "APPLIVERY_BASE_URL")
+	require.Contains(t, env, "APPLIVERY_API_KEY")
+	require.Len(t, commands, 4, "list, get, cancel and create")
+
+	environment := []string{"APPLIVERY_BASE_URL=" + env["APPLIVERY_BASE_URL"], "APPLIVERY_API_KEY=" + env["APPLIVERY_API_KEY"]}
+	for _, args := range commands {
+		r := runCLI(t, nil, environment, "", args...)
+		assert.Equal(t, 0, r.code, "%v: %s", args, r.stderr)
+		assert.NotEmpty(t, r.stdout, "%v", args)
+	}
+	r := runCLI(t, nil, environment, "", "android", "commands", "list", "--org", demoOrg, "--device", demoDevice)
+	assert.Equal(t, 5, strings.Count(r.stdout, "\n"), "four seeded commands and the one created: %s", r.stdout)
+	assert.Equal(t, 1, strings.Count(r.stdout, "\tLOCK\tCANCEL\t"), "the LOCK was canceled: %s", r.stdout)
+	assert.Equal(t, 2, strings.Count(r.stdout, "\tREBOOT\tPENDING\t"), "the seeded REBOOT and the one created: %s", r.stdout)
+
+	stop() // Ctrl-C
+	assert.Equal(t, 0, <-done)
+	assert.Equal(t, "Stopped.\n", <-rest)
+	assert.Empty(t, stderr.String())
+}
+
+func TestDemoTakesNoArguments(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, nil, nil, "", "demo", "--port", "80")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, `demo takes no arguments, got "--port 80"`)
+}
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"version", "--version", "-version"} {
+		r := runCLI(t, nil, nil, "", arg)
+		assert.Equal(t, 0, r.code)
+		assert.Equal(t, "applivery "+applivery.Version+" (applivery-go "+applivery.Version+", "+runtime.Version()+")\n", r.stdout)
+	}
 }

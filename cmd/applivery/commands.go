@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/applivery/applivery-go"
+)
+
+// print writes commands in the chosen format. one says whether the output is
+// a single command rather than a list.
+func (c *cli) print(cmds []*applivery.Command, one bool) error {
+	if c.output == "json" {
+		enc := json.NewEncoder(c.stdout)
+		if one {
+			return enc.Encode(cmds[0])
+		}
+		if cmds == nil {
+			cmds = []*applivery.Command{}
+		}
+		return enc.Encode(cmds)
+	}
+	for _, cmd := range cmds {
+		updated := "-"
+		if !cmd.UpdatedAt.IsZero() {
+			updated = cmd.UpdatedAt.Format(time.RFC3339)
+		}
+		typ := string(cmd.Type())
+		if typ == "" {
+			typ = "-"
+		}
+		if _, err := fmt.Fprintf(c.stdout, "%s\t%s\t%s\t%s\n", cmd.ID, typ, cmd.Status, updated); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A verb registers its flags and returns the function that runs it.
+type verb func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error
+
+var verbs = map[string]verb{
+	"cancel": byID((*applivery.AndroidCommandsService).Cancel),
+	"get":    byID((*applivery.AndroidCommandsService).Get),
+	"list": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {
+		var opts applivery.ListCommandsOptions
+		flags.IntVar(&opts.Page, "page", 0, "the page to show; all pages when absent")
+		flags.IntVar(&opts.Limit, "limit", 0, "commands per page")
+		flags.StringVar(&opts.Sort, "sort", "", "field[:asc|:desc]")
+		return func(ctx context.Context, client *applivery.Client) error {
+			s := client.AndroidCommands
+			if opts.Page != 0 {
+				page, err := s.List(ctx, c.org, c.device, &opts)
+				if err != nil {
+					return err
+				}
+				cmds := make([]*applivery.Command, len(page.Items))
+				for i := range page.Items {
+					cmds[i] = &page.Items[i]
+				}
+				return c.print(cmds, false)
+			}
+			var all []*applivery.Command
+			for cmd, err := range s.ListAll(ctx, c.org, c.device, &opts) {
+				if err != nil {
+					return err
+				}
+				if c.output == "text" { // lines as they come; JSON is one array
+					if err := c.print([]*applivery.Command{cmd}, false); err != nil {
+						return err
+					}
+					continue
+				}
+				all = append(all, cmd)
+			}
+			if c.output == "json" {
+				return c.print(all, false)
+			}
+			return nil
+		}
+	},
+	"create": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {
+		var (
+			req                            applivery.CreateCommandRequest
+			typ, lostMessage, lostPhone    string
+			carrier, activationCode, iccid string
+			passwordStdin                  bool
+			resetFlags, packages           stringList
+		)
+		flags.StringVar(&typ, "type", "", "command type")
+		flags.StringVar(&req.Duration, "duration", "", "how long the command stays valid")
+		flags.BoolVar(&passwordStdin, "new-password-stdin", false, "read the new password from stdin")
+		flags.Var(&resetFlags, "reset-flag", "a reset-password flag")
+		flags.StringVar(&lostMessage, "lost-message", "", "lost-mode message")
+		flags.StringVar(&lostPhone, "lost-phone", "", "lost-mode phone number")
+		flags.Var(&packages, "package", "an app whose data to clear")
+		flags.StringVar(&carrier, "carrier", "", "eSIM carrier")
+		flags.StringVar(&activationCode, "activation-code", "", "eSIM activation code")
+		flags.StringVar(&iccid, "iccid", "", "eSIM to remove")
+		return func(ctx context.Context, client *applivery.Client) error {
+			s := client.AndroidCommands
+			req.Type = applivery.CommandType(strings.ToUpper(typ))
+			// Each params flag goes with one type: anything else is a mistake
+			// the API would not report.
+			for _, p := range []struct {
+				set   bool
+				flag  string
+				typ   applivery.CommandType
+				apply func()
+			}{
+				{passwordStdin, "--new-password-stdin", applivery.CommandTypeResetPassword, func() {}},
+				{len(resetFlags) > 0, "--reset-flag", applivery.CommandTypeResetPassword, func() { req.ResetPasswordFlags = resetFlags }},
+				{lostMessage != "" || lostPhone != "", "--lost-message and --lost-phone", applivery.CommandTypeStartLostMode, func() {
+					req.StartLostMode = &applivery.StartLostModeParams{
+						LostMessage:     message(lostMessage),
+						LostPhoneNumber: message(lostPhone),
+					}
+				}},
+				{len(packages) > 0, "--package", applivery.CommandTypeClearAppData, func() {
+					req.ClearAppsData = &applivery.ClearAppsDataParams{PackageNames: packages}
+				}},
+				{carrier != "" || activationCode != "", "--carrier and --activation-code", applivery.CommandTypeAddEsim, func() {
+					req.AddEsim = &applivery.AddEsimParams{CarrierName: carrier, ActivationCode: activationCode}
+				}},
+				{iccid != "", "--iccid", applivery.CommandTypeRemoveEsim, func() { req.RemoveEsim = &applivery.RemoveEsimParams{ICCID: iccid} }},
+			} {
+				if !p.set {
+					continue
+				}
+				if req.Type != p.typ {
+					return &usageError{fmt.Sprintf("%s go with --type %s", p.flag, p.typ)}
+				}
+				p.apply()
+			}
+			if req.Type == applivery.CommandTypeStopLostMode {
+				req.StopLostMode = &applivery.StopLostModeParams{}
+			}
+			if passwordStdin {
+				password, err := readLine(c.stdin)
+				if err != nil {
+					return &usageError{"--new-password-stdin: reading stdin: " + err.Error()}
+				}
+				if password == "" {
+					return &usageError{"--new-password-stdin: stdin holds no password"}
+				}
+				req.NewPassword = password
+			}
+			cmd, err := s.Create(ctx, c.org, c.device, &req)
+			if err != nil {
+				return err
+			}
+			return c.print([]*applivery.Command{cmd}, true)
+		}
+	},
+}
+
+// byID is a verb on one command, named by --command: cancel or get.
+func byID(call func(*applivery.AndroidCommandsService, context.Context, string, string, string) (*applivery.Command, error)) verb {
+	return func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {
+		id := flags.String("command", "", "command ID (24 hex digits)")
+		return func(ctx context.Context, client *applivery.Client) error {
+			s := client.AndroidCommands
+			cmd, err := call(s, ctx, c.org, c.device, *id)
+			if err != nil {
+				return err
+			}
+			return c.print([]*applivery.Command{cmd}, true)
+		}
+	}
+}
+
+// message is a user-facing message of text, or nil for none.
+func message(text string) *applivery.UserFacingMessage {
+	if text == "" {
+		return nil
+	}
+	return &applivery.UserFacingMessage{DefaultMessage: text}
+}
+
+// readLine reads the first line of r, without its line ending.
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// stringList is a flag that can be given several times.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
