@@ -62,7 +62,10 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	if err == nil {
 		return w.command(), nil
 	}
-	answered := out.answered()
+	// A 2xx whose body could not be read as an answer: the server canceled
+	// the command. (A 2xx that carries an error code is an error like any.)
+	var apiErr *APIError
+	answered := out.answered() && !(errors.As(err, &apiErr) && apiErr.Code != 0)
 	switch {
 	case answered, out.EarlierMayHaveApplied && errors.Is(err, ErrCommandNotPending):
 	case out.LastMayHaveApplied:

@@ -297,6 +297,39 @@ func TestCancelSuccessBodyThatIsNotSuccess(t *testing.T) {
 	}
 }
 
+func TestCancelLooksUpAfterAnUnreadableSuccessOnly(t *testing.T) {
+	t.Parallel()
+	canceledLongAgo := `{"status":true,"data":{"id":"` + validCommand + `","status":"CANCEL","updatedAt":"2020-01-01T00:00:00Z"}}`
+	tests := []struct {
+		name        string
+		body        string
+		wantLookup  bool
+		wantSuccess bool
+	}{
+		{"cut", documentedCancelResponse[:120], true, true},
+		{"not an envelope", `<html>OK</html>`, true, true},
+		{"status false alone", `{"status":false}`, true, true},
+		{"an error code in a 200: an answer like any", `{"status":false,"error":{"code":5052,"message":"EmmCommand status not Pending"}}`, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterResponder(http.MethodPost, commandURL+"/cancel", httpmock.NewStringResponder(200, tt.body))
+			mt.RegisterResponder(http.MethodGet, commandURL, httpmock.NewStringResponder(200, canceledLongAgo))
+			cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+			assert.Equal(t, tt.wantLookup, mt.GetCallCountInfo()["GET "+commandURL] == 1, "lookup")
+			if tt.wantSuccess {
+				require.NoError(t, err, "the 200 says this call canceled it, however long ago the command changed")
+				assert.Equal(t, CommandStatusCanceled, cmd.Status)
+				return
+			}
+			assert.ErrorIs(t, err, ErrCommandNotPending)
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		})
+	}
+}
+
 func TestCancelSuccessBodyTooLarge(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockClient(t)
