@@ -41,7 +41,7 @@ func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 			resp.Body.Close()
 		}
 		cancel()
-		return nil, &AttemptTimeoutError{Limit: rt.timeout}
+		return nil, &attemptTimeoutError{Limit: rt.timeout}
 	}
 	if err != nil {
 		cancel()
@@ -63,26 +63,26 @@ func (b *cancelOnClose) Close() error {
 	return err
 }
 
-// AttemptTimeoutError is the error of an attempt whose response did not begin
+// attemptTimeoutError is the error of an attempt whose response did not begin
 // within the attempt timeout, on a transport supplied by the caller. Like
 // net/http's "timeout awaiting response headers", which the SDK's own
 // transport returns in that case, it is a net.Error whose Timeout method
 // reports true and it matches context.DeadlineExceeded; it is retried like any
 // other connection failure.
-type AttemptTimeoutError struct {
+type attemptTimeoutError struct {
 	Limit time.Duration // the attempt timeout
 }
 
-func (e *AttemptTimeoutError) Error() string {
+func (e *attemptTimeoutError) Error() string {
 	return "no response within the attempt timeout of " + e.Limit.String()
 }
 
 // Timeout reports true: this is a timeout, as net.Error describes.
-func (e *AttemptTimeoutError) Timeout() bool { return true }
+func (e *attemptTimeoutError) Timeout() bool { return true }
 
 // Temporary reports true, as net.Error asks: another attempt may succeed.
-func (e *AttemptTimeoutError) Temporary() bool { return true }
+func (e *attemptTimeoutError) Temporary() bool { return true }
 
 // Is reports whether target is context.DeadlineExceeded, as for net/http's
 // own timeouts.
-func (e *AttemptTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+func (e *attemptTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }

@@ -32,7 +32,7 @@
 //     answer before closing it, and an unread body closes its connection:
 //     every retry after a larger error page would open a new connection (a
 //     TLS handshake each during an outage). The retry check reads up to
-//     [MaxDrain] first.
+//     256 KiB first (maxDrain).
 //   - Redirects. net/http follows up to ten; a POST may become a GET, and the
 //     call may go to another host. Here none is followed: a 3xx is the answer.
 //   - Hanging. Nothing in the library bounds an attempt. Here each attempt

@@ -120,7 +120,7 @@ func TestPermanent(t *testing.T) {
 		{"connection reset", wrap(&net.OpError{Op: "read", Err: syscall.ECONNRESET}), false},
 		{"eof", wrap(io.EOF), false},
 		{"dns", wrap(&net.DNSError{Err: "no such host", Name: "x"}), false},
-		{"attempt timeout", &AttemptTimeoutError{Limit: time.Second}, false},
+		{"attempt timeout", &attemptTimeoutError{Limit: time.Second}, false},
 		{"other", errors.New("boom"), false},
 	}
 	for _, tt := range tests {
@@ -133,12 +133,12 @@ func TestPermanent(t *testing.T) {
 
 func TestAttemptTimeoutErrorIsANetError(t *testing.T) {
 	t.Parallel()
-	var err error = &url.Error{Op: "Post", URL: "u", Err: &AttemptTimeoutError{Limit: time.Second}}
+	var err error = &url.Error{Op: "Post", URL: "u", Err: &attemptTimeoutError{Limit: time.Second}}
 	var ne net.Error
 	assert.True(t, errors.As(err, &ne))
 	assert.True(t, ne.Timeout())
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "like net/http's own timeouts")
-	assert.Equal(t, "no response within the attempt timeout of 1s", (&AttemptTimeoutError{Limit: time.Second}).Error())
+	assert.Equal(t, "no response within the attempt timeout of 1s", (&attemptTimeoutError{Limit: time.Second}).Error())
 }
 
 func TestNewDoesNotMutateTheClient(t *testing.T) {

@@ -245,22 +245,22 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		// go-retryablehttp reads at most 4 KiB of a retried answer before it
 		// closes it, and a body left unread closes its connection: every
 		// retry after a larger error page would open a new one, a TLS
-		// handshake each during an outage. Read it here, up to MaxDrain.
-		_, _ = io.CopyN(io.Discard, resp.Body, MaxDrain)
+		// handshake each during an outage. Read it here, up to maxDrain.
+		_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	}
 	return true, nil
 }
 
-// MaxDrain bounds how much of a response body that is closed unread is read
+// maxDrain bounds how much of a response body that is closed unread is read
 // first, so that its connection can carry the next request. Past it, closing
 // the connection is cheaper than reading on.
-const MaxDrain = 256 << 10
+const maxDrain = 256 << 10
 
 // CloseBody closes a response body. Unless it was read to its end (atEOF), it
-// first reads what is left, up to MaxDrain, so the connection can be reused.
+// first reads what is left, up to maxDrain, so the connection can be reused.
 func CloseBody(body io.ReadCloser, atEOF bool) {
 	if !atEOF {
-		_, _ = io.CopyN(io.Discard, body, MaxDrain)
+		_, _ = io.CopyN(io.Discard, body, maxDrain)
 	}
 	_ = body.Close()
 }

@@ -134,7 +134,7 @@ func TestAConnectionNeverMadeIsRetriedForAnyPolicy(t *testing.T) {
 
 func TestRetriedAnswersAreDrainedSoTheirConnectionIsKept(t *testing.T) {
 	t.Parallel()
-	for _, size := range []int{4 << 10, 6 << 10, MaxDrain - 1} {
+	for _, size := range []int{4 << 10, 6 << 10, maxDrain - 1} {
 		t.Run(strconv.Itoa(size), func(t *testing.T) {
 			t.Parallel()
 			page := strings.Repeat("x", size)
@@ -167,7 +167,7 @@ func TestCloseBody(t *testing.T) {
 		wantRead int
 	}{
 		{"small rest", 100, false, 100},
-		{"rest over the drain limit", MaxDrain + 10, false, MaxDrain},
+		{"rest over the drain limit", maxDrain + 10, false, maxDrain},
 		{"already at its end", 100, true, 0},
 	}
 	for _, tt := range tests {
