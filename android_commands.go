@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -240,6 +241,146 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 		return nil, err
 	}
 	return w.command(), nil
+}
+
+// Wait polls the command until its status is no longer PENDING, and returns
+// it: DONE, CANCEL, or a status the SDK does not know. The caller reads
+// cmd.Status.
+//
+// The first poll is immediate. The waits between polls grow from
+// opts.MinInterval, doubling, up to opts.MaxInterval, each shortened by a
+// random jitter of up to a quarter, so that many waiters do not poll
+// together; a 429's Retry-After is honoured. A wait never runs past the
+// context's deadline: when the context ends, or the next poll would come
+// after its deadline, Wait returns at once the last command it read (nil
+// if no poll succeeded) and an error matching [ErrStillPending] and the
+// context's error (context.DeadlineExceeded or context.Canceled).
+//
+// A poll that fails with a transient failure, after the client's own
+// retries (no answer, a 429, a 5xx other than 501 and 505), does not end the
+// wait. Any other error (a [*ValidationError], 401, 403, 404, …) ends it at
+// once and is returned with the last command read.
+//
+// The cost is bounded: the n-th wait (from 0) is at least 3/4 of
+// min(MinInterval·2^n, MaxInterval). With the defaults (2 s, 1 min), a
+// command applied after 30 s costs at most 6 GETs, one applied after an
+// hour at most 85: 6 polls in the first 46.5 s, then waits of at least
+// 45 s. Every poll is a Get: the API key needs the mdm.android.command.get
+// permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/android/commands/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid/
+//
+//	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}, repeatedly
+func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, deviceID, commandID string, opts *WaitOptions) (*Command, error) {
+	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
+		return nil, err
+	}
+	minWait, maxWait, err := opts.intervals()
+	if err != nil {
+		return nil, err
+	}
+	var last *Command
+	for polls := 1; ; polls++ {
+		cmd, err := s.Get(ctx, organizationID, deviceID, commandID)
+		wait := pollWait(minWait, maxWait, polls-1)
+		switch {
+		case err == nil:
+			last = cmd
+			if opts != nil && opts.OnPoll != nil {
+				opts.OnPoll(cmd)
+			}
+			if cmd.Status != CommandStatusPending {
+				return cmd, nil
+			}
+		case ctx.Err() != nil:
+			return last, &stillPendingError{commandID: commandID, polls: polls, ctxErr: ctx.Err()}
+		case !transientPollError(err):
+			return last, err
+		default:
+			var apiErr *APIError
+			if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
+				wait = apiErr.RetryAfter
+			}
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return last, &stillPendingError{commandID: commandID, polls: polls, lastErr: err, ctxErr: context.DeadlineExceeded}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return last, &stillPendingError{commandID: commandID, polls: polls, lastErr: err, ctxErr: ctx.Err()}
+		case <-timer.C:
+		}
+	}
+}
+
+// WaitOptions tunes Wait. A nil *WaitOptions means the defaults.
+type WaitOptions struct {
+	MinInterval time.Duration  // wait before the second poll; 0 means 2 s. The first poll is immediate
+	MaxInterval time.Duration  // longest wait between polls; 0 means 1 min, or MinInterval if that is longer
+	OnPoll      func(*Command) // called with the command after every successful poll; nil for none
+}
+
+// The default intervals of Wait.
+const (
+	defaultMinPollInterval = 2 * time.Second
+	defaultMaxPollInterval = time.Minute
+)
+
+// intervals returns o's bounds of the wait between polls, or refuses them.
+func (o *WaitOptions) intervals() (minWait, maxWait time.Duration, err error) {
+	minWait, maxWait = defaultMinPollInterval, time.Duration(0)
+	if o != nil {
+		switch {
+		case o.MinInterval < 0:
+			return 0, 0, &ValidationError{Field: "minInterval", Value: o.MinInterval.String(), Reason: "must be 0 (the default) or more"}
+		case o.MaxInterval < 0:
+			return 0, 0, &ValidationError{Field: "maxInterval", Value: o.MaxInterval.String(), Reason: "must be 0 (the default) or more"}
+		case o.MaxInterval > 0 && o.MaxInterval < o.MinInterval:
+			return 0, 0, &ValidationError{Field: "maxInterval", Value: o.MaxInterval.String(),
+				Reason: "must be at least minInterval (" + o.MinInterval.String() + ")"}
+		}
+		if o.MinInterval > 0 {
+			minWait = o.MinInterval
+		}
+		maxWait = o.MaxInterval
+	}
+	if maxWait == 0 {
+		maxWait = max(defaultMaxPollInterval, minWait)
+	}
+	return minWait, maxWait, nil
+}
+
+// pollWait returns the wait after poll n+1 (n from 0): min·2^n capped at
+// max, less a random jitter of up to a quarter.
+func pollWait(minWait, maxWait time.Duration, n int) time.Duration {
+	w := minWait
+	for i := 0; i < n && w < maxWait; i++ {
+		w *= 2
+	}
+	if w > maxWait || w <= 0 {
+		w = maxWait
+	}
+	return w - time.Duration(rand.Int64N(int64(w/4)+1))
+}
+
+// transientPollError reports whether a poll's error may pass: no answer, a
+// 429, a 5xx other than 501 and 505, or a 2xx whose body was unusable.
+func transientPollError(err error) bool {
+	var (
+		apiErr *APIError
+		reqErr *requestError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		code := apiErr.StatusCode
+		return code == http.StatusTooManyRequests || code/100 == 2 ||
+			code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
+	case errors.As(err, &reqErr):
+		return true
+	}
+	return false
 }
 
 // query encodes o as the query of a List request, or refuses it. A nil o

@@ -45,6 +45,11 @@ var (
 	ErrCommandNotPending = errors.New("applivery: command not pending")
 	// ErrRateLimited is HTTP 429.
 	ErrRateLimited = errors.New("applivery: rate limited")
+	// ErrStillPending is the error of a Wait whose context ended, or would
+	// have ended before the next poll, while the command was still PENDING.
+	// The error also matches the context's error and, when the last poll
+	// failed, that poll's error.
+	ErrStillPending = errors.New("applivery: command still pending")
 	// ErrOutcomeUnknown is a failure after which the server may nonetheless
 	// have carried the request out: its answer was lost, or was a server
 	// error. The error also matches what it wraps (an *APIError, a network
@@ -276,3 +281,34 @@ type outcomeUnknownError struct {
 func (e *outcomeUnknownError) Error() string        { return e.err.Error() + "; " + e.note }
 func (e *outcomeUnknownError) Unwrap() error        { return e.err }
 func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// stillPendingError is the error of a Wait that ran out of time: it matches
+// ErrStillPending and wraps the context's error and, when the last poll
+// failed, that poll's error.
+type stillPendingError struct {
+	commandID string
+	polls     int
+	lastErr   error // of the last poll, when it failed
+	ctxErr    error // context.DeadlineExceeded or context.Canceled
+}
+
+func (e *stillPendingError) Error() string {
+	msg := "applivery: command " + e.commandID + " still pending after " + strconv.Itoa(e.polls) + " poll"
+	if e.polls != 1 {
+		msg += "s"
+	}
+	msg += ": " + e.ctxErr.Error()
+	if e.lastErr != nil {
+		msg += "; the last poll failed: " + e.lastErr.Error()
+	}
+	return msg
+}
+
+func (e *stillPendingError) Unwrap() []error {
+	if e.lastErr == nil {
+		return []error{e.ctxErr}
+	}
+	return []error{e.ctxErr, e.lastErr}
+}
+
+func (e *stillPendingError) Is(target error) bool { return target == ErrStillPending }

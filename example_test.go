@@ -188,3 +188,36 @@ func ExampleAndroidCommandsService_Get() {
 	fmt.Println(cmd.Config.Metadata.Type, cmd.Status)
 	// Output: REBOOT PENDING
 }
+
+func ExampleAndroidCommandsService_Wait() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.ApplyAfter(20 * time.Millisecond) // the device applies each command 20 ms after it is created
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	cmd, err := client.AndroidCommands.Create(ctx, "acme-fleet", "pixel8_0042", &applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Against the real API, leave the intervals to their defaults (2 s to 1 min).
+	cmd, err = client.AndroidCommands.Wait(ctx, "acme-fleet", "pixel8_0042", cmd.ID,
+		&applivery.WaitOptions{MinInterval: 5 * time.Millisecond})
+	switch {
+	case errors.Is(err, applivery.ErrStillPending):
+		fmt.Println("still pending: the device has not applied it yet")
+	case err != nil:
+		log.Fatal(err)
+	case cmd.Status == applivery.CommandStatusDone:
+		fmt.Println("applied:", cmd.Type())
+	case cmd.Status == applivery.CommandStatusCanceled:
+		fmt.Println("canceled before the device applied it")
+	default:
+		fmt.Println("ended as", cmd.Status)
+	}
+	// Output: applied: LOCK
+}

@@ -119,3 +119,27 @@ func ExampleServer_SetFeatureAllowed() {
 	// true
 	// applivery: GET /v1/organizations/acme-fleet/mdm/android/enterprise/devices/pixel8_0042/commands: 400 Feature not allowed for you billing plan (code 5050)
 }
+
+func ExampleServer_ApplyAfter() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.ApplyAfter(10 * time.Millisecond) // the device applies each command 10 ms after its creation
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	cmd, err := client.AndroidCommands.Create(ctx, "acme-fleet", "pixel8_0042", &applivery.CreateCommandRequest{Type: applivery.CommandTypeReboot})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cmd.Status)
+	cmd, err = client.AndroidCommands.Wait(ctx, "acme-fleet", "pixel8_0042", cmd.ID, &applivery.WaitOptions{MinInterval: 5 * time.Millisecond})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cmd.Status)
+	// Output:
+	// PENDING
+	// DONE
+}

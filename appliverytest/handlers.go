@@ -23,6 +23,9 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 	key := commandKey{r.PathValue("organizationId"), r.PathValue("emmDeviceId"), r.PathValue("emmCommandId")}
 	s.mu.Lock()
 	st, found := s.commands[key]
+	if found {
+		s.settle(st)
+	}
 	pending := found && st.cmd.Status == applivery.CommandStatusPending
 	var answer applivery.Command
 	if pending {
@@ -72,6 +75,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	var all []*stored
 	for k, st := range s.commands {
 		if k.organization == org && k.device == device {
+			s.settle(st)
 			all = append(all, &stored{cmd: clone(st.cmd), seq: st.seq})
 		}
 	}

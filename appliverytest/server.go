@@ -12,11 +12,15 @@
 //	defer srv.Close()
 //	client, err := srv.NewClient() // the server's URL and key
 //
+// In a test, [Start] and [Server.TestClient] do the same, close the server at
+// the end, and shorten the waits between retries.
+//
 // For the rest, a test scripts it: [Server.AddCommand] seeds commands in any
-// status, [Server.Script] makes the next calls to an endpoint fail (an error
-// status, a dropped connection, a slow answer, or a call carried out whose
-// answer is lost), [Server.SetFeatureAllowed] closes the billing-plan gate,
-// and [Server.Requests] tells what the server received.
+// status, [Server.SetCommandStatus] and [Server.ApplyAfter] play the device
+// that applies them, [Server.Script] makes the next calls to an endpoint fail
+// (an error status, a dropped connection, a slow answer, or a call carried
+// out whose answer is lost or cut), [Server.SetFeatureAllowed] closes the
+// billing-plan gate, and [Server.Requests] tells what the server received.
 package appliverytest
 
 import (
@@ -46,6 +50,7 @@ type Server struct {
 	faults     map[Endpoint][]Fault
 	requests   []Request
 	notAllowed map[string]bool // organizations whose plan does not allow the feature
+	applyAfter time.Duration   // see ApplyAfter; 0: commands stay pending
 }
 
 type commandKey struct{ organization, device, id string }
@@ -158,7 +163,54 @@ func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.
 	if !ok {
 		return applivery.Command{}, false
 	}
+	s.settle(st)
 	return clone(st.cmd), true
+}
+
+// SetCommandStatus sets the status of a stored command, as a device that
+// applies it (DONE) or an operator who cancels it (CANCEL) would, with its
+// UpdatedAt to now and Config.Done to whether the status is DONE. It
+// reports false if there is no such command. Any status can be set, also
+// one the API does not document.
+func (s *Server) SetCommandStatus(organizationID, deviceID, commandID string, status applivery.CommandStatus) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.commands[commandKey{organizationID, deviceID, commandID}]
+	if !ok {
+		return false
+	}
+	st.cmd.Status = status
+	st.cmd.UpdatedAt = s.now()
+	st.cmd.Config.Done = status == applivery.CommandStatusDone
+	return true
+}
+
+// ApplyAfter makes every PENDING command become DONE d after its creation
+// (its CreatedAt), as a device applies it: its UpdatedAt is then its
+// CreatedAt plus d, and Config.Done is true. It applies to commands stored
+// before and after the call, however they were stored (AddCommand, or
+// created through the API); a command canceled before d has passed stays
+// canceled. 0, the default, turns it off; a negative d panics.
+func (s *Server) ApplyAfter(d time.Duration) {
+	if d < 0 {
+		panic("appliverytest: ApplyAfter: negative duration " + d.String())
+	}
+	s.mu.Lock()
+	s.applyAfter = d
+	s.mu.Unlock()
+}
+
+// settle applies st if ApplyAfter says its time has come. The caller holds
+// s.mu.
+func (s *Server) settle(st *stored) {
+	if s.applyAfter <= 0 || st.cmd.Status != applivery.CommandStatusPending {
+		return
+	}
+	if at := st.cmd.CreatedAt.Add(s.applyAfter); !time.Now().Before(at) {
+		st.cmd.Status = applivery.CommandStatusDone
+		st.cmd.UpdatedAt = at.UTC().Truncate(time.Millisecond)
+		st.cmd.Config.Done = true
+	}
 }
 
 // The documented ID patterns, which the fake holds its data to.

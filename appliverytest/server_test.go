@@ -537,3 +537,71 @@ func TestStartAndTestClient(t *testing.T) {
 	_, err = http.Get(srv.URL)
 	assert.Error(t, err, "the server is closed")
 }
+
+func TestSetCommandStatus(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	old := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
+	cmd := srv.AddCommand(org, device, applivery.Command{CreatedAt: old, UpdatedAt: old})
+	require.True(t, srv.SetCommandStatus(org, device, cmd.ID, applivery.CommandStatusDone))
+	got, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
+	require.NoError(t, err)
+	assert.Equal(t, applivery.CommandStatusDone, got.Status)
+	assert.True(t, got.Config.Done)
+	assert.True(t, got.UpdatedAt.After(old), "UpdatedAt is now")
+	assert.Equal(t, old, got.CreatedAt)
+
+	require.True(t, srv.SetCommandStatus(org, device, cmd.ID, "EXPIRED"), "any status")
+	got, _ = c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
+	assert.Equal(t, applivery.CommandStatus("EXPIRED"), got.Status)
+	assert.False(t, got.Config.Done)
+
+	assert.False(t, srv.SetCommandStatus(org, device, "0123456789abcdef01234567", applivery.CommandStatusDone))
+	assert.False(t, srv.SetCommandStatus(org, "other_device", cmd.ID, applivery.CommandStatusDone))
+}
+
+func TestApplyAfter(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	ctx := context.Background()
+	long := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Millisecond)
+	due := srv.AddCommand(org, device, applivery.Command{CreatedAt: long})
+	canceled := srv.AddCommand(org, device, applivery.Command{CreatedAt: long, Status: applivery.CommandStatusCanceled})
+	fresh := srv.AddCommand(org, device, applivery.Command{})
+
+	srv.ApplyAfter(time.Hour) // also applies to the commands stored before
+	got, _ := srv.Command(org, device, due.ID)
+	assert.Equal(t, applivery.CommandStatusDone, got.Status, "created two hours ago: applied")
+	assert.Equal(t, long.Add(time.Hour), got.UpdatedAt, "an hour after its creation")
+	assert.True(t, got.Config.Done)
+	got, _ = srv.Command(org, device, canceled.ID)
+	assert.Equal(t, applivery.CommandStatusCanceled, got.Status, "a canceled command stays canceled")
+	got, _ = srv.Command(org, device, fresh.ID)
+	assert.Equal(t, applivery.CommandStatusPending, got.Status, "not yet")
+
+	// The API sees the same: list, get and cancel.
+	page, err := c.AndroidCommands.List(ctx, org, device, &applivery.ListCommandsOptions{Sort: "id"})
+	require.NoError(t, err)
+	statuses := map[string]applivery.CommandStatus{}
+	for _, cmd := range page.Items {
+		statuses[cmd.ID] = cmd.Status
+	}
+	assert.Equal(t, map[string]applivery.CommandStatus{due.ID: "DONE", canceled.ID: "CANCEL", fresh.ID: "PENDING"}, statuses)
+	_, err = c.AndroidCommands.Cancel(ctx, org, device, due.ID)
+	assert.ErrorIs(t, err, applivery.ErrCommandNotPending, "the device applied it first")
+
+	// A command created through the API, with a delay that has passed by
+	// the time it is read.
+	srv.ApplyAfter(time.Nanosecond)
+	created, err := c.AndroidCommands.Create(ctx, org, device, &applivery.CreateCommandRequest{Type: applivery.CommandTypeReboot})
+	require.NoError(t, err)
+	got, _ = srv.Command(org, device, created.ID)
+	assert.Equal(t, applivery.CommandStatusDone, got.Status)
+
+	srv.ApplyAfter(0) // off
+	off := srv.AddCommand(org, device, applivery.Command{CreatedAt: long})
+	got, _ = srv.Command(org, device, off.ID)
+	assert.Equal(t, applivery.CommandStatusPending, got.Status)
+
+	assert.PanicsWithValue(t, "appliverytest: ApplyAfter: negative duration -1s", func() { srv.ApplyAfter(-time.Second) })
+}
