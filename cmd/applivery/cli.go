@@ -23,20 +23,26 @@ const (
 	exitAuth        = 4 // unauthorized or forbidden
 	exitNotPending  = 5
 	exitRateLimited = 6
-	exitAPI         = 7 // any other answer of the API
-	exitNetwork     = 8 // no answer: a network error or a timeout
+	exitAPI         = 7  // any other answer of the API
+	exitNetwork     = 8  // no answer: a network error or a timeout
+	exitCanceled    = 9  // a waited-for command ended CANCEL
+	exitPending     = 10 // a waited-for command was still PENDING when --timeout ran out
 )
 
 const usageTemplate = `Usage:
   applivery android commands cancel --org ORG --device DEVICE --command ID
   applivery android commands get    --org ORG --device DEVICE --command ID
   applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
-  applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params]
+  applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params] [--wait]
+  applivery android commands wait   --org ORG --device DEVICE --command ID [--timeout 10m]
   applivery demo
   applivery version
 
 Cancel cancels a pending command, get shows one, list shows a device's
 commands (every page, or the page --page names), create queues a new one.
+Wait polls a command until the device has applied it (DONE) or it ended
+otherwise, and prints it; create --wait creates, then waits. While waiting,
+a progress line shows on stderr when stderr is a terminal.
 Demo serves a fake API with a device and a few commands, and prints the
 environment to try every command against it with no account. Version prints
 the version.
@@ -50,7 +56,8 @@ Flags of every command:
   --base-url URL       API base URL (default: APPLIVERY_BASE_URL, else
                        {{baseURL}})
   --timeout DURATION   time allowed for the whole command, retries included
-                       (default 1m; 0 for no limit)
+                       (default 1m, 10m for wait and create --wait; 0 for no
+                       limit)
   --max-retries N      retries of a failed attempt; 0 disables them (default {{maxRetries}})
   --verbose            log each HTTP attempt and retry decision to stderr
 
@@ -69,6 +76,7 @@ Flags of create (the params flags go with their type only):
   --carrier NAME           ADD_ESIM: the carrier
   --activation-code CODE   ADD_ESIM: the activation code
   --iccid ICCID            REMOVE_ESIM: the eSIM to remove
+  --wait                   wait until the device applies the command, as wait
 
 Environment:
   APPLIVERY_API_KEY    the API key (required). No flag takes it: a flag would
@@ -82,8 +90,11 @@ Exit status:
   4  unauthorized or forbidden (codes 4002 and 4004, HTTP 401 and 403)
   5  the command is not pending: applied or canceled already (code 5052)
   6  rate limited (HTTP 429)
-  7  any other API error
+  7  any other API error, or a waited-for command that ended in a status
+     the API does not document
   8  no answer: network error or timeout
+  9  wait: the command ended CANCEL
+  10 wait: the command was still PENDING when --timeout ran out
 
 A create or cancel that fails after the server may have acted (a server
 error, a lost or cut answer) says so: "may have been created" or "may have
@@ -110,6 +121,11 @@ type app struct {
 	// options come after the command line's own: tests shorten the waits
 	// between retries with them.
 	options []applivery.Option
+	// stderrTerminal says that stderr is a terminal, where progress is shown.
+	stderrTerminal bool
+	// pollInterval, when set, is the first wait between polls: tests shorten
+	// it.
+	pollInterval time.Duration
 }
 
 // run runs the command line args and returns the exit status.
@@ -133,7 +149,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	verb, ok := verbs[args[2]]
 	if !ok {
-		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try cancel, get, list or create", args[2])})
+		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try cancel, get, list, create or wait", args[2])})
 	}
 	c := &cli{app: a}
 	flags := flag.NewFlagSet("applivery android commands "+args[2], flag.ContinueOnError)
@@ -160,9 +176,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	if c.timeout > 0 {
+	if timeout := c.deadline(flags); timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	return a.fail(flagError(do(ctx, client), nil))
@@ -263,12 +279,17 @@ func exitStatus(err error) int {
 	var (
 		usageErr *usageError
 		apiErr   *applivery.APIError
+		ended    *endedError
 	)
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &usageErr), errors.Is(err, applivery.ErrInvalidArgument):
 		return exitUsage
+	case errors.As(err, &ended):
+		return ended.exit
+	case errors.Is(err, applivery.ErrStillPending):
+		return exitPending
 	case errors.Is(err, applivery.ErrCommandNotPending):
 		return exitNotPending
 	case errors.Is(err, applivery.ErrNotFound):
@@ -293,6 +314,18 @@ type cli struct {
 	timeout     time.Duration
 	maxRetries  int
 	verbose     bool
+	waits       bool // the command waits for the device: a longer default timeout
+}
+
+// deadline is the time allowed for the whole command: --timeout when given,
+// else a minute, or waitTimeout for a command that waits.
+func (c *cli) deadline(flags *flag.FlagSet) time.Duration {
+	given := false
+	flags.Visit(func(f *flag.Flag) { given = given || f.Name == "timeout" })
+	if c.waits && !given {
+		return waitTimeout
+	}
+	return c.timeout
 }
 
 func (c *cli) register(flags *flag.FlagSet) {

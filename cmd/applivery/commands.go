@@ -104,6 +104,7 @@ var verbs = map[string]verb{
 		flags.StringVar(&carrier, "carrier", "", "eSIM carrier")
 		flags.StringVar(&activationCode, "activation-code", "", "eSIM activation code")
 		flags.StringVar(&iccid, "iccid", "", "eSIM to remove")
+		flags.BoolVar(&c.waits, "wait", false, "wait until the device applies the command")
 		return func(ctx context.Context, client *applivery.Client) error {
 			s := client.AndroidCommands
 			req.Type = applivery.CommandType(strings.ToUpper(typ))
@@ -156,9 +157,78 @@ var verbs = map[string]verb{
 			if err != nil {
 				return err
 			}
+			if c.waits {
+				return c.wait(ctx, s, cmd.ID)
+			}
 			return c.print([]*applivery.Command{cmd}, true)
 		}
 	},
+	"wait": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {
+		id := flags.String("command", "", "command ID (24 hex digits)")
+		c.waits = true
+		return func(ctx context.Context, client *applivery.Client) error {
+			return c.wait(ctx, client.AndroidCommands, *id)
+		}
+	},
+}
+
+// waitTimeout is the default --timeout of a command that waits.
+const waitTimeout = 10 * time.Minute
+
+// endedError is a wait whose command ended otherwise than DONE.
+type endedError struct {
+	cmd  *applivery.Command
+	exit int
+}
+
+func (e *endedError) Error() string {
+	if e.cmd.Status == applivery.CommandStatusCanceled {
+		return "applivery: command " + e.cmd.ID + " was canceled before the device applied it"
+	}
+	return "applivery: command " + e.cmd.ID + " ended as " + string(e.cmd.Status)
+}
+
+// wait waits until the device applies the command, printing a progress line
+// on stderr when it is a terminal, and prints the command it ended as (or
+// the last read when time ran out). DONE is a success; CANCEL, any other
+// status and running out of time are errors with exit statuses of their own.
+func (c *cli) wait(ctx context.Context, s *applivery.AndroidCommandsService, id string) error {
+	start, polls := time.Now(), 0
+	opts := &applivery.WaitOptions{OnPoll: func(cmd *applivery.Command) {
+		polls++
+		if c.stderrTerminal {
+			fmt.Fprintf(c.stderr, "\r\x1b[Kwaiting for command %s: %s, %s, %d poll%s",
+				cmd.ID, cmd.Status, time.Since(start).Round(time.Second), polls, plural(polls))
+		}
+	}}
+	if c.pollInterval > 0 {
+		opts.MinInterval = c.pollInterval
+	}
+	cmd, err := s.Wait(ctx, c.org, c.device, id, opts)
+	if c.stderrTerminal && polls > 0 {
+		fmt.Fprint(c.stderr, "\r\x1b[K") // the progress line goes; the result stays
+	}
+	if cmd != nil {
+		if perr := c.print([]*applivery.Command{cmd}, true); perr != nil {
+			return perr
+		}
+	}
+	switch {
+	case err != nil:
+		return err
+	case cmd.Status == applivery.CommandStatusDone:
+		return nil
+	case cmd.Status == applivery.CommandStatusCanceled:
+		return &endedError{cmd: cmd, exit: exitCanceled}
+	}
+	return &endedError{cmd: cmd, exit: exitAPI}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // byID is a verb on one command, named by --command: cancel or get.

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -57,7 +58,8 @@ func runCLI(t *testing.T, srv *appliverytest.Server, env []string, stdin string,
 	}
 	var stdout, stderr strings.Builder
 	a := &app{getenv: getenv, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr,
-		options: []applivery.Option{applivery.WithRetryWait(appliverytest.TestRetryWaitMin, appliverytest.TestRetryWaitMax)}}
+		options:      []applivery.Option{applivery.WithRetryWait(appliverytest.TestRetryWaitMin, appliverytest.TestRetryWaitMax)},
+		pollInterval: time.Millisecond}
 	code := a.run(context.Background(), args)
 	if key := getenv("APPLIVERY_API_KEY"); key != "" {
 		assert.NotContains(t, stdout.String()+stderr.String(), key, "the API key in the output of %v", args)
@@ -473,5 +475,100 @@ func TestVersion(t *testing.T) {
 		r := runCLI(t, nil, nil, "", arg)
 		assert.Equal(t, 0, r.code)
 		assert.Equal(t, "applivery "+applivery.Version+" (applivery-go "+applivery.Version+", "+runtime.Version()+")\n", r.stdout)
+	}
+}
+
+func waitArgs(id string, extra ...string) []string {
+	return append([]string{"android", "commands", "wait", "--org", org, "--device", device, "--command", id}, extra...)
+}
+
+func TestWait(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		setup      func(srv *appliverytest.Server) []string
+		want       int
+		wantStatus string // in the command printed
+		wantErr    string
+	}{
+		{name: "applied", want: 0, wantStatus: "\tDONE\t", setup: func(srv *appliverytest.Server) []string {
+			srv.ApplyAfter(20 * time.Millisecond)
+			return waitArgs(srv.AddCommand(org, device, applivery.Command{}).ID)
+		}},
+		{name: "canceled", want: 9, wantStatus: "\tCANCEL\t", wantErr: "was canceled before the device applied it", setup: func(srv *appliverytest.Server) []string {
+			return waitArgs(srv.AddCommand(org, device, applivery.Command{Status: applivery.CommandStatusCanceled}).ID)
+		}},
+		{name: "an undocumented status", want: 7, wantStatus: "\tEXPIRED\t", wantErr: "ended as EXPIRED", setup: func(srv *appliverytest.Server) []string {
+			return waitArgs(srv.AddCommand(org, device, applivery.Command{Status: "EXPIRED"}).ID)
+		}},
+		{name: "still pending", want: 10, wantStatus: "\tPENDING\t", wantErr: "still pending after", setup: func(srv *appliverytest.Server) []string {
+			return waitArgs(srv.AddCommand(org, device, applivery.Command{}).ID, "--timeout", "30ms")
+		}},
+		{name: "not found", want: 3, wantErr: "404 Entity not found", setup: func(*appliverytest.Server) []string {
+			return waitArgs("0123456789abcdef01234567")
+		}},
+		{name: "create, then wait", want: 0, wantStatus: "\tDONE\t", setup: func(srv *appliverytest.Server) []string {
+			srv.ApplyAfter(20 * time.Millisecond)
+			return []string{"android", "commands", "create", "--org", org, "--device", device, "--type", "LOCK", "--wait"}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			r := runCLI(t, srv, nil, "", tt.setup(srv)...)
+			assert.Equal(t, tt.want, r.code, r.stderr)
+			if tt.wantStatus != "" {
+				assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one command printed: %q", r.stdout)
+				assert.Contains(t, r.stdout, tt.wantStatus)
+			}
+			if tt.wantErr != "" {
+				assert.Contains(t, r.stderr, tt.wantErr)
+			} else {
+				assert.Empty(t, r.stderr, "no progress when stderr is not a terminal")
+			}
+		})
+	}
+}
+
+func TestWaitShowsProgressOnATerminal(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.ApplyAfter(20 * time.Millisecond)
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	var stdout, stderr strings.Builder
+	a := &app{
+		getenv: func(name string) string {
+			return map[string]string{"APPLIVERY_API_KEY": srv.APIKey, "APPLIVERY_BASE_URL": srv.URL}[name]
+		},
+		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
+		stderrTerminal: true, pollInterval: time.Millisecond,
+	}
+	require.Equal(t, 0, a.run(context.Background(), waitArgs(cmd.ID)), stderr.String())
+	assert.Regexp(t, `^\r\x1b\[Kwaiting for command `+cmd.ID+`: PENDING, \d+s, 1 poll\r`, stderr.String())
+	assert.Regexp(t, `: DONE, \d+s, \d+ polls\r\x1b\[K$`, stderr.String(), "the last state, then the line is cleared")
+	assert.Contains(t, stdout.String(), "\tDONE\t")
+}
+
+func TestWaitingCommandsHaveALongerDefaultTimeout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want time.Duration
+	}{
+		{[]string{"wait"}, waitTimeout},
+		{[]string{"wait", "--timeout", "30s"}, 30 * time.Second},
+		{[]string{"create", "--wait"}, waitTimeout},
+		{[]string{"create", "--wait", "--timeout", "0"}, 0},
+		{[]string{"create"}, time.Minute},
+		{[]string{"cancel"}, time.Minute},
+	}
+	for _, tt := range tests {
+		c := &cli{app: &app{}}
+		flags := flag.NewFlagSet("test", flag.ContinueOnError)
+		c.register(flags)
+		verbs[tt.args[0]](c, flags)
+		require.NoError(t, flags.Parse(tt.args[1:]))
+		assert.Equal(t, tt.want, c.deadline(flags), "%v", tt.args)
 	}
 }
