@@ -144,7 +144,7 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 	}
 	w, _, err := do[pageJSON](ctx, s.client.core, request{
 		method: http.MethodGet,
-		url:    s.client.core.devicesURL(organizationID, deviceID, query),
+		url:    s.client.core.commandsURL(organizationID, deviceID, query),
 		policy: transport.Idempotent,
 	})
 	if err != nil {
@@ -228,7 +228,7 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 	}
 	w, out, err := do[commandJSON](ctx, s.client.core, request{
 		method: http.MethodPost,
-		url:    s.client.core.devicesURL(organizationID, deviceID, ""),
+		url:    s.client.core.commandsURL(organizationID, deviceID, ""),
 		body:   body,
 		policy: transport.NotIdempotent,
 		secret: req.NewPassword,
@@ -389,37 +389,19 @@ func (o *ListCommandsOptions) query() (string, error) {
 	if o == nil {
 		return "", nil
 	}
-	switch {
-	case o.Page < 0:
-		return "", &ValidationError{Field: "page", Value: strconv.Itoa(o.Page), Reason: "must be 0 (the server's default) or more"}
-	case o.Limit < 0:
-		return "", &ValidationError{Field: "limit", Value: strconv.Itoa(o.Limit), Reason: "must be 0 (the server's default) or more"}
-	case !isSort(o.Sort):
-		return "", &ValidationError{Field: fieldSort, Value: o.Sort, Pattern: SortPattern}
+	if err := checkPaging(o.Page, o.Limit, o.Sort); err != nil {
+		return "", err
 	}
-	q := make(url.Values, 3)
-	if o.Page > 0 {
-		q.Set("page", strconv.Itoa(o.Page))
-	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Sort != "" {
-		q.Set("sort", o.Sort)
-	}
-	if len(q) == 0 {
-		return "", nil
-	}
-	return "?" + q.Encode(), nil
+	return encodeQuery(pagingQuery(o.Page, o.Limit, o.Sort)), nil
 }
 
-// devicesURL is the URL of a device's commands, with rest (a query, or
+// commandsURL is the URL of a device's commands, with rest (a query, or
 // nothing) appended; commandURL is the URL of one command, with suffix
 // ("/cancel", or nothing). Each builds the whole URL in one concatenation.
 // Validated IDs hold only unreserved characters, so escaping them changes
 // nothing; it is there so that no URL could ever be built from an unescaped
 // segment.
-func (c *core) devicesURL(organizationID, deviceID, rest string) string {
+func (c *core) commandsURL(organizationID, deviceID, rest string) string {
 	return c.baseURL + "organizations/" + url.PathEscape(organizationID) +
 		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + "/commands" + rest
 }

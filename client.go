@@ -88,6 +88,8 @@ var defaultBaseURL = func() *url.URL {
 type Client struct {
 	// AndroidCommands manages the commands of Android Enterprise devices.
 	AndroidCommands *AndroidCommandsService
+	// AndroidDevices finds and moves Android Enterprise devices.
+	AndroidDevices *AndroidDevicesService
 
 	core *core
 }
@@ -179,6 +181,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		maxBody: maxSuccessBody,
 	}}
 	c.AndroidCommands = &AndroidCommandsService{client: c}
+	c.AndroidDevices = &AndroidDevicesService{client: c}
 	return c, nil
 }
 

@@ -348,3 +348,168 @@ func (r *CreateCommandRequest) validate() error {
 	}
 	return nil
 }
+
+// Device is an Android Enterprise device as the API returns it. The API's
+// device object is large (a policy with its whole configuration, assets,
+// agent settings, …): the documented fields are typed, and Raw keeps the
+// whole object as it came, byte for byte, to reach the rest.
+//
+// Decoding is lenient, as for [Command]: a field of the wrong type, a null
+// mdmUser or deviceEmmPolicy, or a date that does not parse leaves the typed
+// field at its zero value and never fails a call. MarshalJSON writes Raw when
+// it is set, the typed fields otherwise.
+type Device struct {
+	ID            string          // "id", 24 hex digits
+	Organization  string          // "organization"
+	EMMEnterprise string          // "emmEnterprise"
+	MDMUser       *DeviceUser     // "mdmUser"; nil when absent or null
+	Policy        *DevicePolicy   // "deviceEmmPolicy"; nil when absent or null
+	UpdatedAt     time.Time       // "updatedAt"; zero when absent or unparsable
+	CreatedAt     time.Time       // "createdAt"; zero when absent or unparsable
+	Raw           json.RawMessage // the whole device object as the API sent it, byte for byte
+}
+
+// DeviceUser is the MDM user a device belongs to.
+type DeviceUser struct {
+	ID    string `json:"id,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// DevicePolicy is the policy a device runs under; its configuration is in
+// the device's Raw, under "deviceEmmPolicy".
+type DevicePolicy struct {
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Version     string `json:"version,omitempty"`
+}
+
+// deviceJSON is the typed part of a device on the wire.
+type deviceJSON struct {
+	ID            string        `json:"id,omitempty"`
+	Organization  string        `json:"organization,omitempty"`
+	EMMEnterprise string        `json:"emmEnterprise,omitempty"`
+	MDMUser       *DeviceUser   `json:"mdmUser,omitempty"`
+	Policy        *DevicePolicy `json:"deviceEmmPolicy,omitempty"`
+	UpdatedAt     wireTime      `json:"updatedAt"`
+	CreatedAt     wireTime      `json:"createdAt"`
+}
+
+// UnmarshalJSON decodes a device leniently and keeps b in Raw. Only JSON
+// that is not well formed, or is not an object, is an error; null leaves d
+// as it is.
+func (d *Device) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var w deviceJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) || te.Field == "" {
+			return err // malformed, or not an object at all
+		}
+		// A field of the wrong type: whatever encoding/json made of it goes.
+		w.MDMUser, w.Policy = validUser(b, w.MDMUser), validPolicy(b, w.Policy)
+	}
+	*d = Device{
+		ID:            w.ID,
+		Organization:  w.Organization,
+		EMMEnterprise: w.EMMEnterprise,
+		MDMUser:       w.MDMUser,
+		Policy:        w.Policy,
+		UpdatedAt:     time.Time(w.UpdatedAt),
+		CreatedAt:     time.Time(w.CreatedAt),
+		Raw:           append(json.RawMessage(nil), b...),
+	}
+	return nil
+}
+
+// validUser and validPolicy keep what was decoded of a device's user and
+// policy only when the member is an object: after a type error elsewhere,
+// encoding/json may have left a half-made value.
+func validUser(b []byte, u *DeviceUser) *DeviceUser {
+	if u == nil || !memberIsObject(b, "mdmUser") {
+		return nil
+	}
+	return u
+}
+
+func validPolicy(b []byte, p *DevicePolicy) *DevicePolicy {
+	if p == nil || !memberIsObject(b, "deviceEmmPolicy") {
+		return nil
+	}
+	return p
+}
+
+// memberIsObject reports whether the object b has a member name whose value
+// is an object.
+func memberIsObject(b []byte, name string) bool {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) != nil {
+		return false
+	}
+	v := members[name]
+	return len(v) > 0 && v[0] == '{'
+}
+
+// MarshalJSON writes d.Raw when it is set, and the typed fields otherwise
+// (empty ones left out, zero times null).
+func (d Device) MarshalJSON() ([]byte, error) {
+	if len(d.Raw) > 0 {
+		return d.Raw, nil
+	}
+	return json.Marshal(deviceJSON{
+		ID:            d.ID,
+		Organization:  d.Organization,
+		EMMEnterprise: d.EMMEnterprise,
+		MDMUser:       d.MDMUser,
+		Policy:        d.Policy,
+		UpdatedAt:     wireTime(d.UpdatedAt),
+		CreatedAt:     wireTime(d.CreatedAt),
+	})
+}
+
+// fingerprint identifies the device within a list: by its ID, or by all of
+// it when it has none.
+func (d *Device) fingerprint(h *pageHash) {
+	if d.ID != "" {
+		hashAdd(h, d.ID)
+		return
+	}
+	hashAdd(h, d.Raw)
+}
+
+// DevicePage is one page of an organization's devices. Every field of the
+// API's pagination envelope is optional: one that is absent or null is 0 (or
+// false).
+type DevicePage struct {
+	Items                    []Device
+	Page, Limit              int
+	TotalDocs, TotalPages    int
+	HasNextPage, HasPrevPage bool
+	NextPage, PrevPage       int // 0 when null or absent
+}
+
+// devicePageJSON is a DevicePage on the wire.
+type devicePageJSON struct {
+	Items       []Device `json:"items"`
+	Page        int      `json:"page"`
+	Limit       int      `json:"limit"`
+	TotalDocs   int      `json:"totalDocs"`
+	TotalPages  int      `json:"totalPages"`
+	HasNextPage bool     `json:"hasNextPage"`
+	HasPrevPage bool     `json:"hasPrevPage"`
+	NextPage    int      `json:"nextPage"`
+	PrevPage    int      `json:"prevPage"`
+}
+
+func (w *devicePageJSON) page() *DevicePage {
+	items := w.Items
+	if items == nil {
+		items = []Device{}
+	}
+	return &DevicePage{
+		Items: items, Page: w.Page, Limit: w.Limit, TotalDocs: w.TotalDocs, TotalPages: w.TotalPages,
+		HasNextPage: w.HasNextPage, HasPrevPage: w.HasPrevPage, NextPage: w.NextPage, PrevPage: w.PrevPage,
+	}
+}

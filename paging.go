@@ -3,7 +3,48 @@ package applivery
 import (
 	"fmt"
 	"iter"
+	"net/url"
+	"strconv"
 )
+
+// checkPaging refuses the paging options of a list that cannot work: a
+// negative page or limit, or a sort that does not match SortPattern.
+func checkPaging(page, limit int, sort string) error {
+	switch {
+	case page < 0:
+		return &ValidationError{Field: "page", Value: strconv.Itoa(page), Reason: "must be 0 (the server's default) or more"}
+	case limit < 0:
+		return &ValidationError{Field: "limit", Value: strconv.Itoa(limit), Reason: "must be 0 (the server's default) or more"}
+	case !isSort(sort):
+		return &ValidationError{Field: fieldSort, Value: sort, Pattern: SortPattern}
+	}
+	return nil
+}
+
+// pagingQuery returns the query of the paging options; zero ones are not
+// sent.
+func pagingQuery(page, limit int, sort string) url.Values {
+	q := make(url.Values, 3)
+	if page > 0 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if sort != "" {
+		q.Set("sort", sort)
+	}
+	return q
+}
+
+// encodeQuery returns q as a URL's query, with its "?", or "" when q is
+// empty.
+func encodeQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
 
 // pageMeta is the paging part of a list answer.
 type pageMeta struct {

@@ -13,7 +13,11 @@ const (
 	OrganizationIDPattern = `^(([a-fA-F0-9]{24})|([a-zA-Z0-9-]{3,}))$`
 	DeviceIDPattern       = `^(([a-fA-F0-9]{24})|(\w{1,}))$`
 	CommandIDPattern      = `^[a-fA-F0-9]{24}$`
-	SortPattern           = `^[\w.]*((:asc)|(:desc))?$`
+	// ObjectIDPattern is the pattern of the API's other 24-hex-digit ids:
+	// a device's id where only that is accepted (Move), an MDM user's, a
+	// policy's.
+	ObjectIDPattern = `^[a-fA-F0-9]{24}$`
+	SortPattern     = `^[\w.]*((:asc)|(:desc))?$`
 )
 
 // The API's names of the parameters, as a ValidationError reports them.
@@ -70,7 +74,7 @@ func allIn(s string, class uint8) bool {
 
 func isOrganizationID(s string) bool { return len(s) >= 3 && allIn(s, classSlug) }
 func isDeviceID(s string) bool       { return len(s) >= 1 && allIn(s, classWord) }
-func isCommandID(s string) bool      { return len(s) == 24 && allIn(s, classHex) }
+func isObjectID(s string) bool       { return len(s) == 24 && allIn(s, classHex) }
 
 // isSort matches SortPattern: a field path of word characters and dots, with
 // an optional ":asc" or ":desc".
@@ -100,7 +104,7 @@ func validateCommand(organizationID, deviceID, commandID string) error {
 	if err := validateDevice(organizationID, deviceID); err != nil {
 		return err
 	}
-	if !isCommandID(commandID) {
+	if !isObjectID(commandID) {
 		return &ValidationError{Field: fieldCommandID, Value: commandID, Pattern: CommandIDPattern}
 	}
 	return nil

@@ -90,7 +90,8 @@ func FuzzPatterns(f *testing.F) {
 	}{
 		{"organizationId", regexp.MustCompile(OrganizationIDPattern), isOrganizationID},
 		{"emmDeviceId", regexp.MustCompile(DeviceIDPattern), isDeviceID},
-		{"emmCommandId", regexp.MustCompile(CommandIDPattern), isCommandID},
+		{"emmCommandId", regexp.MustCompile(CommandIDPattern), isObjectID},
+		{"object id", regexp.MustCompile(ObjectIDPattern), isObjectID},
 		{"sort", regexp.MustCompile(SortPattern), isSort},
 	}
 	f.Fuzz(func(t *testing.T, s string) {

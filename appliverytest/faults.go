@@ -106,7 +106,7 @@ var documentedStatus = map[applivery.ErrorCode]int{
 // anything, such as a Status with Drop, or an unknown endpoint.
 func (s *Server) Script(endpoint Endpoint, faults ...Fault) {
 	switch endpoint {
-	case EndpointCancel, EndpointGet, EndpointList, EndpointCreate:
+	case EndpointCancel, EndpointGet, EndpointList, EndpointCreate, EndpointDeviceGet, EndpointDeviceList, EndpointDeviceMove:
 	default:
 		panic(fmt.Sprintf("appliverytest: Script: unknown endpoint %q", endpoint))
 	}

@@ -20,8 +20,9 @@ import (
 
 // cancel serves POST …/commands/{emmCommandId}/cancel.
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
-	key := commandKey{r.PathValue("organizationId"), r.PathValue("emmDeviceId"), r.PathValue("emmCommandId")}
 	s.mu.Lock()
+	org := r.PathValue("organizationId")
+	key := commandKey{org, s.canonicalDevice(org, r.PathValue("emmDeviceId")), r.PathValue("emmCommandId")}
 	st, found := s.commands[key]
 	if found {
 		s.settle(st)
@@ -70,8 +71,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	limit = min(limit, MaxLimit)
 
-	org, device := r.PathValue("organizationId"), r.PathValue("emmDeviceId")
+	org := r.PathValue("organizationId")
 	s.mu.Lock()
+	device := s.canonicalDevice(org, r.PathValue("emmDeviceId"))
 	var all []*stored
 	for k, st := range s.commands {
 		if k.organization == org && k.device == device {
@@ -81,15 +83,20 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	sortCommands(all, order)
-
 	total := len(all)
-	pages := (total + limit - 1) / limit
 	items := []applivery.Command{}
 	if from := (page - 1) * limit; from < total {
 		for _, st := range all[from:min(from+limit, total)] {
 			items = append(items, st.cmd)
 		}
 	}
+	writeData(w, paging(items, page, limit, total))
+}
+
+// paging is the API's pagination envelope around items, page page of total
+// records, limit a page.
+func paging[T any](items []T, page, limit, total int) map[string]any {
+	pages := (total + limit - 1) / limit
 	var prev, next *int
 	if page > 1 {
 		p := min(page-1, max(pages, 1))
@@ -99,7 +106,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		n := page + 1
 		next = &n
 	}
-	writeData(w, map[string]any{
+	return map[string]any{
 		"items":         items,
 		"totalDocs":     total,
 		"limit":         limit,
@@ -110,7 +117,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		"hasNextPage":   next != nil,
 		"prevPage":      prev,
 		"nextPage":      next,
-	})
+	}
 }
 
 // create serves POST …/commands: it stores a PENDING command of the

@@ -43,14 +43,18 @@ type Server struct {
 	URL    string // the base URL, with its /v1 path: pass it to applivery.WithBaseURL
 	APIKey string // the key it accepts; any other key gets 401 (code 4004)
 
-	ts         *httptest.Server
-	mu         sync.Mutex
-	commands   map[commandKey]*stored
-	seq        uint64 // insertion order, the tie-break of every sort
-	faults     map[Endpoint][]Fault
-	requests   []Request
-	notAllowed map[string]bool // organizations whose plan does not allow the feature
-	applyAfter time.Duration   // see ApplyAfter; 0: commands stay pending
+	ts       *httptest.Server
+	mu       sync.Mutex
+	commands map[commandKey]*stored // under the device's ID when it was added, see canonicalDevice
+	devices  map[deviceKey]*storedDevice
+	// deviceAliases maps a serial number, IMEI or enrollmentSpecificId to
+	// the device's ID.
+	deviceAliases map[deviceKey]string
+	seq           uint64 // insertion order, the tie-break of every sort
+	faults        map[Endpoint][]Fault
+	requests      []Request
+	notAllowed    map[string]bool // organizations whose plan does not allow the feature
+	applyAfter    time.Duration   // see ApplyAfter; 0: commands stay pending
 }
 
 type commandKey struct{ organization, device, id string }
@@ -81,7 +85,9 @@ const (
 // The API's routes, under the base path /v1.
 const (
 	basePath     = "/v1"
-	commandsPath = "/organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands"
+	devicesPath  = "/organizations/{organizationId}/mdm/android/enterprise/devices"
+	devicePath   = devicesPath + "/{emmDeviceId}"
+	commandsPath = devicePath + "/commands"
 	commandPath  = commandsPath + "/{emmCommandId}"
 )
 
@@ -89,16 +95,21 @@ const (
 // when done.
 func NewServer() *Server {
 	s := &Server{
-		APIKey:     "test_" + randomHex(16),
-		commands:   make(map[commandKey]*stored),
-		faults:     make(map[Endpoint][]Fault),
-		notAllowed: make(map[string]bool),
+		APIKey:        "test_" + randomHex(16),
+		commands:      make(map[commandKey]*stored),
+		devices:       make(map[deviceKey]*storedDevice),
+		deviceAliases: make(map[deviceKey]string),
+		faults:        make(map[Endpoint][]Fault),
+		notAllowed:    make(map[string]bool),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+basePath+commandPath+"/cancel", s.endpoint(EndpointCancel, s.cancel))
 	mux.HandleFunc("GET "+basePath+commandPath, s.endpoint(EndpointGet, s.get))
 	mux.HandleFunc("GET "+basePath+commandsPath, s.endpoint(EndpointList, s.list))
 	mux.HandleFunc("POST "+basePath+commandsPath, s.endpoint(EndpointCreate, s.create))
+	mux.HandleFunc("GET "+basePath+devicesPath, s.endpoint(EndpointDeviceList, s.listDevices))
+	mux.HandleFunc("GET "+basePath+devicePath, s.endpoint(EndpointDeviceGet, s.getDevice))
+	mux.HandleFunc("PUT "+basePath+devicePath+"/move", s.endpoint(EndpointDeviceMove, s.moveDevice))
 	mux.HandleFunc("/", s.endpoint("", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) }))
 	s.ts = httptest.NewServer(mux)
 	s.URL = s.ts.URL + basePath
@@ -149,7 +160,7 @@ func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Comma
 	}
 	s.mu.Lock()
 	s.seq++
-	s.commands[commandKey{organizationID, deviceID, cmd.ID}] = &stored{cmd: clone(cmd), seq: s.seq}
+	s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), cmd.ID}] = &stored{cmd: clone(cmd), seq: s.seq}
 	s.mu.Unlock()
 	return clone(cmd)
 }
@@ -159,7 +170,7 @@ func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Comma
 func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.Command, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.commands[commandKey{organizationID, deviceID, commandID}]
+	st, ok := s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}]
 	if !ok {
 		return applivery.Command{}, false
 	}
@@ -175,7 +186,7 @@ func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.
 func (s *Server) SetCommandStatus(organizationID, deviceID, commandID string, status applivery.CommandStatus) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.commands[commandKey{organizationID, deviceID, commandID}]
+	st, ok := s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}]
 	if !ok {
 		return false
 	}
@@ -218,6 +229,7 @@ var (
 	organizationIDRE = regexp.MustCompile(applivery.OrganizationIDPattern)
 	deviceIDRE       = regexp.MustCompile(applivery.DeviceIDPattern)
 	commandIDRE      = regexp.MustCompile(applivery.CommandIDPattern)
+	objectIDRE       = regexp.MustCompile(applivery.ObjectIDPattern)
 )
 
 // mustMatch panics, for method, if the named value does not match re.

@@ -1,0 +1,223 @@
+package applivery
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/applivery/applivery-go/internal/transport"
+)
+
+// AndroidDevicesService finds and moves the Android Enterprise devices of an
+// organization: the devices that commands are for. Reach it as
+// Client.AndroidDevices.
+//
+// Every method checks its arguments first: a mismatch is a
+// [*ValidationError] naming the API's parameter, and nothing is sent. Get,
+// List and ListAll are retried after any retryable failure, like the
+// commands' Get; Move, which is idempotent (moving twice to the same segment
+// is one move), is retried like Cancel.
+type AndroidDevicesService struct {
+	client *Client
+}
+
+// Get returns one device of the organization. deviceID is the device's
+// 24-hex-digit id, or its serial number, IMEI or enrollmentSpecificId
+// ([DeviceIDPattern]).
+//
+// An unknown device is an [*APIError] matching [ErrNotFound]. The API key
+// needs the mdm.android.device.get permission (inferred from the
+// endpoint's siblings: the reference page that documents it is a staging
+// copy).
+//
+// Applivery API docs: https://docs-dhj.pages.dev/en/api/devices/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid
+//
+//	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}
+func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceID string) (*Device, error) {
+	if err := validateDevice(organizationID, deviceID); err != nil {
+		return nil, err
+	}
+	d, _, err := do[Device](ctx, s.client.core, request{
+		method: http.MethodGet,
+		url:    s.client.core.deviceURL(organizationID, deviceID, ""),
+		policy: transport.Idempotent,
+	})
+	return d, err
+}
+
+// List returns one page of the organization's devices. opts selects the page
+// and filters it; nil leaves everything to the server. Invalid options (see
+// [ListDevicesOptions]) are a [*ValidationError] and nothing is sent. The API
+// key needs the mdm.android.device.list permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/android/devices/get-organizations-organizationid-mdm-android-enterprise-devices/
+//
+//	GET /organizations/{organizationId}/mdm/android/enterprise/devices?page=&limit=&sort=&mdm-user=&emm-policy=&show-deleted=&tags=&segmentId=&expandTo=
+func (s *AndroidDevicesService) List(ctx context.Context, organizationID string, opts *ListDevicesOptions) (*DevicePage, error) {
+	if !isOrganizationID(organizationID) {
+		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
+	}
+	query, err := opts.query()
+	if err != nil {
+		return nil, err
+	}
+	w, _, err := do[devicePageJSON](ctx, s.client.core, request{
+		method: http.MethodGet,
+		url:    s.client.core.devicesURL(organizationID, query),
+		policy: transport.Idempotent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w.page(), nil
+}
+
+// ListAll iterates over all of the organization's devices that opts
+// selects, page after page, from the page opts names (the first when it
+// names none), with its Limit, Sort and filters.
+//
+// It behaves as AndroidCommandsService.ListAll does: a page is fetched only
+// when the loop reaches it, so breaking out fetches nothing more; an error is
+// yielded once, with a nil device, and ends the iteration; and a server
+// whose paging does not advance (a next page that is not after the current
+// one or is beyond the total it announced, a page already read, a next page
+// claimed after an empty one) ends it with an error rather than looping for
+// ever.
+//
+//	for dev, err := range client.AndroidDevices.ListAll(ctx, org, &applivery.ListDevicesOptions{Tags: []string{"kiosk"}}) {
+//		if err != nil {
+//			return err
+//		}
+//		…
+//	}
+func (s *AndroidDevicesService) ListAll(ctx context.Context, organizationID string, opts *ListDevicesOptions) iter.Seq2[*Device, error] {
+	var o ListDevicesOptions
+	if opts != nil {
+		o = *opts
+	}
+	return listAll("devices", o.Page, func(page int) ([]Device, pageMeta, error) {
+		q := o
+		q.Page = page
+		p, err := s.List(ctx, organizationID, &q)
+		if err != nil {
+			return nil, pageMeta{}, err
+		}
+		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
+	}, (*Device).fingerprint)
+}
+
+// Move moves a device to a segment, and returns the device as the API
+// answers. deviceID must be the device's 24-hex-digit id: this endpoint does
+// not take a serial number or IMEI. segmentID must be 0 or more.
+//
+// Moving is idempotent, so a failed attempt is retried like Cancel's. When
+// the call fails after an attempt may have moved the device (its answer was
+// lost, or was a 500, 502 or 504, or a 2xx that could not be read), the error
+// matches [ErrOutcomeUnknown]: Get tells, and repeating the move is harmless.
+// The API key needs the mdm.android.device.move permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/android/devices/put-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-move/
+//
+//	PUT /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/move {"segmentId": n}
+func (s *AndroidDevicesService) Move(ctx context.Context, organizationID, deviceID string, segmentID int) (*Device, error) {
+	switch {
+	case !isOrganizationID(organizationID):
+		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
+	case !isObjectID(deviceID):
+		return nil, &ValidationError{Field: fieldDeviceID, Value: deviceID, Pattern: ObjectIDPattern}
+	case segmentID < 0:
+		return nil, &ValidationError{Field: "segmentId", Value: strconv.Itoa(segmentID), Reason: "must be 0 or more"}
+	}
+	d, out, err := do[Device](ctx, s.client.core, request{
+		method: http.MethodPut,
+		url:    s.client.core.deviceURL(organizationID, deviceID, "/move"),
+		body:   []byte(`{"segmentId":` + strconv.Itoa(segmentID) + `}`),
+		policy: transport.Idempotent,
+	})
+	var apiErr *APIError
+	if err != nil && (out.LastMayHaveApplied || out.answered() && !(errors.As(err, &apiErr) && apiErr.Code != 0)) {
+		return nil, &outcomeUnknownError{err: err, note: "the device may have been moved: get it to find out, or move it again"}
+	}
+	return d, err
+}
+
+// ListDevicesOptions selects and filters a page of an organization's
+// devices. A nil *ListDevicesOptions, or a zero field, leaves the choice to
+// the server. Each field is sent under the API's name for it, and checked
+// first: a negative Page or Limit, a Sort that does not match [SortPattern],
+// an MDMUser or EMMPolicy that is not 24 hex digits, an empty tag, a negative
+// SegmentID, or an ExpandTo other than "ancestors" or "children", or without
+// a SegmentID, is a [*ValidationError].
+type ListDevicesOptions struct {
+	Page        int      // "page"; 0: the server's default
+	Limit       int      // "limit"; 0: the server's default
+	Sort        string   // "sort"; SortPattern
+	MDMUser     string   // "mdm-user"; 24-hex
+	EMMPolicy   string   // "emm-policy"; 24-hex
+	ShowDeleted bool     // "show-deleted"; sent only when true
+	Tags        []string // "tags", one parameter per tag (tags=a&tags=b)
+	SegmentID   *int     // "segmentId"; nil: not sent
+	ExpandTo    string   // "expandTo": "" , "ancestors" or "children"
+}
+
+// query encodes o as the query of a List request, or refuses it.
+func (o *ListDevicesOptions) query() (string, error) {
+	if o == nil {
+		return "", nil
+	}
+	if err := checkPaging(o.Page, o.Limit, o.Sort); err != nil {
+		return "", err
+	}
+	switch {
+	case o.MDMUser != "" && !isObjectID(o.MDMUser):
+		return "", &ValidationError{Field: "mdm-user", Value: o.MDMUser, Pattern: ObjectIDPattern}
+	case o.EMMPolicy != "" && !isObjectID(o.EMMPolicy):
+		return "", &ValidationError{Field: "emm-policy", Value: o.EMMPolicy, Pattern: ObjectIDPattern}
+	case o.SegmentID != nil && *o.SegmentID < 0:
+		return "", &ValidationError{Field: "segmentId", Value: strconv.Itoa(*o.SegmentID), Reason: "must be 0 or more"}
+	case o.ExpandTo != "" && o.ExpandTo != "ancestors" && o.ExpandTo != "children":
+		return "", &ValidationError{Field: "expandTo", Value: o.ExpandTo, Reason: `must be "ancestors" or "children"`}
+	case o.ExpandTo != "" && o.SegmentID == nil:
+		return "", &ValidationError{Field: "expandTo", Value: o.ExpandTo, Reason: "needs a segmentId to expand from"}
+	}
+	for i, tag := range o.Tags {
+		if tag == "" {
+			return "", &ValidationError{Field: "tags", Reason: "tag " + strconv.Itoa(i) + " is empty"}
+		}
+	}
+	q := pagingQuery(o.Page, o.Limit, o.Sort)
+	if o.MDMUser != "" {
+		q.Set("mdm-user", o.MDMUser)
+	}
+	if o.EMMPolicy != "" {
+		q.Set("emm-policy", o.EMMPolicy)
+	}
+	if o.ShowDeleted {
+		q.Set("show-deleted", "true")
+	}
+	if len(o.Tags) > 0 {
+		q["tags"] = append([]string(nil), o.Tags...)
+	}
+	if o.SegmentID != nil {
+		q.Set("segmentId", strconv.Itoa(*o.SegmentID))
+	}
+	if o.ExpandTo != "" {
+		q.Set("expandTo", o.ExpandTo)
+	}
+	return encodeQuery(q), nil
+}
+
+// deviceURL is the URL of one device, with suffix ("/move", or nothing);
+// devicesURL is the URL of the organization's devices, with a query or
+// nothing. As for commands, validated IDs are escaped all the same.
+func (c *core) deviceURL(organizationID, deviceID, suffix string) string {
+	return c.baseURL + "organizations/" + url.PathEscape(organizationID) +
+		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + suffix
+}
+
+func (c *core) devicesURL(organizationID, query string) string {
+	return c.baseURL + "organizations/" + url.PathEscape(organizationID) + "/mdm/android/enterprise/devices" + query
+}

@@ -1,0 +1,358 @@
+package applivery
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	devicesURLT = mockBase + "/organizations/" + validOrg + "/mdm/android/enterprise/devices"
+	// A device as the API sends it, with fields the SDK does not type and
+	// spacing it must keep.
+	sampleDevice = `{"id":"5f1e0c2a9b8d7e6f5a4b3c2d", "organization":"507f1f77bcf86cd799439012",
+	  "emmEnterprise":"61a0b1c2d3e4f5a6b7c8d9e0","mdmUser":{"id":"60b7c8d9e0f1a2b3c4d5e6f7","email":"ana@acme.example"},
+	  "deviceEmmPolicy":{"id":"62c1d2e3f4a5b6c7d8e9f0a1","name":"Kiosk","description":"Locked down","version":"7",
+	    "config":{"kioskCustomLauncherEnabled":true,"applications":[{"packageName":"com.acme.pos"}]}},
+	  "serialNumber":"R58M123","tags":["kiosk","berlin"],"segmentId":4,
+	  "updatedAt":"2026-11-20T10:00:00.000Z","createdAt":"2026-01-02T03:04:05Z"}`
+)
+
+func TestDeviceRequestShapes(t *testing.T) {
+	t.Parallel()
+	seven, zero := 7, 0
+	tests := []struct {
+		name       string
+		call       func(*Client) error
+		wantMethod string
+		wantPath   string
+		wantQuery  url.Values
+		wantBody   string
+	}{
+		{"get by id", func(c *Client) error {
+			_, err := c.AndroidDevices.Get(context.Background(), validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d")
+			return err
+		}, "GET", "/devices/5f1e0c2a9b8d7e6f5a4b3c2d", url.Values{}, ""},
+		{"get by serial number", func(c *Client) error {
+			_, err := c.AndroidDevices.Get(context.Background(), validOrg, "R58M123")
+			return err
+		}, "GET", "/devices/R58M123", url.Values{}, ""},
+		{"list, no options", func(c *Client) error {
+			_, err := c.AndroidDevices.List(context.Background(), validOrg, nil)
+			return err
+		}, "GET", "/devices", url.Values{}, ""},
+		{"list, every option", func(c *Client) error {
+			_, err := c.AndroidDevices.List(context.Background(), validOrg, &ListDevicesOptions{
+				Page: 2, Limit: 50, Sort: "updatedAt:desc", MDMUser: "60b7c8d9e0f1a2b3c4d5e6f7", EMMPolicy: "62c1d2e3f4a5b6c7d8e9f0a1",
+				ShowDeleted: true, Tags: []string{"kiosk", "berlin"}, SegmentID: &seven, ExpandTo: "children",
+			})
+			return err
+		}, "GET", "/devices", url.Values{
+			"page": {"2"}, "limit": {"50"}, "sort": {"updatedAt:desc"}, "mdm-user": {"60b7c8d9e0f1a2b3c4d5e6f7"},
+			"emm-policy": {"62c1d2e3f4a5b6c7d8e9f0a1"}, "show-deleted": {"true"}, "tags": {"kiosk", "berlin"},
+			"segmentId": {"7"}, "expandTo": {"children"},
+		}, ""},
+		{"list, segment 0 is sent, show-deleted false is not", func(c *Client) error {
+			_, err := c.AndroidDevices.List(context.Background(), validOrg, &ListDevicesOptions{SegmentID: &zero, ShowDeleted: false})
+			return err
+		}, "GET", "/devices", url.Values{"segmentId": {"0"}}, ""},
+		{"move", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d", 3)
+			return err
+		}, "PUT", "/devices/5f1e0c2a9b8d7e6f5a4b3c2d/move", url.Values{}, `{"segmentId":3}`},
+		{"move to segment 0", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d", 0)
+			return err
+		}, "PUT", "/devices/5f1e0c2a9b8d7e6f5a4b3c2d/move", url.Values{}, `{"segmentId":0}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			var got capture
+			body := `{"status":true,"data":` + sampleDevice + `}`
+			if tt.wantPath == "/devices" {
+				body = `{"status":true,"data":{"items":[` + sampleDevice + `],"page":1}}`
+			}
+			mt.RegisterNoResponder(got.responder(200, body))
+			require.NoError(t, tt.call(c))
+			require.NotNil(t, got.req)
+			assert.Equal(t, tt.wantMethod, got.req.Method)
+			assert.Equal(t, "/prefix/v1/organizations/"+validOrg+"/mdm/android/enterprise"+tt.wantPath, got.req.URL.Path)
+			assert.Equal(t, tt.wantQuery, got.req.URL.Query())
+			assert.Equal(t, tt.wantBody, string(got.body))
+			if tt.wantBody != "" {
+				assert.Equal(t, "application/json", got.req.Header.Get("Content-Type"))
+			}
+		})
+	}
+}
+
+func TestDeviceValidationBeforeTheWire(t *testing.T) {
+	t.Parallel()
+	neg := -1
+	tests := []struct {
+		name      string
+		call      func(*Client) error
+		wantField string
+	}{
+		{"get: organization", func(c *Client) error {
+			_, err := c.AndroidDevices.Get(context.Background(), "a/b", "R58M123")
+			return err
+		}, "organizationId"},
+		{"get: device", func(c *Client) error {
+			_, err := c.AndroidDevices.Get(context.Background(), validOrg, "R58 M123")
+			return err
+		}, "emmDeviceId"},
+		{"get: empty device", func(c *Client) error { _, err := c.AndroidDevices.Get(context.Background(), validOrg, ""); return err }, "emmDeviceId"},
+		{"list: organization", func(c *Client) error { _, err := c.AndroidDevices.List(context.Background(), "", nil); return err }, "organizationId"},
+		{"move: a serial number", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), validOrg, "R58M123", 1)
+			return err
+		}, "emmDeviceId"},
+		{"move: negative segment", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d", -1)
+			return err
+		}, "segmentId"},
+		{"move: organization", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), "x", "5f1e0c2a9b8d7e6f5a4b3c2d", 1)
+			return err
+		}, "organizationId"},
+	}
+	for name, opts := range map[string]struct {
+		opts  ListDevicesOptions
+		field string
+	}{
+		"negative page":            {ListDevicesOptions{Page: -1}, "page"},
+		"negative limit":           {ListDevicesOptions{Limit: -1}, "limit"},
+		"sort":                     {ListDevicesOptions{Sort: "name:up"}, "sort"},
+		"mdm user":                 {ListDevicesOptions{MDMUser: "ana@acme.example"}, "mdm-user"},
+		"policy":                   {ListDevicesOptions{EMMPolicy: "kiosk"}, "emm-policy"},
+		"empty tag":                {ListDevicesOptions{Tags: []string{"kiosk", ""}}, "tags"},
+		"negative segment":         {ListDevicesOptions{SegmentID: &neg}, "segmentId"},
+		"expandTo":                 {ListDevicesOptions{SegmentID: new(int), ExpandTo: "siblings"}, "expandTo"},
+		"expandTo with no segment": {ListDevicesOptions{ExpandTo: "children"}, "expandTo"},
+	} {
+		tests = append(tests, struct {
+			name      string
+			call      func(*Client) error
+			wantField string
+		}{"list: " + name, func(c *Client) error {
+			o := opts.opts
+			_, err := c.AndroidDevices.List(context.Background(), validOrg, &o)
+			return err
+		}, opts.field})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			err := tt.call(c)
+			var ve *ValidationError
+			require.True(t, errors.As(err, &ve), "%v", err)
+			assert.Equal(t, tt.wantField, ve.Field)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Zero(t, mt.GetTotalCallCount(), "nothing was sent")
+		})
+	}
+}
+
+func TestDeviceDecodesTypedFieldsAndKeepsRaw(t *testing.T) {
+	t.Parallel()
+	c, mt := newMockClient(t)
+	mt.RegisterResponder(http.MethodGet, devicesURLT+"/R58M123", httpmock.NewStringResponder(200, `{"status":true,"data":`+sampleDevice+`}`))
+	d, err := c.AndroidDevices.Get(context.Background(), validOrg, "R58M123")
+	require.NoError(t, err)
+	assert.Equal(t, "5f1e0c2a9b8d7e6f5a4b3c2d", d.ID)
+	assert.Equal(t, "507f1f77bcf86cd799439012", d.Organization)
+	assert.Equal(t, "61a0b1c2d3e4f5a6b7c8d9e0", d.EMMEnterprise)
+	assert.Equal(t, &DeviceUser{ID: "60b7c8d9e0f1a2b3c4d5e6f7", Email: "ana@acme.example"}, d.MDMUser)
+	assert.Equal(t, &DevicePolicy{ID: "62c1d2e3f4a5b6c7d8e9f0a1", Name: "Kiosk", Description: "Locked down", Version: "7"}, d.Policy)
+	assert.Equal(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), d.UpdatedAt)
+	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), d.CreatedAt)
+	assert.Equal(t, sampleDevice, string(d.Raw), "byte for byte, spacing included")
+	out, err := d.MarshalJSON()
+	require.NoError(t, err)
+	assert.Equal(t, sampleDevice, string(out), "MarshalJSON writes Raw")
+	out, err = json.Marshal(d)
+	require.NoError(t, err)
+	var compact bytes.Buffer
+	require.NoError(t, json.Compact(&compact, []byte(sampleDevice)))
+	assert.Equal(t, compact.String(), string(out), "json.Marshal compacts what MarshalJSON writes")
+}
+
+func TestDeviceDecodingIsLenient(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		item  string
+		check func(t *testing.T, d Device)
+	}{
+		{"null user and policy", `{"id":"a","mdmUser":null,"deviceEmmPolicy":null}`, func(t *testing.T, d Device) {
+			assert.Nil(t, d.MDMUser)
+			assert.Nil(t, d.Policy)
+			assert.Equal(t, "a", d.ID)
+		}},
+		{"absent user and policy", `{"id":"a"}`, func(t *testing.T, d Device) {
+			assert.Nil(t, d.MDMUser)
+			assert.Nil(t, d.Policy)
+		}},
+		{"a user of the wrong type", `{"id":"a","mdmUser":"ana","deviceEmmPolicy":{"id":"p","name":"Kiosk"}}`, func(t *testing.T, d Device) {
+			assert.Nil(t, d.MDMUser)
+			assert.Equal(t, &DevicePolicy{ID: "p", Name: "Kiosk"}, d.Policy)
+			assert.Equal(t, "a", d.ID)
+		}},
+		{"a policy of the wrong type", `{"id":"a","deviceEmmPolicy":[1],"mdmUser":{"id":"u"}}`, func(t *testing.T, d Device) {
+			assert.Nil(t, d.Policy)
+			assert.Equal(t, &DeviceUser{ID: "u"}, d.MDMUser)
+		}},
+		{"an id of the wrong type", `{"id":5,"organization":"o","createdAt":"2026-01-02T03:04:05Z"}`, func(t *testing.T, d Device) {
+			assert.Empty(t, d.ID)
+			assert.Equal(t, "o", d.Organization)
+			assert.False(t, d.CreatedAt.IsZero())
+		}},
+		{"an unparsable date", `{"id":"a","updatedAt":"2026-02-10T14: 30:00Z","createdAt":17}`, func(t *testing.T, d Device) {
+			assert.True(t, d.UpdatedAt.IsZero())
+			assert.True(t, d.CreatedAt.IsZero())
+			assert.Equal(t, "a", d.ID)
+		}},
+		{"a null item", `null`, func(t *testing.T, d Device) {
+			assert.Empty(t, d.ID)
+			assert.Empty(t, d.Raw)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterResponder(http.MethodGet, devicesURLT, httpmock.NewStringResponder(200,
+				`{"status":true,"data":{"items":[`+tt.item+`],"page":1,"totalPages":1}}`))
+			page, err := c.AndroidDevices.List(context.Background(), validOrg, nil)
+			require.NoError(t, err, "a device never fails a call")
+			require.Len(t, page.Items, 1)
+			tt.check(t, page.Items[0])
+			if tt.item != "null" {
+				assert.Equal(t, tt.item, string(page.Items[0].Raw))
+			}
+		})
+	}
+}
+
+func TestDeviceRetryPolicy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		call        func(*Client) error
+		method, url string
+		answers     []int // the statuses of the attempts, the last one repeating
+		wantCalls   int
+		wantUnknown bool
+	}{
+		{"get is retried", func(c *Client) error {
+			_, err := c.AndroidDevices.Get(context.Background(), validOrg, "R58M123")
+			return err
+		},
+			"GET", devicesURLT + "/R58M123", []int{503, 502, 200}, 3, false},
+		{"list is retried", func(c *Client) error {
+			_, err := c.AndroidDevices.List(context.Background(), validOrg, nil)
+			return err
+		},
+			"GET", devicesURLT, []int{500, 200}, 2, false},
+		{"move is retried like cancel", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d", 2)
+			return err
+		}, "PUT", devicesURLT + "/5f1e0c2a9b8d7e6f5a4b3c2d/move", []int{502, 504, 200}, 3, false},
+		{"a move whose last answer was a 502 may have moved", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d", 2)
+			return err
+		}, "PUT", devicesURLT + "/5f1e0c2a9b8d7e6f5a4b3c2d/move", []int{502}, 4, true},
+		{"a move refused with a 400 did not", func(c *Client) error {
+			_, err := c.AndroidDevices.Move(context.Background(), validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d", 2)
+			return err
+		}, "PUT", devicesURLT + "/5f1e0c2a9b8d7e6f5a4b3c2d/move", []int{400}, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			calls := 0
+			mt.RegisterResponder(tt.method, tt.url, func(*http.Request) (*http.Response, error) {
+				status := tt.answers[min(calls, len(tt.answers)-1)]
+				calls++
+				if status == 200 {
+					return httpmock.NewStringResponse(200, `{"status":true,"data":{"items":[],"id":"x"}}`), nil
+				}
+				return httpmock.NewStringResponse(status, `{"status":false,"error":{"message":"no"}}`), nil
+			})
+			err := tt.call(c)
+			assert.Equal(t, tt.wantCalls, calls)
+			assert.Equal(t, tt.wantUnknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+			if tt.answers[len(tt.answers)-1] == 200 {
+				assert.NoError(t, err)
+			} else if tt.wantUnknown {
+				assert.Contains(t, err.Error(), "the device may have been moved")
+			}
+		})
+	}
+}
+
+func TestDeviceListAllSharesThePaging(t *testing.T) {
+	t.Parallel()
+	p := &pager{answer: func(q url.Values) string {
+		page := q.Get("page")
+		switch page {
+		case "", "1":
+			return `{"items":[{"id":"d1"},{"id":"d2"}],"page":1,"totalPages":3,"hasNextPage":true,"nextPage":2}`
+		case "2":
+			return `{"items":[{"id":"d3"}],"page":2,"totalPages":3,"hasNextPage":true,"nextPage":3}`
+		}
+		return `{"items":[{"id":"d1"},{"id":"d2"}],"page":3,"totalPages":3,"hasNextPage":false}` // page 1 again
+	}}
+	c := newServerClient(t, newTestServer(t, p.handler))
+	var ids []string
+	var errs []error
+	for d, err := range c.AndroidDevices.ListAll(context.Background(), validOrg, &ListDevicesOptions{Tags: []string{"kiosk"}, Limit: 2}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, d.ID)
+	}
+	assert.Equal(t, []string{"d1", "d2", "d3"}, ids)
+	require.Len(t, errs, 1)
+	assert.EqualError(t, errs[0], "applivery: listing devices: the server's paging does not advance: page 3 repeats page 1, already read")
+	for _, q := range p.seen() {
+		assert.Equal(t, []string{"kiosk"}, q["tags"], "the filters go with every page")
+		assert.Equal(t, "2", q.Get("limit"))
+	}
+
+	// Breaking out fetches nothing more.
+	p2 := &pager{answer: p.answer}
+	c2 := newServerClient(t, newTestServer(t, p2.handler))
+	for range c2.AndroidDevices.ListAll(context.Background(), validOrg, nil) {
+		break
+	}
+	assert.Len(t, p2.seen(), 1, "one page")
+}
+
+func TestDeviceMarshalWithoutRaw(t *testing.T) {
+	t.Parallel()
+	d := Device{ID: "a", MDMUser: &DeviceUser{Email: "ana@acme.example"}, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	out, err := json.Marshal(d)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"a","mdmUser":{"email":"ana@acme.example"},"updatedAt":null,"createdAt":"2026-01-02T03:04:05Z"}`, string(out))
+	var back Device
+	require.NoError(t, json.Unmarshal(out, &back))
+	assert.Equal(t, d.ID, back.ID)
+	assert.Equal(t, d.MDMUser, back.MDMUser)
+	assert.Equal(t, d.CreatedAt, back.CreatedAt)
+}

@@ -1,0 +1,297 @@
+package appliverytest
+
+import (
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/applivery/applivery-go"
+)
+
+// The device endpoints.
+const (
+	EndpointDeviceGet  Endpoint = "device-get"  // GET …/devices/{emmDeviceId}
+	EndpointDeviceList Endpoint = "device-list" // GET …/devices
+	EndpointDeviceMove Endpoint = "device-move" // PUT …/devices/{emmDeviceId}/move
+)
+
+// deviceKey names a device of an organization.
+type deviceKey struct{ organization, id string }
+
+// storedDevice is a device the server holds, with what the list filters
+// read of it.
+type storedDevice struct {
+	dev     applivery.Device
+	aliases []string
+	raw     map[string]json.RawMessage // the members of dev.Raw, typed fields merged in
+	seq     uint64
+}
+
+// AddDevice stores dev as a device of the organization and returns what was
+// stored: with a generated 24-hex-digit ID when dev.ID is empty, the
+// organization's name in Organization when it is empty, the current time in
+// CreatedAt and UpdatedAt when they are zero, and dev.Raw with the typed
+// fields merged in, as the server serves it. aliases are the serial number,
+// IMEI or enrollmentSpecificId by which the API also finds the device, on the
+// device endpoints and on the commands endpoints, which then act on the same
+// device's commands. The list filters read "tags" (an array of strings),
+// "segmentId" (a number) and "deleted" (true) from dev.Raw. A device with the
+// same ID is replaced.
+//
+// AddDevice panics, naming the documented pattern, on an organization ID,
+// device ID or alias the API could not hold, and on a Raw that is set but is
+// not a JSON object.
+func (s *Server) AddDevice(organizationID string, dev applivery.Device, aliases ...string) applivery.Device {
+	mustMatch("AddDevice", "organization ID", organizationID, organizationIDRE)
+	if dev.ID == "" {
+		dev.ID = randomHex(12)
+	}
+	mustMatch("AddDevice", "device ID", dev.ID, objectIDRE)
+	for _, a := range aliases {
+		mustMatch("AddDevice", "alias", a, deviceIDRE)
+	}
+	raw := map[string]json.RawMessage{}
+	if len(dev.Raw) > 0 && json.Unmarshal(dev.Raw, &raw) != nil {
+		panic("appliverytest: AddDevice: Raw is not a JSON object")
+	}
+	now := s.now()
+	if dev.CreatedAt.IsZero() {
+		dev.CreatedAt = now
+	}
+	if dev.UpdatedAt.IsZero() {
+		dev.UpdatedAt = now
+	}
+	st := &storedDevice{dev: dev, aliases: slices.Clone(aliases), raw: raw}
+	st.merge()
+	s.mu.Lock()
+	s.seq++
+	st.seq = s.seq
+	key := deviceKey{organizationID, dev.ID}
+	if old, ok := s.devices[key]; ok {
+		for _, a := range old.aliases {
+			delete(s.deviceAliases, deviceKey{organizationID, a})
+		}
+	}
+	s.devices[key] = st
+	for _, a := range aliases {
+		s.deviceAliases[deviceKey{organizationID, a}] = dev.ID
+	}
+	s.mu.Unlock()
+	return st.device()
+}
+
+// merge writes the typed fields of st.dev into st.raw, and st.raw back into
+// st.dev.Raw, so that the two agree as the API's would.
+func (st *storedDevice) merge() {
+	set := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		st.raw[name] = b
+	}
+	set("id", st.dev.ID)
+	if st.dev.Organization != "" {
+		set("organization", st.dev.Organization)
+	}
+	if st.dev.EMMEnterprise != "" {
+		set("emmEnterprise", st.dev.EMMEnterprise)
+	}
+	if st.dev.MDMUser != nil {
+		set("mdmUser", st.dev.MDMUser)
+	}
+	if p := st.dev.Policy; p != nil {
+		policy := map[string]json.RawMessage{}
+		_ = json.Unmarshal(st.raw["deviceEmmPolicy"], &policy) // keeps its config, if any
+		for name, v := range map[string]string{"id": p.ID, "name": p.Name, "description": p.Description, "version": p.Version} {
+			if v != "" {
+				policy[name], _ = json.Marshal(v)
+			}
+		}
+		set("deviceEmmPolicy", policy)
+	}
+	set("updatedAt", st.dev.UpdatedAt.Format(time.RFC3339Nano))
+	set("createdAt", st.dev.CreatedAt.Format(time.RFC3339Nano))
+	st.dev.Raw, _ = json.Marshal(st.raw)
+}
+
+// device returns a copy of the stored device that shares no memory with it.
+func (st *storedDevice) device() applivery.Device {
+	d := st.dev
+	d.Raw = append(json.RawMessage(nil), d.Raw...)
+	if d.MDMUser != nil {
+		u := *d.MDMUser
+		d.MDMUser = &u
+	}
+	if d.Policy != nil {
+		p := *d.Policy
+		d.Policy = &p
+	}
+	return d
+}
+
+// Device returns the organization's device with the given ID or alias, as
+// the server holds it now.
+func (s *Server) Device(organizationID, deviceID string) (applivery.Device, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.findDevice(organizationID, deviceID)
+	if st == nil {
+		return applivery.Device{}, false
+	}
+	return st.device(), true
+}
+
+// findDevice returns the device with the given ID or alias, or nil. The
+// caller holds s.mu.
+func (s *Server) findDevice(organizationID, deviceID string) *storedDevice {
+	if st, ok := s.devices[deviceKey{organizationID, deviceID}]; ok {
+		return st
+	}
+	if id, ok := s.deviceAliases[deviceKey{organizationID, deviceID}]; ok {
+		return s.devices[deviceKey{organizationID, id}]
+	}
+	return nil
+}
+
+// canonicalDevice returns the ID of the device that deviceID names (its ID
+// or an alias), or deviceID itself for a device that was never added: the
+// commands of a device are kept under its ID. The caller holds s.mu.
+func (s *Server) canonicalDevice(organizationID, deviceID string) string {
+	if st := s.findDevice(organizationID, deviceID); st != nil {
+		return st.dev.ID
+	}
+	return deviceID
+}
+
+// getDevice serves GET …/devices/{emmDeviceId}.
+func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
+	dev, ok := s.Device(r.PathValue("organizationId"), r.PathValue("emmDeviceId"))
+	if !ok {
+		writeError(w, errNotFound)
+		return
+	}
+	writeRaw(w, dev.Raw)
+}
+
+// moveDevice serves PUT …/devices/{emmDeviceId}/move: the id must be the
+// device's 24-hex id (the endpoint refuses serial numbers), and the body
+// {"segmentId": n} with n ≥ 0.
+func (s *Server) moveDevice(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		SegmentID *int `json:"segmentId"`
+	}
+	id := r.PathValue("emmDeviceId")
+	if !objectIDRE.MatchString(id) || json.NewDecoder(r.Body).Decode(&body) != nil || body.SegmentID == nil || *body.SegmentID < 0 {
+		writeError(w, errInvalidInput)
+		return
+	}
+	s.mu.Lock()
+	st, ok := s.devices[deviceKey{r.PathValue("organizationId"), id}]
+	var raw json.RawMessage
+	if ok {
+		st.raw["segmentId"], _ = json.Marshal(*body.SegmentID)
+		st.dev.UpdatedAt = s.now()
+		st.merge()
+		raw = st.device().Raw
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, errNotFound)
+		return
+	}
+	writeRaw(w, raw)
+}
+
+// listDevices serves GET …/devices with the API's paging, sort and filters:
+// mdm-user and emm-policy (the user's and the policy's id), tags (a device
+// has every tag asked for), segmentId, and show-deleted (deleted devices are
+// left out without it). expandTo is checked (ancestors or children, with a
+// segmentId) but widens nothing: the fake has no segment tree.
+func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, okPage := positiveInt(q.Get("page"), 1)
+	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
+	segment, okSegment := nonNegativeInt(q.Get("segmentId"))
+	expand := q.Get("expandTo")
+	if !okPage || !okLimit || !okSegment || !sortRE.MatchString(q.Get("sort")) ||
+		!emptyOr(q.Get("mdm-user"), objectIDRE.MatchString) || !emptyOr(q.Get("emm-policy"), objectIDRE.MatchString) ||
+		!emptyOr(q.Get("show-deleted"), func(v string) bool { return v == "true" || v == "false" }) ||
+		expand != "" && (expand != "ancestors" && expand != "children" || segment < 0) {
+		writeError(w, errInvalidInput)
+		return
+	}
+	limit = min(limit, MaxLimit)
+	org := r.PathValue("organizationId")
+	s.mu.Lock()
+	var all []*storedDevice
+	for k, st := range s.devices {
+		if k.organization == org && st.matches(q, segment) {
+			all = append(all, st)
+		}
+	}
+	slices.SortFunc(all, func(a, b *storedDevice) int { return cmp.Compare(a.seq, b.seq) })
+	if strings.HasSuffix(q.Get("sort"), ":desc") {
+		slices.Reverse(all)
+	}
+	total := len(all)
+	items := []json.RawMessage{}
+	if from := (page - 1) * limit; from < total {
+		for _, st := range all[from:min(from+limit, total)] {
+			items = append(items, st.device().Raw)
+		}
+	}
+	s.mu.Unlock()
+	writeData(w, paging(items, page, limit, total))
+}
+
+// matches reports whether the device passes the list's filters; segment is
+// -1 when none is asked.
+func (st *storedDevice) matches(q map[string][]string, segment int) bool {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	if u := get("mdm-user"); u != "" && (st.dev.MDMUser == nil || st.dev.MDMUser.ID != u) {
+		return false
+	}
+	if p := get("emm-policy"); p != "" && (st.dev.Policy == nil || st.dev.Policy.ID != p) {
+		return false
+	}
+	var deleted bool
+	_ = json.Unmarshal(st.raw["deleted"], &deleted)
+	if deleted && get("show-deleted") != "true" {
+		return false
+	}
+	if segment >= 0 {
+		var own *int
+		if json.Unmarshal(st.raw["segmentId"], &own) != nil || own == nil || *own != segment {
+			return false
+		}
+	}
+	var tags []string
+	_ = json.Unmarshal(st.raw["tags"], &tags)
+	for _, want := range q["tags"] {
+		if !slices.Contains(tags, want) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonNegativeInt parses an optional query parameter: -1 when it is absent.
+func nonNegativeInt(v string) (int, bool) {
+	if v == "" {
+		return -1, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0
+}
+
+func emptyOr(v string, ok func(string) bool) bool { return v == "" || ok(v) }
+
+// writeRaw answers with the success envelope around raw, a JSON value.
+func writeRaw(w http.ResponseWriter, raw json.RawMessage) { writeData(w, raw) }
