@@ -35,6 +35,9 @@ const usageTemplate = `Usage:
   applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
   applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params] [--wait]
   applivery android commands wait   --org ORG --device DEVICE --command ID [--timeout 10m]
+  applivery android devices list --org ORG [--tag TAG]... [--user ID] [--policy ID] [--segment N [--expand-to ancestors|children]] [--show-deleted] [--page N] [--limit N] [--sort FIELD]
+  applivery android devices get  --org ORG --device ID|SERIAL|IMEI
+  applivery android devices move --org ORG --device ID --segment N
   applivery demo
   applivery version
 
@@ -43,6 +46,9 @@ commands (every page, or the page --page names), create queues a new one.
 Wait polls a command until the device has applied it (DONE) or it ended
 otherwise, and prints it; create --wait creates, then waits. While waiting,
 a progress line shows on stderr when stderr is a terminal.
+Devices list shows an organization's devices (every page, or the page --page
+names) that match the filters, get shows one, found by its id, serial number
+or IMEI, and move moves one (by its 24-hex id) to a segment.
 Demo serves a fake API with a device and a few commands, and prints the
 environment to try every command against it with no account. Version prints
 the version.
@@ -51,8 +57,10 @@ Flags of every command:
   --org ID             organization ID or slug
   --device ID          device ID, serial number or IMEI
   --output FORMAT      text (one tab-separated line per command: ID, type,
-                       status, last update) or json (the command, or an array
-                       of them, in the API's JSON shape); default text
+                       status, last update; per device: ID, user's email,
+                       policy, last update) or json (the command or device,
+                       or an array of them, in the API's JSON shape); default
+                       text
   --base-url URL       API base URL (default: APPLIVERY_BASE_URL, else
                        {{baseURL}})
   --timeout DURATION   time allowed for the whole command, retries included
@@ -144,15 +152,16 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case "demo":
 		return a.fail(a.demo(ctx, args[1:]))
 	}
-	if len(args) < 3 || args[0] != "android" || args[1] != "commands" {
-		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try \"applivery android commands cancel|get|list|create\" or \"applivery demo\"", strings.Join(args, " "))})
+	resource, ok := resources[strings.Join(args[:min(2, len(args))], " ")]
+	if len(args) < 3 || !ok {
+		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try \"applivery android commands|devices VERB\" or \"applivery demo\"", strings.Join(args, " "))})
 	}
-	verb, ok := verbs[args[2]]
+	verb, ok := resource.verbs[args[2]]
 	if !ok {
-		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try cancel, get, list, create or wait", args[2])})
+		return a.fail(&usageError{fmt.Sprintf("unknown command %q: try %s", args[2], resource.names)})
 	}
 	c := &cli{app: a}
-	flags := flag.NewFlagSet("applivery android commands "+args[2], flag.ContinueOnError)
+	flags := flag.NewFlagSet("applivery "+strings.Join(args[:3], " "), flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	c.register(flags)
 	do := verb(c, flags)
@@ -182,6 +191,15 @@ func (a *app) run(ctx context.Context, args []string) int {
 		defer cancel()
 	}
 	return a.fail(flagError(do(ctx, client), nil))
+}
+
+// resources are the command line's resources, by their words.
+var resources = map[string]struct {
+	verbs map[string]verb
+	names string // for an error that lists them
+}{
+	"android commands": {verbs, "cancel, get, list, create or wait"},
+	"android devices":  {deviceVerbs, "list, get or move"},
 }
 
 // refuseNegative returns a usage error for the first flag set to a negative
@@ -226,6 +244,11 @@ var flagNames = map[string]string{
 	"maxRetries":     "--max-retries",
 	"baseURL":        "--base-url",
 	"apiKey":         "APPLIVERY_API_KEY",
+	"mdm-user":       "--user",
+	"emm-policy":     "--policy",
+	"tags":           "--tag",
+	"segmentId":      "--segment",
+	"expandTo":       "--expand-to",
 }
 
 // flagError returns err, a *applivery.ValidationError of an argument a flag

@@ -17,30 +17,45 @@ import (
 // print writes commands in the chosen format. one says whether the output is
 // a single command rather than a list.
 func (c *cli) print(cmds []*applivery.Command, one bool) error {
+	return printAll(c, cmds, one, func(cmd *applivery.Command) []string {
+		return []string{cmd.ID, string(cmd.Type()), string(cmd.Status), timestamp(cmd.UpdatedAt)}
+	})
+}
+
+// printAll writes items in the chosen format: JSON (the item, or an array
+// of them), or text, one tab-separated line per item, with "-" for an empty
+// field.
+func printAll[T any](c *cli, items []*T, one bool, fields func(*T) []string) error {
 	if c.output == "json" {
 		enc := json.NewEncoder(c.stdout)
 		if one {
-			return enc.Encode(cmds[0])
+			return enc.Encode(items[0])
 		}
-		if cmds == nil {
-			cmds = []*applivery.Command{}
+		if items == nil {
+			items = []*T{}
 		}
-		return enc.Encode(cmds)
+		return enc.Encode(items)
 	}
-	for _, cmd := range cmds {
-		updated := "-"
-		if !cmd.UpdatedAt.IsZero() {
-			updated = cmd.UpdatedAt.Format(time.RFC3339)
+	for _, item := range items {
+		fs := fields(item)
+		for i, f := range fs {
+			if f == "" {
+				fs[i] = "-"
+			}
 		}
-		typ := string(cmd.Type())
-		if typ == "" {
-			typ = "-"
-		}
-		if _, err := fmt.Fprintf(c.stdout, "%s\t%s\t%s\t%s\n", cmd.ID, typ, cmd.Status, updated); err != nil {
+		if _, err := fmt.Fprintln(c.stdout, strings.Join(fs, "\t")); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// timestamp is t in RFC 3339, or "" when it is zero.
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }
 
 // A verb registers its flags and returns the function that runs it.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,10 +11,11 @@ import (
 	"github.com/applivery/applivery-go/appliverytest"
 )
 
-// The demo's organization and device.
+// The demo's organization and device, and the device's serial number.
 const (
 	demoOrg    = "acme-fleet"
 	demoDevice = "pixel8_0042"
+	demoSerial = "R58M123"
 )
 
 // demo serves the fake API (appliverytest) on loopback, seeded with a
@@ -25,6 +27,11 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	}
 	srv := appliverytest.NewServer()
 	defer srv.Close()
+	dev := srv.AddDevice(demoOrg, applivery.Device{
+		MDMUser: &applivery.DeviceUser{ID: "60b7c8d9e0f1a2b3c4d5e6f7", Email: "ana@acme.example"},
+		Policy:  &applivery.DevicePolicy{ID: "62c1d2e3f4a5b6c7d8e9f0a1", Name: "Kiosk"},
+		Raw:     json.RawMessage(`{"serialNumber":"` + demoSerial + `","tags":["kiosk","berlin"],"segmentId":4}`),
+	}, demoDevice, demoSerial)
 	var pending []string
 	for _, seed := range []struct {
 		typ    applivery.CommandType
@@ -48,17 +55,22 @@ func (a *app) demo(ctx context.Context, args []string) error {
 		}
 	}
 	device := "--org " + demoOrg + " --device " + demoDevice
-	fmt.Fprintf(a.stdout, `A fake Applivery API is serving on %s, with device %s of
-organization %s and four of its commands. In another terminal:
+	fmt.Fprintf(a.stdout, `A fake Applivery API is serving on %s, with device %s
+(serial number %s, id %s) of organization %s and four of its commands.
+In another terminal:
 
   export APPLIVERY_BASE_URL=%s APPLIVERY_API_KEY=%s
+  applivery android devices list    --org %s --tag kiosk
+  applivery android devices get     --org %s --device %s
   applivery android commands list   %s
   applivery android commands get    %s --command %s
   applivery android commands cancel %s --command %s
   applivery android commands create %s --type REBOOT --output json
+  applivery android devices move    --org %s --device %s --segment 7
 
 Serving until interrupted (Ctrl-C).
-`, srv.URL, demoDevice, demoOrg, srv.URL, srv.APIKey, device, device, pending[1], device, pending[0], device)
+`, srv.URL, demoDevice, demoSerial, dev.ID, demoOrg, srv.URL, srv.APIKey,
+		demoOrg, demoOrg, demoSerial, device, device, pending[1], device, pending[0], device, demoOrg, dev.ID)
 	<-ctx.Done()
 	fmt.Fprintln(a.stdout, "Stopped.")
 	return nil
