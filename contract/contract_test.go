@@ -308,6 +308,11 @@ func TestMismatchesAreCaught(t *testing.T) {
 			r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "limit=10", "limit=ten", 1)
 			return r
 		},
+		"a move by serial number": func(r *http.Request) *http.Request {
+			r = r.Clone(r.Context())
+			r.URL.Path = strings.Replace(r.URL.Path, "/devices/"+device+"/move", "/devices/"+serial+"/move", 1)
+			return r
+		},
 		"no key": func(r *http.Request) *http.Request {
 			r = r.Clone(r.Context())
 			r.Header.Del("Authorization")
