@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs the performance comparison of the README: one Cancel through the SDK
-# against the leanest hand-written net/http call and a default
-# go-retryablehttp client (BenchmarkCall), decoding alone (BenchmarkDecode)
-# and ID validation (BenchmarkValidateIDs), each -count times, interleaved,
-# and compares them with benchstat. The raw results stay in .tools/bench.txt.
+# Runs the performance comparison of docs/performance.md: one Cancel through
+# the SDK against the leanest hand-written net/http call and a default
+# go-retryablehttp client (BenchmarkCall), decoding alone (BenchmarkDecode),
+# a page of 100 devices of 20 KB against plain encoding/json
+# (BenchmarkDecodeDevicePage) and ID validation (BenchmarkValidateIDs), each
+# -count times, interleaved, and compares them with benchstat. The raw
+# results stay in .tools/bench.txt.
 #
 #   scripts/bench.sh                          # COUNT=20 runs of BENCHTIME=500ms
 #   COUNT=5 BENCHTIME=200ms scripts/bench.sh  # quicker, wider intervals
@@ -21,11 +23,12 @@ if [ ! -x .tools/bin/benchstat ]; then
 fi
 
 echo "$(go version), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
-go test -run '^$' -bench '^(BenchmarkCall|BenchmarkDecode|BenchmarkValidateIDs)$' \
+go test -run '^$' -bench '^(BenchmarkCall|BenchmarkDecode|BenchmarkDecodeDevicePage|BenchmarkValidateIDs)$' \
 	-benchtime "$BENCHTIME" -count "$COUNT" . > .tools/bench.txt
 
 # Columns by implementation: the limit first, so "vs base" is the SDK's
 # distance from the hand-written call.
 .tools/bin/benchstat -filter '.name:Call' -col /impl .tools/bench.txt
 .tools/bin/benchstat -filter '.name:Decode' -col /impl .tools/bench.txt
+.tools/bin/benchstat -filter '.name:DecodeDevicePage' -col /impl .tools/bench.txt
 .tools/bin/benchstat -filter '.name:ValidateIDs' .tools/bench.txt
