@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/applivery/applivery-go/internal/transport"
+	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is the base URL of the Applivery API.
@@ -71,6 +72,10 @@ const (
 	DefaultRetryWaitMin   = 500 * time.Millisecond // the shortest wait before a retry; see WithRetryWait
 	DefaultRetryWaitMax   = 10 * time.Second       // the longest wait, and the longest Retry-After honoured
 	DefaultAttemptTimeout = 30 * time.Second       // see WithAttemptTimeout
+	// DefaultRetryBudgetPercent and DefaultRetryBudgetMinPerSecond are the
+	// retry budget of a client: see WithRetryBudget.
+	DefaultRetryBudgetPercent      = 20
+	DefaultRetryBudgetMinPerSecond = 10
 )
 
 // defaultBaseURL is DefaultBaseURL, parsed.
@@ -128,6 +133,9 @@ type clientConfig struct {
 	attemptTimeout time.Duration
 	logger         *slog.Logger
 	product        string
+	rateLimit      *rate.Limiter // nil: none
+	budgetPercent  float64
+	budgetMin      int
 }
 
 // NewClient returns a Client that authenticates with apiKey.
@@ -144,6 +152,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		waitMin:        DefaultRetryWaitMin,
 		waitMax:        DefaultRetryWaitMax,
 		attemptTimeout: DefaultAttemptTimeout,
+		budgetPercent:  DefaultRetryBudgetPercent,
+		budgetMin:      DefaultRetryBudgetMinPerSecond,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -176,6 +186,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			WaitMax:        cfg.waitMax,
 			AttemptTimeout: cfg.attemptTimeout,
 			Logger:         cfg.logger,
+			RateLimit:      cfg.rateLimit,
+			Budget:         transport.NewBudget(cfg.budgetPercent, cfg.budgetMin),
 		}),
 		logger:  cfg.logger,
 		maxBody: maxSuccessBody,
@@ -298,6 +310,50 @@ func WithUserAgent(product string) Option {
 			}
 		}
 		cfg.product = strings.TrimSpace(product)
+		return nil
+	}
+}
+
+// WithRateLimit makes every HTTP attempt of the client (retries included)
+// take a token from one bucket shared by all its goroutines: perSecond tokens
+// a second, at most burst at once (golang.org/x/time/rate). Waiting for a
+// token honours the context: a wait that would outlast the context's
+// deadline returns at once, with an error matching
+// context.DeadlineExceeded, and sends nothing. A 429's Retry-After still
+// applies to the call that got it. perSecond <= 0 or burst < 1 is an error.
+// Without this option nothing waits.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(cfg *clientConfig) error {
+		if !(perSecond > 0) {
+			return &ValidationError{Field: "perSecond", Value: strconv.FormatFloat(perSecond, 'g', -1, 64), Reason: "must be more than 0"}
+		}
+		if burst < 1 {
+			return &ValidationError{Field: "burst", Value: strconv.Itoa(burst), Reason: "must be 1 or more"}
+		}
+		cfg.rateLimit = rate.NewLimiter(rate.Limit(perSecond), burst)
+		return nil
+	}
+}
+
+// WithRetryBudget bounds the retries of all calls of the client together:
+// over a 10 s window, retries may be at most percent of first attempts, plus
+// minPerSecond each second. The default is (DefaultRetryBudgetPercent,
+// DefaultRetryBudgetMinPerSecond), (20, 10): during an outage, when every
+// attempt fails, a busy client makes about 1.2 attempts a call instead of
+// 1 + WithMaxRetries's retries. With the budget spent, a failed attempt is
+// not retried: the call returns its last error at once (the real *APIError
+// or network error), and the logger records it at Warn. percent may exceed
+// 100; math.Inf(1) turns the budget off; (0, 0) allows no retry at all. A
+// negative or NaN percent, or a negative minPerSecond, is an error.
+func WithRetryBudget(percent float64, minPerSecond int) Option {
+	return func(cfg *clientConfig) error {
+		if !(percent >= 0) {
+			return &ValidationError{Field: "percent", Value: strconv.FormatFloat(percent, 'g', -1, 64), Reason: "must be 0 or more (math.Inf(1) turns the budget off)"}
+		}
+		if minPerSecond < 0 {
+			return &ValidationError{Field: "minPerSecond", Value: strconv.Itoa(minPerSecond), Reason: "must be 0 or more"}
+		}
+		cfg.budgetPercent, cfg.budgetMin = percent, minPerSecond
 		return nil
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/applivery/applivery-go"
+	"golang.org/x/time/rate"
 )
 
 // Endpoint names one endpoint of the API, for Script and in a Request.
@@ -161,6 +163,40 @@ func (s *Server) SetFeatureAllowed(organizationID string, allowed bool) {
 	}
 }
 
+// SetRateLimit makes the server answer 429 with a Retry-After (whole
+// seconds, at least 1), before anything else, to calls beyond perSecond a
+// second (burst at once), as the API's rate limiter would, so that a test can
+// see its fleet job slow down rather than fail. perSecond 0 turns it off; a
+// negative or NaN perSecond, or a burst below 1 with a limit, panics.
+func (s *Server) SetRateLimit(perSecond float64, burst int) {
+	switch {
+	case perSecond == 0:
+		s.mu.Lock()
+		s.limiter = nil
+		s.mu.Unlock()
+		return
+	case !(perSecond > 0):
+		panic(fmt.Sprintf("appliverytest: SetRateLimit: perSecond %v must be 0 (off) or more", perSecond))
+	case burst < 1:
+		panic(fmt.Sprintf("appliverytest: SetRateLimit: burst %d must be 1 or more", burst))
+	}
+	s.mu.Lock()
+	s.limiter = rate.NewLimiter(rate.Limit(perSecond), burst)
+	s.mu.Unlock()
+}
+
+// overLimit takes a token of l, if one is there now; otherwise it reports
+// how long until the next one.
+func overLimit(l *rate.Limiter) (time.Duration, bool) {
+	r := l.Reserve()
+	wait := r.Delay()
+	if wait == 0 {
+		return 0, true
+	}
+	r.Cancel()
+	return max(wait, time.Second), false
+}
+
 // maxRequestBody bounds what the server reads and records of a request body.
 const maxRequestBody = 1 << 20
 
@@ -178,6 +214,7 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 		}
 
 		s.mu.Lock()
+		limiter := s.limiter
 		s.requests = append(s.requests, Request{
 			Endpoint:   e,
 			Method:     r.Method,
@@ -186,6 +223,16 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 			Body:       body,
 			Authorized: r.Header.Get("Authorization") == "Bearer "+s.APIKey,
 		})
+		s.mu.Unlock()
+		if limiter != nil {
+			if wait, ok := overLimit(limiter); !ok {
+				// As the API's rate limiter would: before anything else.
+				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				writeError(w, errRateLimited)
+				return
+			}
+		}
+		s.mu.Lock()
 		var fault Fault
 		if queue := s.faults[e]; len(queue) > 0 {
 			fault, s.faults[e] = queue[0], queue[1:]

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/applivery/applivery-go"
+	"golang.org/x/time/rate"
 )
 
 // Server is a fake Applivery API. Its methods are safe for concurrent use,
@@ -55,6 +56,7 @@ type Server struct {
 	requests      []Request
 	notAllowed    map[string]bool // organizations whose plan does not allow the feature
 	applyAfter    time.Duration   // see ApplyAfter; 0: commands stay pending
+	limiter       *rate.Limiter   // see SetRateLimit; nil: no limit
 }
 
 type commandKey struct{ organization, device, id string }
@@ -71,6 +73,7 @@ var (
 	errNotFound          = apiError{http.StatusNotFound, applivery.CodeEntityNotFound, "Entity not found"}
 	errNotPending        = apiError{http.StatusBadRequest, applivery.CodeCommandNotPending, "EmmCommand status not Pending"}
 	errInvalidInput      = apiError{http.StatusBadRequest, 5209, "Invalid input"}
+	errRateLimited       = apiError{http.StatusTooManyRequests, 0, "Too Many Requests"}
 	errFeatureNotAllowed = apiError{http.StatusBadRequest, applivery.CodeFeatureNotAllowed,
 		"Feature not allowed for you billing plan"}
 )

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // attemptRoundTripper hides the base transport's CloseIdleConnections (see
-// New) and, when timeout is set, bounds how long an attempt waits for the
-// response to begin.
+// New), takes a token of the rate limit when there is one, and, when timeout
+// is set, bounds how long an attempt waits for the response to begin.
 //
 // The SDK's own transport bounds that wait itself, with ResponseHeaderTimeout,
 // which costs one timer inside net/http; timeout is then 0. A transport of the
@@ -21,10 +23,18 @@ import (
 type attemptRoundTripper struct {
 	base    http.RoundTripper
 	timeout time.Duration
+	limiter *rate.Limiter // nil: no rate limit
 }
 
 func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := req.Context()
+	if rt.limiter != nil {
+		// Before the attempt's own bound starts: waiting for a token is not
+		// waiting for the server.
+		if err := waitForToken(parent, rt.limiter); err != nil {
+			return nil, err
+		}
+	}
 	if rt.timeout <= 0 {
 		return rt.base.RoundTrip(req)
 	}

@@ -29,20 +29,23 @@ func retryableStatus(code int) bool {
 }
 
 // permanent reports whether a transport error would only repeat on another
-// attempt: the server's certificate failed verification, or the server does
-// not speak TLS at all. The caller's context is checked before this.
+// attempt: the server's certificate failed verification, the server does
+// not speak TLS at all, or the rate limit's wait would outlast the context
+// (none of which sent anything). The caller's context is checked before
+// this.
 //
 // go-retryablehttp matches these by type assertion on the outer error and by
 // error text, which misses wrapped errors; errors.As does not.
 func permanent(err error) bool {
 	var (
+		rateWait  *rateWaitError
 		verify    *tls.CertificateVerificationError
 		authority x509.UnknownAuthorityError
 		hostname  x509.HostnameError
 		invalid   x509.CertificateInvalidError
 		record    tls.RecordHeaderError
 	)
-	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &hostname) ||
+	return errors.As(err, &rateWait) || errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &hostname) ||
 		errors.As(err, &invalid) || errors.As(err, &record)
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
 )
 
 // Config configures a Transport. Zero values are not defaults: the applivery
@@ -26,6 +27,11 @@ type Config struct {
 	WaitMax        time.Duration
 	AttemptTimeout time.Duration // longest wait for a response to begin, per attempt; 0 for none
 	Logger         *slog.Logger  // nil: nothing is logged
+	// RateLimit, when set, gives every attempt a token first, retries
+	// included, shared by all calls.
+	RateLimit *rate.Limiter
+	// Budget, when set, bounds the retries of all calls together.
+	Budget *Budget
 }
 
 // Transport sends requests with retries. It is safe for concurrent use.
@@ -51,7 +57,7 @@ func New(cfg Config) *Transport {
 	// (go-retryablehttp #237). attemptRoundTripper does not have that method,
 	// so http.Client.CloseIdleConnections does nothing; Transport's own
 	// CloseIdleConnections reaches the real transport.
-	hc.Transport = &attemptRoundTripper{base: base, timeout: timeout}
+	hc.Transport = &attemptRoundTripper{base: base, timeout: timeout, limiter: cfg.RateLimit}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	t := &Transport{hc: hc, base: base, cfg: cfg}
 	t.calls.New = func() any { return t.newCall() }
@@ -162,6 +168,7 @@ func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome,
 			return nil, Outcome{}, err
 		}
 	}
+	t.cfg.Budget.deposit()
 	resp, err := c.rc.Do(&c.req)
 	c.req = retryablehttp.Request{} // the pool keeps no request
 	outcome := Outcome{Attempts: c.attempts, EarlierMayHaveApplied: c.earlierMayHaveApplied,
@@ -237,6 +244,10 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		c.logDecision(ctx, resp, err, "not retrying: the wait would end after the context's deadline", wait)
+		return false, nil
+	}
+	if !cfg.Budget.withdraw() {
+		c.logDecision(ctx, resp, err, "not retrying: the client's retry budget is spent", 0)
 		return false, nil
 	}
 	c.wait = wait

@@ -1,0 +1,170 @@
+package applivery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRateLimitIsSharedByEveryCall(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) { writeSuccess(w) })
+	// Three tokens at once, then one every 1000 s: the fourth call and on
+	// would wait far past their deadline.
+	c := newServerClient(t, s, WithRateLimit(0.001, 3))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var ok, refused atomic.Int32
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := cancelCall(ctx, c)
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, context.DeadlineExceeded):
+				refused.Add(1)
+				var apiErr *APIError
+				assert.False(t, errors.As(err, &apiErr), "nothing was sent")
+				assert.Contains(t, err.Error(), "for the client's rate limit would outlast the context's deadline")
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 3, ok.Load())
+	assert.EqualValues(t, 2, refused.Load())
+	assert.EqualValues(t, 3, s.requests.Load())
+	assert.NoError(t, ctx.Err(), "they returned at once, not at the deadline")
+}
+
+func TestRateLimitCountsRetries(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		writeSuccess(w)
+	})
+	c := newServerClient(t, s, WithRateLimit(0.001, 2))
+	_, err := cancelCall(context.Background(), c)
+	require.NoError(t, err, "the first attempt and its retry take the two tokens")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = cancelCall(ctx, c)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualValues(t, 2, s.requests.Load())
+}
+
+func TestRateLimitWaitEndsWithTheContext(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) { writeSuccess(w) })
+	c := newServerClient(t, s, WithRateLimit(0.001, 1))
+	_, err := cancelCall(context.Background(), c)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel) // no deadline: it waits, until canceled
+	_, err = cancelCall(ctx, c)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.EqualValues(t, 1, s.requests.Load())
+}
+
+func TestRateLimitOptionValidation(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		perSecond float64
+		burst     int
+		field     string
+	}{
+		{0, 1, "perSecond"}, {-1, 1, "perSecond"}, {math.NaN(), 1, "perSecond"}, {1, 0, "burst"},
+	} {
+		_, err := NewClient(testKey, WithRateLimit(tt.perSecond, tt.burst))
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, "%v", tt)
+		assert.Equal(t, tt.field, ve.Field)
+	}
+	for _, tt := range []struct {
+		percent float64
+		min     int
+		field   string
+	}{
+		{-1, 0, "percent"}, {math.NaN(), 0, "percent"}, {20, -1, "minPerSecond"},
+	} {
+		_, err := NewClient(testKey, WithRetryBudget(tt.percent, tt.min))
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, "%v", tt)
+		assert.Equal(t, tt.field, ve.Field)
+	}
+	for _, opt := range []Option{WithRateLimit(math.Inf(1), 1), WithRetryBudget(math.Inf(1), 0), WithRetryBudget(0, 0), WithRetryBudget(500, 3)} {
+		_, err := NewClient(testKey, opt)
+		assert.NoError(t, err)
+	}
+}
+
+func TestRetryBudgetBoundsAnOutage(t *testing.T) {
+	t.Parallel()
+	const calls = 200
+	outage := func(opts ...Option) (attempts int64, logs string) {
+		s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		})
+		var buf syncWriter
+		var b strings.Builder
+		buf.w = &b
+		c := newServerClient(t, s, append(opts, WithRetryWait(time.Microsecond, time.Microsecond),
+			WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))...)
+		for range calls {
+			_, err := cancelCall(context.Background(), c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, "the server's answer, never a quota error")
+			assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+		}
+		buf.mu.Lock()
+		defer buf.mu.Unlock()
+		return int64(s.requests.Load()), b.String()
+	}
+
+	unbounded, _ := outage(WithRetryBudget(math.Inf(1), 0))
+	assert.EqualValues(t, 4*calls, unbounded, "every call retries 3 times")
+
+	bounded, logs := outage() // the default budget
+	// 20 % of 200 first attempts, plus 10 a second over 10 s.
+	assert.LessOrEqual(t, bounded, int64(calls+calls/5+100))
+	assert.GreaterOrEqual(t, bounded, int64(calls+calls/5))
+	assert.Contains(t, logs, "not retrying: the client's retry budget is spent")
+
+	none, _ := outage(WithRetryBudget(0, 0))
+	assert.EqualValues(t, calls, none)
+}
+
+func TestRetryBudgetSpentLeavesTheLastErrorAsItWas(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Request-Id", "req-1")
+		writeEnvelopeError(w, http.StatusBadGateway, 0, "upstream failed")
+	})
+	c := newServerClient(t, s, WithRetryBudget(0, 0))
+	_, err := cancelCall(context.Background(), c)
+	apiErr := requireAPIError(t, err)
+	assert.Equal(t, "upstream failed", apiErr.Message)
+	assert.Equal(t, "req-1", apiErr.RequestID)
+	assert.Equal(t, 1, apiErr.Attempts)
+	assert.ErrorIs(t, err, ErrOutcomeUnknown, "a 502 that may have canceled, as without a budget")
+	assert.NotContains(t, err.Error(), "budget")
+}

@@ -1,0 +1,84 @@
+package transport
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// budgetWindow is how far back a Budget counts attempts, in seconds.
+const budgetWindow = 10
+
+// Budget bounds the retries of all the calls of a client together, as
+// Finagle's and gRPC's retry budgets do: over the last budgetWindow seconds,
+// retries may be at most a share of the first attempts, plus a reserve for
+// a client that sends little. During an outage, when every attempt fails,
+// the client's attempts then stay near its first attempts instead of being
+// multiplied by the retries each call may make. It is safe for concurrent
+// use; a nil *Budget allows every retry.
+type Budget struct {
+	ratio   float64 // retries allowed per first attempt
+	reserve int64   // retries allowed in a window whatever the traffic
+	now     func() time.Time
+
+	mu      sync.Mutex
+	buckets [budgetWindow]budgetBucket // one a second, by Unix second modulo the window
+}
+
+type budgetBucket struct {
+	second          int64
+	firsts, retries int64
+}
+
+// NewBudget returns a Budget that allows, over a window of budgetWindow
+// seconds, percent of the first attempts as retries, plus minPerSecond
+// retries a second. An infinite percent means no budget: it returns nil.
+func NewBudget(percent float64, minPerSecond int) *Budget {
+	if math.IsInf(percent, 1) {
+		return nil
+	}
+	return &Budget{ratio: percent / 100, reserve: int64(minPerSecond) * budgetWindow, now: time.Now}
+}
+
+// bucket returns the current second's bucket, emptied if it held an older
+// second. The caller holds b.mu.
+func (b *Budget) bucket(second int64) *budgetBucket {
+	k := &b.buckets[second%budgetWindow]
+	if k.second != second {
+		*k = budgetBucket{second: second}
+	}
+	return k
+}
+
+// deposit counts a call's first attempt.
+func (b *Budget) deposit() {
+	if b == nil {
+		return
+	}
+	second := b.now().Unix()
+	b.mu.Lock()
+	b.bucket(second).firsts++
+	b.mu.Unlock()
+}
+
+// withdraw reports whether a retry is allowed, and counts it if it is.
+func (b *Budget) withdraw() bool {
+	if b == nil {
+		return true
+	}
+	second := b.now().Unix()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var firsts, retries int64
+	for i := range b.buckets {
+		if k := &b.buckets[i]; k.second > second-budgetWindow && k.second <= second {
+			firsts += k.firsts
+			retries += k.retries
+		}
+	}
+	if float64(retries+1) > b.ratio*float64(firsts)+float64(b.reserve) {
+		return false
+	}
+	b.bucket(second).retries++
+	return true
+}
