@@ -151,6 +151,7 @@ func TestRetryBudgetBoundsAnOutage(t *testing.T) {
 
 	none, _ := outage(WithRetryBudget(0, 0))
 	assert.EqualValues(t, calls, none)
+	t.Logf("attempts for %d calls during an outage: %d without a budget, %d with the default one, %d with (0, 0)", calls, unbounded, bounded, none)
 }
 
 func TestRetryBudgetSpentLeavesTheLastErrorAsItWas(t *testing.T) {
