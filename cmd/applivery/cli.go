@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -35,6 +36,8 @@ const usageTemplate = `Usage:
   applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
   applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params] [--wait]
   applivery android commands wait   --org ORG --device DEVICE --command ID [--timeout 10m]
+  applivery android commands cancel-pending --org ORG DEVICES [--concurrency 8] [--rate R] [--dry-run]
+  applivery android commands create --org ORG DEVICES --type TYPE [params] [--wait] [--concurrency 8] [--rate R] [--dry-run]
   applivery android devices list --org ORG [--tag TAG]... [--user ID] [--policy ID] [--segment N [--expand-to ancestors|children]] [--show-deleted] [--page N] [--limit N] [--sort FIELD]
   applivery android devices get  --org ORG --device ID|SERIAL|IMEI
   applivery android devices move --org ORG --device ID --segment N
@@ -46,6 +49,19 @@ commands (every page, or the page --page names), create queues a new one.
 Wait polls a command until the device has applied it (DONE) or it ended
 otherwise, and prints it; create --wait creates, then waits. While waiting,
 a progress line shows on stderr when stderr is a terminal.
+Cancel-pending cancels every pending command of the chosen devices; create
+on more than one device creates one command on each. DEVICES is --device
+(repeatable), --devices-from FILE (- for stdin; one ID, serial number or
+IMEI a line; blank lines and # comments skipped) or --all-devices with the
+filters --tag (repeatable), --user, --policy and --segment. Such a run
+handles --concurrency devices at once, at most --rate requests a second,
+within --timeout each, and writes a line per device as it finishes: text,
+or with --output json one object a line, {"device": …, "ok": true,
+"canceled": [ids]} or {"device": …, "ok": true, "command": {…}}, and on
+failure {"device": …, "ok": false, "error": {"exit": N, "message": …}}.
+--dry-run prints what would be done and changes nothing. The first
+interrupt stops taking devices and lets those in flight finish; a second
+aborts them.
 Devices list shows an organization's devices (every page, or the page --page
 names) that match the filters, get shows one, found by its id, serial number
 or IMEI, and move moves one (by its 24-hex id) to a segment.
@@ -103,6 +119,8 @@ Exit status:
   8  no answer: network error or timeout
   9  wait: the command ended CANCEL
   10 wait: the command was still PENDING when --timeout ran out
+  11 a run on many devices: some failed (their lines say which)
+  130 a run on many devices was interrupted (the devices handled are on stdout)
 
 A create or cancel that fails after the server may have acted (a server
 error, a lost or cut answer) says so: "may have been created" or "may have
@@ -134,6 +152,22 @@ type app struct {
 	// pollInterval, when set, is the first wait between polls: tests shorten
 	// it.
 	pollInterval time.Duration
+	// signals are the interrupts (SIGINT, SIGTERM) of the process; nil for
+	// none.
+	signals <-chan os.Signal
+}
+
+// onInterrupt returns ctx, canceled at the first interrupt.
+func (a *app) onInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-a.signals:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
 }
 
 // run runs the command line args and returns the exit status.
@@ -150,6 +184,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stdout, "applivery %s (applivery-go %s, %s)\n", applivery.Version, applivery.Version, runtime.Version())
 		return exitOK
 	case "demo":
+		ctx, stop := a.onInterrupt(ctx)
+		defer stop()
 		return a.fail(a.demo(ctx, args[1:]))
 	}
 	resource, ok := resources[strings.Join(args[:min(2, len(args))], " ")]
@@ -181,14 +217,41 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if c.output != "text" && c.output != "json" {
 		return a.fail(&usageError{fmt.Sprintf("--output %q: use text or json", c.output)})
 	}
+	if len(c.devices) > 1 && !c.bulkCapable && !c.bulkOnly {
+		return a.fail(&usageError{fmt.Sprintf("--device is given %d times: %s takes one device", len(c.devices), args[2])})
+	}
+	if len(c.devices) == 1 {
+		c.device = c.devices[0]
+	}
 	client, err := c.client()
 	if err != nil {
 		return a.fail(err)
 	}
-	if timeout := c.deadline(flags); timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+	if !c.bulk() {
+		var onlyBulk []string
+		flags.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "dry-run", "concurrency", "devices-from", "all-devices", "tag", "user", "policy", "segment":
+				if c.bulkCapable {
+					onlyBulk = append(onlyBulk, "--"+f.Name)
+				}
+			}
+		})
+		if len(onlyBulk) > 0 {
+			return a.fail(&usageError{strings.Join(onlyBulk, ", ") + ": for a run on many devices (--device repeated, --devices-from or --all-devices)"})
+		}
+	}
+	if c.bulk() {
+		c.perDevice = c.deadline(flags) // a fleet job takes as long as it takes: --timeout bounds each device
+	} else {
+		var stop context.CancelFunc
+		ctx, stop = a.onInterrupt(ctx)
+		defer stop()
+		if timeout := c.deadline(flags); timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
 	}
 	return a.fail(flagError(do(ctx, client), nil))
 }
@@ -288,7 +351,7 @@ const maxShownValue = 64
 // fail prints err, if any, and returns its exit status.
 func (a *app) fail(err error) int {
 	code := exitStatus(err)
-	if err != nil {
+	if err != nil && err.Error() != "" {
 		fmt.Fprintln(a.stderr, err)
 		if code == exitUsage {
 			fmt.Fprintln(a.stderr, "Run \"applivery --help\" for usage.")
@@ -303,10 +366,13 @@ func exitStatus(err error) int {
 		usageErr *usageError
 		apiErr   *applivery.APIError
 		ended    *endedError
+		exit     *exitError
 	)
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &exit):
+		return exit.code
 	case errors.As(err, &usageErr), errors.Is(err, applivery.ErrInvalidArgument):
 		return exitUsage
 	case errors.As(err, &ended):
@@ -332,12 +398,18 @@ func exitStatus(err error) int {
 type cli struct {
 	*app
 	org, device string
+	devices     stringList // every --device given
 	output      string
 	baseURL     string
 	timeout     time.Duration
 	maxRetries  int
 	verbose     bool
 	waits       bool // the command waits for the device: a longer default timeout
+
+	bulkFlags
+	bulkCapable bool          // the verb runs on many devices when it is given many (create)
+	bulkOnly    bool          // the verb always runs on many devices (cancel-pending)
+	perDevice   time.Duration // a bulk run's bound on each device's work
 }
 
 // deadline is the time allowed for the whole command: --timeout when given,
@@ -353,7 +425,7 @@ func (c *cli) deadline(flags *flag.FlagSet) time.Duration {
 
 func (c *cli) register(flags *flag.FlagSet) {
 	flags.StringVar(&c.org, "org", "", "organization ID or slug")
-	flags.StringVar(&c.device, "device", "", "device ID, serial number or IMEI")
+	flags.Var(&c.devices, "device", "device ID, serial number or IMEI")
 	flags.StringVar(&c.output, "output", "text", "text or json")
 	flags.StringVar(&c.baseURL, "base-url", "", "API base URL")
 	flags.DurationVar(&c.timeout, "timeout", time.Minute, "time allowed for the whole command")
@@ -377,6 +449,9 @@ func (c *cli) client() (*applivery.Client, error) {
 	} else if base := c.getenv("APPLIVERY_BASE_URL"); base != "" {
 		opts = append(opts, applivery.WithBaseURL(base))
 		source["baseURL"] = "APPLIVERY_BASE_URL"
+	}
+	if c.rate > 0 {
+		opts = append(opts, applivery.WithRateLimit(c.rate, max(1, c.concurrency)))
 	}
 	if c.verbose {
 		opts = append(opts, applivery.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))

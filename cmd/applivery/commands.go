@@ -120,6 +120,8 @@ var verbs = map[string]verb{
 		flags.StringVar(&activationCode, "activation-code", "", "eSIM activation code")
 		flags.StringVar(&iccid, "iccid", "", "eSIM to remove")
 		flags.BoolVar(&c.waits, "wait", false, "wait until the device applies the command")
+		c.bulkCapable = true
+		c.registerBulk(flags)
 		return func(ctx context.Context, client *applivery.Client) error {
 			s := client.AndroidCommands
 			req.Type = applivery.CommandType(strings.ToUpper(typ))
@@ -168,6 +170,21 @@ var verbs = map[string]verb{
 				}
 				req.NewPassword = password
 			}
+			if c.bulk() {
+				return c.runBulk(ctx, client, func(ctx context.Context, device string) (bulkResult, error) {
+					if c.dryRun {
+						return bulkResult{"dryRun": true, "wouldCreate": req.Type}, nil
+					}
+					cmd, err := s.Create(ctx, c.org, device, &req)
+					if err == nil && c.waits {
+						cmd, err = c.waitFor(ctx, s, device, cmd.ID, false)
+					}
+					if err != nil {
+						return nil, err
+					}
+					return bulkResult{"command": cmd}, nil
+				})
+			}
 			cmd, err := s.Create(ctx, c.org, c.device, &req)
 			if err != nil {
 				return err
@@ -176,6 +193,40 @@ var verbs = map[string]verb{
 				return c.wait(ctx, s, cmd.ID)
 			}
 			return c.print([]*applivery.Command{cmd}, true)
+		}
+	},
+	"cancel-pending": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {
+		c.bulkOnly = true
+		c.registerBulk(flags)
+		return func(ctx context.Context, client *applivery.Client) error {
+			s := client.AndroidCommands
+			return c.runBulk(ctx, client, func(ctx context.Context, device string) (bulkResult, error) {
+				var pending []string
+				for cmd, err := range s.ListAll(ctx, c.org, device, nil) {
+					if err != nil {
+						return nil, err
+					}
+					if cmd.Status == applivery.CommandStatusPending {
+						pending = append(pending, cmd.ID)
+					}
+				}
+				if c.dryRun {
+					return bulkResult{"dryRun": true, "wouldCancel": nonNil(pending)}, nil
+				}
+				canceled := []string{}
+				for _, id := range pending {
+					_, err := s.Cancel(ctx, c.org, device, id)
+					switch {
+					case errors.Is(err, applivery.ErrCommandNotPending):
+						// Applied or canceled meanwhile: not this run's to cancel.
+					case err != nil:
+						return nil, err
+					default:
+						canceled = append(canceled, id)
+					}
+				}
+				return bulkResult{"canceled": canceled}, nil
+			})
 		}
 	},
 	"wait": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {
@@ -208,10 +259,23 @@ func (e *endedError) Error() string {
 // the last read when time ran out). DONE is a success; CANCEL, any other
 // status and running out of time are errors with exit statuses of their own.
 func (c *cli) wait(ctx context.Context, s *applivery.AndroidCommandsService, id string) error {
+	cmd, err := c.waitFor(ctx, s, c.device, id, c.stderrTerminal)
+	if cmd != nil {
+		if perr := c.print([]*applivery.Command{cmd}, true); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+// waitFor waits until the device applies the command, with a progress line
+// on stderr when progress is set, and returns the command it ended as (or
+// the last read), and an error unless it is DONE.
+func (c *cli) waitFor(ctx context.Context, s *applivery.AndroidCommandsService, device, id string, progress bool) (*applivery.Command, error) {
 	start, polls := time.Now(), 0
 	opts := &applivery.WaitOptions{OnPoll: func(cmd *applivery.Command) {
 		polls++
-		if c.stderrTerminal {
+		if progress {
 			fmt.Fprintf(c.stderr, "\r\x1b[Kwaiting for command %s: %s, %s, %d poll%s",
 				cmd.ID, cmd.Status, time.Since(start).Round(time.Second), polls, plural(polls))
 		}
@@ -219,24 +283,19 @@ func (c *cli) wait(ctx context.Context, s *applivery.AndroidCommandsService, id 
 	if c.pollInterval > 0 {
 		opts.MinInterval = c.pollInterval
 	}
-	cmd, err := s.Wait(ctx, c.org, c.device, id, opts)
-	if c.stderrTerminal && polls > 0 {
+	cmd, err := s.Wait(ctx, c.org, device, id, opts)
+	if progress && polls > 0 {
 		fmt.Fprint(c.stderr, "\r\x1b[K") // the progress line goes; the result stays
-	}
-	if cmd != nil {
-		if perr := c.print([]*applivery.Command{cmd}, true); perr != nil {
-			return perr
-		}
 	}
 	switch {
 	case err != nil:
-		return err
+		return cmd, err
 	case cmd.Status == applivery.CommandStatusDone:
-		return nil
+		return cmd, nil
 	case cmd.Status == applivery.CommandStatusCanceled:
-		return &endedError{cmd: cmd, exit: exitCanceled}
+		return cmd, &endedError{cmd: cmd, exit: exitCanceled}
 	}
-	return &endedError{cmd: cmd, exit: exitAPI}
+	return cmd, &endedError{cmd: cmd, exit: exitAPI}
 }
 
 func plural(n int) string {
@@ -283,3 +342,10 @@ type stringList []string
 
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}

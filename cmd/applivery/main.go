@@ -24,10 +24,12 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	a := &app{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, stderrTerminal: isTerminal(os.Stderr)}
-	code := a.run(ctx, os.Args[1:])
-	stop()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	a := &app{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stderrTerminal: isTerminal(os.Stderr), signals: signals}
+	code := a.run(context.Background(), os.Args[1:])
+	signal.Stop(signals)
 	os.Exit(code)
 }
 

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/applivery/applivery-go"
+	"github.com/applivery/applivery-go/appliverytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// jsonLines decodes the lines of a bulk run's --output json, by device.
+func jsonLines(t *testing.T, stdout string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		out[m["device"].(string)] = m
+	}
+	return out
+}
+
+func TestCancelPending(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	a1 := srv.AddCommand(org, "dev_a", applivery.Command{})
+	a2 := srv.AddCommand(org, "dev_a", applivery.Command{})
+	done := srv.AddCommand(org, "dev_a", applivery.Command{Status: applivery.CommandStatusDone})
+	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org,
+		"--device", "dev_a", "--device", "dev_b", "--output", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := jsonLines(t, r.stdout)
+	require.Len(t, lines, 2)
+	assert.Equal(t, true, lines["dev_a"]["ok"])
+	assert.ElementsMatch(t, []any{a1.ID, a2.ID}, lines["dev_a"]["canceled"])
+	assert.Equal(t, []any{}, lines["dev_b"]["canceled"], "an empty list when nothing was pending")
+	assert.NotContains(t, lines["dev_a"], "error", "no error member on success")
+	got, _ := srv.Command(org, "dev_a", done.ID)
+	assert.Equal(t, applivery.CommandStatusDone, got.Status)
+	got, _ = srv.Command(org, "dev_a", a1.ID)
+	assert.Equal(t, applivery.CommandStatusCanceled, got.Status)
+	assert.Contains(t, r.stderr, "applivery: 2 devices: 2 succeeded, 0 failed")
+	assert.Regexp(t, `^\{"device":"dev_[ab]","ok":true,"canceled":\[`, strings.Split(r.stdout, "\n")[0], "device and ok first")
+}
+
+func TestBulkFromAFileWithBadLines(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.AddCommand(org, "dev_a", applivery.Command{})
+	file := filepath.Join(t.TempDir(), "devices.txt")
+	require.NoError(t, os.WriteFile(file, []byte("# the lost ones\ndev_a\n\n  dev_b  \nnot a device!\n"), 0o600))
+	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--devices-from", file, "--output", "json")
+	assert.Equal(t, 11, r.code, "some failed: %s", r.stderr)
+	lines := jsonLines(t, r.stdout)
+	require.Len(t, lines, 3, "comments and blank lines are skipped")
+	assert.Len(t, lines["dev_a"]["canceled"], 1)
+	assert.Equal(t, true, lines["dev_b"]["ok"])
+	bad := lines["not a device!"]
+	assert.Equal(t, false, bad["ok"])
+	assert.Equal(t, map[string]any{"exit": float64(2), "message": `applivery: "not a device!" is not a device ID, serial number or IMEI: it must match ` + applivery.DeviceIDPattern}, bad["error"])
+	assert.Contains(t, r.stderr, "3 devices: 2 succeeded, 1 failed")
+
+	r = runCLI(t, srv, nil, "dev_a\n", "android", "commands", "cancel-pending", "--org", org, "--devices-from", "-")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "dev_a\tok\tcanceled 0: \n", r.stdout, "from stdin, as text")
+}
+
+func TestBulkOverAllDevices(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	kiosk := srv.AddDevice(org, applivery.Device{Raw: json.RawMessage(`{"tags":["kiosk"]}`)}, "SERIAL_K")
+	other := srv.AddDevice(org, applivery.Device{})
+	cmd := srv.AddCommand(org, "SERIAL_K", applivery.Command{})
+	untouched := srv.AddCommand(org, other.ID, applivery.Command{})
+	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--all-devices", "--tag", "kiosk", "--output", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := jsonLines(t, r.stdout)
+	require.Len(t, lines, 1)
+	assert.Equal(t, []any{cmd.ID}, lines[kiosk.ID]["canceled"])
+	got, _ := srv.Command(org, other.ID, untouched.ID)
+	assert.Equal(t, applivery.CommandStatusPending, got.Status)
+}
+
+func TestBulkCreate(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.ApplyAfter(10 * time.Millisecond)
+	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--device", "dev_b",
+		"--type", "LOCK", "--wait", "--output", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := jsonLines(t, r.stdout)
+	require.Len(t, lines, 2)
+	for _, d := range []string{"dev_a", "dev_b"} {
+		cmd := lines[d]["command"].(map[string]any)
+		assert.Equal(t, "DONE", cmd["status"], "waited for")
+		stored, ok := srv.Command(org, d, cmd["id"].(string))
+		require.True(t, ok)
+		assert.Equal(t, applivery.CommandTypeLock, stored.Type())
+	}
+
+	r = runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--device", "dev_c", "--type", "REBOOT")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^dev_c\tok\tcommand [0-9a-f]{24} REBOOT PENDING$`, r.stdout)
+}
+
+func TestBulkDryRunChangesNothing(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	cmd := srv.AddCommand(org, "dev_a", applivery.Command{})
+	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--device", "dev_a", "--dry-run", "--output", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.JSONEq(t, `{"device":"dev_a","ok":true,"dryRun":true,"wouldCancel":["`+cmd.ID+`"]}`, strings.TrimSpace(r.stdout))
+	r = runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--device", "dev_b", "--type", "LOCK", "--dry-run")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "dev_b\tok\twould create LOCK\n")
+	for _, req := range srv.Requests() {
+		assert.Equal(t, appliverytest.EndpointList, req.Endpoint, "only reads")
+	}
+	got, _ := srv.Command(org, "dev_a", cmd.ID)
+	assert.Equal(t, applivery.CommandStatusPending, got.Status)
+}
+
+func TestBulkPartialFailure(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.Script(appliverytest.EndpointList, appliverytest.Fault{Code: applivery.CodeFeatureNotAllowed})
+	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--device", "dev_a", "--device", "dev_b",
+		"--concurrency", "1", "--output", "json")
+	assert.Equal(t, 11, r.code, r.stderr)
+	lines := jsonLines(t, r.stdout)
+	assert.Equal(t, map[string]any{"exit": float64(7), "message": lines["dev_a"]["error"].(map[string]any)["message"]}, lines["dev_a"]["error"])
+	assert.Contains(t, lines["dev_a"]["error"].(map[string]any)["message"], "(code 5050)")
+	assert.Equal(t, true, lines["dev_b"]["ok"])
+}
+
+func TestBulkFailureBeforeAnyDevice(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	r := runCLI(t, srv, []string{"APPLIVERY_API_KEY=wrong"}, "", "android", "commands", "cancel-pending", "--org", org, "--all-devices")
+	assert.Equal(t, 4, r.code, "the listing's own status: %s", r.stderr)
+	assert.Contains(t, r.stderr, "401 Invalid Token")
+}
+
+func TestBulkRateLimit(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	// One request at once, then one every 1000 s: the second device cannot
+	// list its commands within its --timeout.
+	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--device", "dev_a", "--device", "dev_b",
+		"--rate", "0.001", "--concurrency", "1", "--timeout", "5s", "--output", "json")
+	assert.Equal(t, 11, r.code, r.stderr)
+	lines := jsonLines(t, r.stdout)
+	assert.Equal(t, true, lines["dev_a"]["ok"])
+	assert.Contains(t, lines["dev_b"]["error"].(map[string]any)["message"], "rate limit would outlast the context's deadline")
+	assert.Len(t, srv.Requests(), 1)
+}
+
+func TestBulkUsage(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	base := []string{"android", "commands", "cancel-pending", "--org", org}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "choose the devices: --device (repeatable), --devices-from FILE or --all-devices"},
+		{[]string{"--device", "a", "--all-devices"}, "choose the devices one way"},
+		{[]string{"--device", "a", "--tag", "kiosk"}, "--tag, --user, --policy and --segment go with --all-devices"},
+		{[]string{"--device", "a", "--concurrency", "0"}, "--concurrency 0: must be 1 or more"},
+		{[]string{"--device", "a", "--rate", "-1"}, "--rate -1: must be 0 (no limit) or more"},
+		{[]string{"--devices-from", "/no/such/file"}, "--devices-from: open /no/such/file"},
+	} {
+		r := runCLI(t, srv, nil, "", append(base, tt.args...)...)
+		assert.Equal(t, 2, r.code, "%v", tt.args)
+		assert.Contains(t, r.stderr, tt.want, "%v", tt.args)
+	}
+	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "a", "--type", "LOCK", "--dry-run")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--dry-run: for a run on many devices")
+	r = runCLI(t, srv, nil, "", "android", "commands", "get", "--org", org, "--device", "a", "--device", "b", "--command", "0123456789abcdef01234567")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--device is given 2 times: get takes one device")
+	assert.Empty(t, srv.Requests())
+}
+
+func TestBulkInterrupt(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	var devices []string
+	for i := range 40 {
+		d := "dev_" + string(rune('a'+i/26)) + string(rune('a'+i%26))
+		devices = append(devices, d)
+		srv.AddCommand(org, d, applivery.Command{})
+	}
+	signals := make(chan os.Signal, 2)
+	out, w := io.Pipe()
+	var stderr strings.Builder
+	a := &app{
+		getenv: func(k string) string {
+			return map[string]string{"APPLIVERY_API_KEY": srv.APIKey, "APPLIVERY_BASE_URL": srv.URL}[k]
+		},
+		stdin: strings.NewReader(strings.Join(devices, "\n")), stdout: w, stderr: &stderr, signals: signals,
+		options: []applivery.Option{applivery.WithRetryWait(appliverytest.TestRetryWaitMin, appliverytest.TestRetryWaitMax)},
+	}
+	code := make(chan int, 1)
+	go func() {
+		code <- a.run(context.Background(), []string{"android", "commands", "cancel-pending", "--org", org,
+			"--devices-from", "-", "--concurrency", "2", "--output", "json"})
+		w.Close()
+	}()
+	lines := bufio.NewScanner(out)
+	var handled []string
+	for lines.Scan() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(lines.Bytes(), &m))
+		handled = append(handled, m["device"].(string))
+		if len(handled) == 3 {
+			signals <- os.Interrupt // Ctrl-C: stop taking devices
+		}
+	}
+	assert.Equal(t, exitInterrupted, <-code)
+	assert.Less(t, len(handled), len(devices), "no more devices were taken")
+	assert.GreaterOrEqual(t, len(handled), 3)
+	assert.Contains(t, stderr.String(), "interrupted: no more devices were taken")
+	for _, d := range devices {
+		page, err := srv.TestClient(t).AndroidCommands.List(context.Background(), org, d, nil)
+		require.NoError(t, err)
+		want := applivery.CommandStatusPending
+		if contains(handled, d) {
+			want = applivery.CommandStatusCanceled
+		}
+		assert.Equal(t, want, page.Items[0].Status, "%s: every device on stdout was handled, and no other", d)
+	}
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
