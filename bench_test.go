@@ -7,6 +7,8 @@ package applivery
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +35,11 @@ type benchServer struct {
 	open  atomic.Int64 // accepted and not yet closed
 }
 
-func newBenchServer(b *testing.B) *benchServer {
+func newBenchServer(b *testing.B) *benchServer { return startBenchServer(b, false) }
+
+// startBenchServer starts the server, over TLS with HTTP/2 when h2 is set:
+// the production protocol, which Go negotiates with the API.
+func startBenchServer(b *testing.B, h2 bool) *benchServer {
 	b.Helper()
 	s := &benchServer{}
 	body := []byte(documentedCancelResponse)
@@ -50,7 +56,12 @@ func newBenchServer(b *testing.B) *benchServer {
 			s.open.Add(-1)
 		}
 	}
-	s.Start()
+	if h2 {
+		s.EnableHTTP2 = true
+		s.StartTLS()
+	} else {
+		s.Start()
+	}
 	b.Cleanup(s.Close)
 	return s
 }
@@ -110,7 +121,15 @@ func impls(b *testing.B, s *benchServer) []impl {
 	limit := &http.Client{Transport: pooled}
 	b.Cleanup(pooled.CloseIdleConnections)
 
-	sdk, err := NewClient(testKey, WithBaseURL(s.URL+"/v1"))
+	// Over TLS every client trusts the server's certificate, and the SDK
+	// keeps its own transport (a caller's would take another code path).
+	var roots *x509.CertPool
+	if s.TLS != nil {
+		roots = x509.NewCertPool()
+		roots.AddCert(s.Certificate())
+		pooled.TLSClientConfig = &tls.Config{RootCAs: roots}
+	}
+	sdk, err := NewClient(testKey, WithBaseURL(s.URL+"/v1"), func(cfg *clientConfig) error { cfg.rootCAs = roots; return nil })
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -120,6 +139,10 @@ func impls(b *testing.B, s *benchServer) []impl {
 	// silenced, so that the benchmark output stays readable.
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil
+	if roots != nil {
+		rc.HTTPClient.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots}
+		rc.HTTPClient.Transport.(*http.Transport).ForceAttemptHTTP2 = true
+	}
 	b.Cleanup(rc.HTTPClient.CloseIdleConnections)
 
 	return []impl{
@@ -164,8 +187,14 @@ const cancelPathRel = "organizations/" + validOrg + "/mdm/android/enterprise/dev
 // callers as will be measured, and the warm-up's garbage is collected. It
 // reports the TCP connections opened per call after the warm-up, beside time
 // and memory.
-func BenchmarkCall(b *testing.B) {
-	s := newBenchServer(b)
+func BenchmarkCall(b *testing.B) { benchmarkCall(b, false) }
+
+// BenchmarkCallTLS is BenchmarkCall over TLS with HTTP/2, the protocol of
+// the production API. Connections are multiplexed: one carries every caller.
+func BenchmarkCallTLS(b *testing.B) { benchmarkCall(b, true) }
+
+func benchmarkCall(b *testing.B, h2 bool) {
+	s := startBenchServer(b, h2)
 	// Each -count round rotates the order of the implementations, so that
 	// none is always measured first, or right after another.
 	list := impls(b, s)

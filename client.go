@@ -46,6 +46,7 @@ package applivery
 
 import (
 	"context"
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -136,6 +137,7 @@ type clientConfig struct {
 	rateLimit      *rate.Limiter // nil: none
 	budgetPercent  float64
 	budgetMin      int
+	rootCAs        *x509.CertPool // nil: the system's; set only by the benchmarks
 }
 
 // NewClient returns a Client that authenticates with apiKey.
@@ -188,6 +190,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			Logger:         cfg.logger,
 			RateLimit:      cfg.rateLimit,
 			Budget:         transport.NewBudget(cfg.budgetPercent, cfg.budgetMin),
+			RootCAs:        cfg.rootCAs,
 		}),
 		logger:  cfg.logger,
 		maxBody: maxSuccessBody,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the performance comparison of docs/performance.md: one Cancel through
 # the SDK against the leanest hand-written net/http call and a default
-# go-retryablehttp client (BenchmarkCall), decoding alone (BenchmarkDecode),
+# go-retryablehttp client (BenchmarkCall, over HTTP/1.1, and BenchmarkCallTLS,
+# over TLS with HTTP/2, the production protocol), decoding alone (BenchmarkDecode),
 # a page of 100 devices of 20 KB against plain encoding/json
 # (BenchmarkDecodeDevicePage) and ID validation (BenchmarkValidateIDs), each
 # -count times, interleaved, and compares them with benchstat. The raw
@@ -23,12 +24,13 @@ if [ ! -x .tools/bin/benchstat ]; then
 fi
 
 echo "$(go version), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)"
-go test -run '^$' -bench '^(BenchmarkCall|BenchmarkDecode|BenchmarkDecodeDevicePage|BenchmarkValidateIDs)$' \
+go test -run '^$' -bench '^(BenchmarkCall|BenchmarkCallTLS|BenchmarkDecode|BenchmarkDecodeDevicePage|BenchmarkValidateIDs)$' \
 	-benchtime "$BENCHTIME" -count "$COUNT" . > .tools/bench.txt
 
 # Columns by implementation: the limit first, so "vs base" is the SDK's
 # distance from the hand-written call.
 .tools/bin/benchstat -filter '.name:Call' -col /impl .tools/bench.txt
+.tools/bin/benchstat -filter '.name:CallTLS' -col /impl .tools/bench.txt
 .tools/bin/benchstat -filter '.name:Decode' -col /impl .tools/bench.txt
 .tools/bin/benchstat -filter '.name:DecodeDevicePage' -col /impl .tools/bench.txt
 .tools/bin/benchstat -filter '.name:ValidateIDs' .tools/bench.txt

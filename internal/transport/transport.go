@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"log/slog"
@@ -32,6 +33,9 @@ type Config struct {
 	RateLimit *rate.Limiter
 	// Budget, when set, bounds the retries of all calls together.
 	Budget *Budget
+	// RootCAs, when set, are the certificates the SDK's own transport trusts
+	// instead of the system's: the benchmarks' TLS server is one.
+	RootCAs *x509.CertPool
 }
 
 // Transport sends requests with retries. It is safe for concurrent use.
@@ -50,7 +54,7 @@ func New(cfg Config) *Transport {
 	}
 	base, timeout := hc.Transport, cfg.AttemptTimeout
 	if base == nil {
-		base, timeout = newPooledTransport(cfg.AttemptTimeout), 0 // it bounds the wait itself
+		base, timeout = newPooledTransport(cfg.AttemptTimeout, cfg.RootCAs), 0 // it bounds the wait itself
 	}
 	// go-retryablehttp calls CloseIdleConnections on the client after every
 	// failed call, which empties the pool that all concurrent callers share
@@ -85,7 +89,7 @@ func (t *Transport) newCall() *call {
 // per host (cleanhttp keeps GOMAXPROCS+1, which churns connections as soon as
 // more callers than that run at once), TLS 1.2 or later, bounded dials, and
 // attemptTimeout as the longest wait for a response to begin.
-func newPooledTransport(attemptTimeout time.Duration) *http.Transport {
+func newPooledTransport(attemptTimeout time.Duration, roots *x509.CertPool) *http.Transport {
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
@@ -99,7 +103,7 @@ func newPooledTransport(attemptTimeout time.Duration) *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: 1 * time.Second,
 		ResponseHeaderTimeout: attemptTimeout,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
 	}
 }
 
