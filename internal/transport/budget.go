@@ -3,6 +3,7 @@ package transport
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,13 +22,15 @@ type Budget struct {
 	reserve int64   // retries allowed in a window whatever the traffic
 	now     func() time.Time
 
-	mu      sync.Mutex
+	mu      sync.Mutex                 // taken by a retry, and to start a new second
 	buckets [budgetWindow]budgetBucket // one a second, by Unix second modulo the window
 }
 
+// budgetBucket counts one second. Its counters are atomic, so that the first
+// attempt of every call, the hot path, takes no lock.
 type budgetBucket struct {
-	second          int64
-	firsts, retries int64
+	second          atomic.Int64
+	firsts, retries atomic.Int64
 }
 
 // NewBudget returns a Budget that allows, over a window of budgetWindow
@@ -41,11 +44,19 @@ func NewBudget(percent float64, minPerSecond int) *Budget {
 }
 
 // bucket returns the current second's bucket, emptied if it held an older
-// second. The caller holds b.mu.
-func (b *Budget) bucket(second int64) *budgetBucket {
+// second. locked says whether the caller holds b.mu.
+func (b *Budget) bucket(second int64, locked bool) *budgetBucket {
 	k := &b.buckets[second%budgetWindow]
-	if k.second != second {
-		*k = budgetBucket{second: second}
+	if k.second.Load() != second {
+		if !locked {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+		}
+		if k.second.Load() != second {
+			k.firsts.Store(0)
+			k.retries.Store(0)
+			k.second.Store(second)
+		}
 	}
 	return k
 }
@@ -55,10 +66,7 @@ func (b *Budget) deposit() {
 	if b == nil {
 		return
 	}
-	second := b.now().Unix()
-	b.mu.Lock()
-	b.bucket(second).firsts++
-	b.mu.Unlock()
+	b.bucket(b.now().Unix(), false).firsts.Add(1)
 }
 
 // withdraw reports whether a retry is allowed, and counts it if it is.
@@ -71,14 +79,14 @@ func (b *Budget) withdraw() bool {
 	defer b.mu.Unlock()
 	var firsts, retries int64
 	for i := range b.buckets {
-		if k := &b.buckets[i]; k.second > second-budgetWindow && k.second <= second {
-			firsts += k.firsts
-			retries += k.retries
+		if k := &b.buckets[i]; k.second.Load() > second-budgetWindow && k.second.Load() <= second {
+			firsts += k.firsts.Load()
+			retries += k.retries.Load()
 		}
 	}
 	if float64(retries+1) > b.ratio*float64(firsts)+float64(b.reserve) {
 		return false
 	}
-	b.bucket(second).retries++
+	b.bucket(second, true).retries.Add(1)
 	return true
 }
