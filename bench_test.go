@@ -35,8 +35,6 @@ type benchServer struct {
 	open  atomic.Int64 // accepted and not yet closed
 }
 
-func newBenchServer(b *testing.B) *benchServer { return startBenchServer(b, false) }
-
 // startBenchServer starts the server, over TLS with HTTP/2 when h2 is set:
 // the production protocol, which Go negotiates with the API.
 func startBenchServer(b *testing.B, h2 bool) *benchServer {
