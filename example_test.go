@@ -2,6 +2,7 @@ package applivery_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -220,4 +221,115 @@ func ExampleAndroidCommandsService_Wait() {
 		fmt.Println("ended as", cmd.Status)
 	}
 	// Output: applied: LOCK
+}
+
+func ExampleAndroidDevicesService_Get() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.AddDevice("acme-fleet", applivery.Device{
+		ID:      "5f1e0c2a9b8d7e6f5a4b3c2d",
+		MDMUser: &applivery.DeviceUser{Email: "ana@acme.example"},
+		Raw:     json.RawMessage(`{"serialNumber":"R58M123","tags":["kiosk"]}`),
+	}, "R58M123")
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// By serial number, IMEI or id alike.
+	dev, err := client.AndroidDevices.Get(context.Background(), "acme-fleet", "R58M123")
+	if errors.Is(err, applivery.ErrNotFound) {
+		log.Fatal("no such device")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(dev.ID, dev.MDMUser.Email)
+	// What the SDK does not type is in Raw.
+	var extra struct {
+		Tags []string `json:"tags"`
+	}
+	if err := json.Unmarshal(dev.Raw, &extra); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(extra.Tags)
+	// Output:
+	// 5f1e0c2a9b8d7e6f5a4b3c2d ana@acme.example
+	// [kiosk]
+}
+
+func ExampleAndroidDevicesService_ListAll() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	for _, tags := range []string{`["kiosk"]`, `["office"]`, `["kiosk","berlin"]`} {
+		srv.AddDevice("acme-fleet", applivery.Device{Raw: json.RawMessage(`{"tags":` + tags + `}`)})
+	}
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	kiosks := 0
+	opts := &applivery.ListDevicesOptions{Tags: []string{"kiosk"}}
+	for _, err := range client.AndroidDevices.ListAll(context.Background(), "acme-fleet", opts) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		kiosks++
+	}
+	fmt.Println(kiosks, "kiosks")
+	// Output: 2 kiosks
+}
+
+func ExampleAndroidDevicesService_Move() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	dev := srv.AddDevice("acme-fleet", applivery.Device{}, "R58M123")
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Move takes the device's id, not its serial number.
+	_, err = client.AndroidDevices.Move(context.Background(), "acme-fleet", "R58M123", 4)
+	fmt.Println(errors.Is(err, applivery.ErrInvalidArgument))
+	moved, err := client.AndroidDevices.Move(context.Background(), "acme-fleet", dev.ID, 4)
+	if errors.Is(err, applivery.ErrOutcomeUnknown) {
+		log.Fatal("the device may have been moved: moving it again is harmless")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	var segment struct {
+		SegmentID int `json:"segmentId"`
+	}
+	if err := json.Unmarshal(moved.Raw, &segment); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("segment", segment.SegmentID)
+	// Output:
+	// true
+	// segment 4
+}
+
+func ExampleWithRateLimit() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	// One client for the whole fleet job: 50 requests a second at most, all
+	// goroutines together, retries included.
+	client, err := srv.NewClient(applivery.WithRateLimit(50, 5))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	page, err := client.AndroidDevices.List(ctx, "acme-fleet", nil)
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Fatal("the rate limit, or the server, would outlast the deadline")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(page.Items), "devices")
+	// Output: 0 devices
 }
