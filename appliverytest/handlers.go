@@ -173,7 +173,7 @@ func sortCommands(cmds []*stored, order string) {
 		"updatedAt":            func(c applivery.Command) string { return c.UpdatedAt.Format(time.RFC3339Nano) },
 		"id":                   func(c applivery.Command) string { return c.ID },
 		"status":               func(c applivery.Command) string { return string(c.Status) },
-		"config.metadata.type": func(c applivery.Command) string { return string(c.Config.Metadata.Type) },
+		"config.metadata.type": func(c applivery.Command) string { return string(c.Type()) },
 	}[field]
 	slices.SortStableFunc(cmds, func(a, b *stored) int {
 		c := 0

@@ -61,7 +61,7 @@ func (f *Fleet) pending(ctx context.Context, device string, typ applivery.Comman
 		if err != nil {
 			return nil, err
 		}
-		if cmd.Status == applivery.CommandStatusPending && cmd.Config.Metadata.Type == typ {
+		if cmd.Status == applivery.CommandStatusPending && cmd.Type() == typ {
 			found = cmd
 			break
 		}

@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			break
 		}
 		listed++
-		line := fmt.Sprintf("  %s  %-20s %s", cmd.ID, cmd.Config.Metadata.Type, cmd.Status)
+		line := fmt.Sprintf("  %s  %-20s %s", cmd.ID, cmd.Type(), cmd.Status)
 		if cmd.Status != applivery.CommandStatusPending {
 			left[cmd.Status]++
 			fmt.Fprintln(stdout, line)
