@@ -410,26 +410,38 @@ func expectedCommand(t *testing.T, raw json.RawMessage) applivery.Command {
 // member optional, null page numbers 0.
 func expectedPage(t *testing.T, raw json.RawMessage) applivery.CommandPage {
 	t.Helper()
+	items, p := expectedPaging(t, raw)
+	page := applivery.CommandPage{Items: make([]applivery.Command, len(items)), Page: p.page, Limit: p.limit,
+		TotalDocs: p.totalDocs, TotalPages: p.totalPages, HasNextPage: p.hasNext, HasPrevPage: p.hasPrev,
+		NextPage: p.next, PrevPage: p.prev}
+	for i, item := range items {
+		page.Items[i] = expectedCommand(t, item)
+	}
+	return page
+}
+
+// paging is the pagination members of a list answer.
+type paging struct {
+	page, limit, totalDocs, totalPages int
+	hasNext, hasPrev                   bool
+	next, prev                         int
+}
+
+// expectedPaging reads the items and the pagination members of a list
+// answer, member by member.
+func expectedPaging(t *testing.T, raw json.RawMessage) ([]json.RawMessage, paging) {
+	t.Helper()
 	m := members(t, raw)
 	var items []json.RawMessage
 	if m["items"] != nil {
 		require.NoError(t, json.Unmarshal(m["items"], &items))
 	}
-	page := applivery.CommandPage{
-		Items:       make([]applivery.Command, len(items)),
-		Page:        integer(m["page"]),
-		Limit:       integer(m["limit"]),
-		TotalDocs:   integer(m["totalDocs"]),
-		TotalPages:  integer(m["totalPages"]),
-		HasNextPage: string(m["hasNextPage"]) == "true",
-		HasPrevPage: string(m["hasPrevPage"]) == "true",
-		NextPage:    integer(m["nextPage"]),
-		PrevPage:    integer(m["prevPage"]),
+	return items, paging{
+		page: integer(m["page"]), limit: integer(m["limit"]),
+		totalDocs: integer(m["totalDocs"]), totalPages: integer(m["totalPages"]),
+		hasNext: string(m["hasNextPage"]) == "true", hasPrev: string(m["hasPrevPage"]) == "true",
+		next: integer(m["nextPage"]), prev: integer(m["prevPage"]),
 	}
-	for i, item := range items {
-		page.Items[i] = expectedCommand(t, item)
-	}
-	return page
 }
 
 func members(t *testing.T, raw json.RawMessage) map[string]json.RawMessage {

@@ -135,22 +135,10 @@ func expectedDevice(t *testing.T, raw json.RawMessage) applivery.Device {
 
 func expectedDevicePage(t *testing.T, raw json.RawMessage) applivery.DevicePage {
 	t.Helper()
-	m := members(t, raw)
-	var items []json.RawMessage
-	if m["items"] != nil {
-		require.NoError(t, json.Unmarshal(m["items"], &items))
-	}
-	page := applivery.DevicePage{
-		Items:       make([]applivery.Device, len(items)),
-		Page:        integer(m["page"]),
-		Limit:       integer(m["limit"]),
-		TotalDocs:   integer(m["totalDocs"]),
-		TotalPages:  integer(m["totalPages"]),
-		HasNextPage: string(m["hasNextPage"]) == "true",
-		HasPrevPage: string(m["hasPrevPage"]) == "true",
-		NextPage:    integer(m["nextPage"]),
-		PrevPage:    integer(m["prevPage"]),
-	}
+	items, p := expectedPaging(t, raw)
+	page := applivery.DevicePage{Items: make([]applivery.Device, len(items)), Page: p.page, Limit: p.limit,
+		TotalDocs: p.totalDocs, TotalPages: p.totalPages, HasNextPage: p.hasNext, HasPrevPage: p.hasPrev,
+		NextPage: p.next, PrevPage: p.prev}
 	for i, item := range items {
 		page.Items[i] = expectedDevice(t, item)
 	}
