@@ -35,7 +35,7 @@ func TestWaitReturnsAsSoonAsTheCommandIsNotPending(t *testing.T) {
 func TestWaitPollsUntilTheDeviceAppliesTheCommand(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t)
-	srv.ApplyAfter(30 * time.Millisecond)
+	srv.ApplyAfter(150 * time.Millisecond) // the first poll, at once, reads it PENDING
 	cmd, err := createLock(context.Background(), c)
 	require.NoError(t, err)
 
