@@ -28,7 +28,7 @@ var errMalformed = errors.New("applivery: malformed JSON object")
 func eachMember(b []byte, f func(name string, value []byte)) error {
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
-		if i < len(b) && (b[i] == '[' || b[i] == '"' || b[i] == 't' || b[i] == 'f' || b[i] == 'n' || b[i] == '-' || isDigit(b[i])) {
+		if json.Valid(b) {
 			return errNotObject
 		}
 		return errMalformed

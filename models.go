@@ -417,37 +417,9 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		case "emmEnterprise":
 			w.EMMEnterprise = jsonString(value)
 		case "mdmUser":
-			w.MDMUser = nil
-			if isObject(value) {
-				u := &DeviceUser{}
-				_ = eachMember(value, func(name string, value []byte) {
-					switch name {
-					case "id":
-						u.ID = jsonString(value)
-					case "email":
-						u.Email = jsonString(value)
-					}
-				})
-				w.MDMUser = u
-			}
+			w.MDMUser = decodeUser(value)
 		case "deviceEmmPolicy":
-			w.Policy = nil
-			if isObject(value) {
-				p := &DevicePolicy{}
-				_ = eachMember(value, func(name string, value []byte) {
-					switch name {
-					case "id":
-						p.ID = jsonString(value)
-					case "name":
-						p.Name = jsonString(value)
-					case "description":
-						p.Description = jsonString(value)
-					case "version":
-						p.Version = jsonString(value)
-					}
-				})
-				w.Policy = p
-			}
+			w.Policy = decodePolicy(value)
 		case "updatedAt":
 			var t wireTime
 			_ = t.UnmarshalJSON(value)
@@ -464,6 +436,45 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 	w.Raw = append(json.RawMessage(nil), b...)
 	*d = w
 	return nil
+}
+
+// decodeUser decodes a device's mdmUser: nil unless it is an object.
+func decodeUser(v []byte) *DeviceUser {
+	if !isObject(v) {
+		return nil
+	}
+	u := &DeviceUser{}
+	_ = eachMember(v, func(name string, value []byte) {
+		switch name {
+		case "id":
+			u.ID = jsonString(value)
+		case "email":
+			u.Email = jsonString(value)
+		}
+	})
+	return u
+}
+
+// decodePolicy decodes a device's deviceEmmPolicy, whose configuration it
+// skips: nil unless it is an object.
+func decodePolicy(v []byte) *DevicePolicy {
+	if !isObject(v) {
+		return nil
+	}
+	p := &DevicePolicy{}
+	_ = eachMember(v, func(name string, value []byte) {
+		switch name {
+		case "id":
+			p.ID = jsonString(value)
+		case "name":
+			p.Name = jsonString(value)
+		case "description":
+			p.Description = jsonString(value)
+		case "version":
+			p.Version = jsonString(value)
+		}
+	})
+	return p
 }
 
 // MarshalJSON writes d.Raw when it is set, and the typed fields otherwise

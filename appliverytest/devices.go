@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,7 +173,7 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound)
 		return
 	}
-	writeRaw(w, dev.Raw)
+	writeData(w, dev.Raw)
 }
 
 // moveDevice serves PUT …/devices/{emmDeviceId}/move: the id must be the
@@ -201,7 +202,7 @@ func (s *Server) moveDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound)
 		return
 	}
-	writeRaw(w, raw)
+	writeData(w, raw)
 }
 
 // listDevices serves GET …/devices with the API's paging, sort and filters:
@@ -248,22 +249,16 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 
 // matches reports whether the device passes the list's filters; segment is
 // -1 when none is asked.
-func (st *storedDevice) matches(q map[string][]string, segment int) bool {
-	get := func(k string) string {
-		if v := q[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	if u := get("mdm-user"); u != "" && (st.dev.MDMUser == nil || st.dev.MDMUser.ID != u) {
+func (st *storedDevice) matches(q url.Values, segment int) bool {
+	if u := q.Get("mdm-user"); u != "" && (st.dev.MDMUser == nil || st.dev.MDMUser.ID != u) {
 		return false
 	}
-	if p := get("emm-policy"); p != "" && (st.dev.Policy == nil || st.dev.Policy.ID != p) {
+	if p := q.Get("emm-policy"); p != "" && (st.dev.Policy == nil || st.dev.Policy.ID != p) {
 		return false
 	}
 	var deleted bool
 	_ = json.Unmarshal(st.raw["deleted"], &deleted)
-	if deleted && get("show-deleted") != "true" {
+	if deleted && q.Get("show-deleted") != "true" {
 		return false
 	}
 	if segment >= 0 {
@@ -292,6 +287,3 @@ func nonNegativeInt(v string) (int, bool) {
 }
 
 func emptyOr(v string, ok func(string) bool) bool { return v == "" || ok(v) }
-
-// writeRaw answers with the success envelope around raw, a JSON value.
-func writeRaw(w http.ResponseWriter, raw json.RawMessage) { writeData(w, raw) }

@@ -37,8 +37,18 @@ type bulkFlags struct {
 }
 
 // registerBulk adds the flags of a verb that can run on many devices.
+//
+// Every flag but --rate means something only for a run on many devices; their
+// names go to c.bulkOnlyFlags, so that a single-device run can refuse them.
 func (c *cli) registerBulk(flags *flag.FlagSet) {
 	b := &c.bulkFlags
+	before := map[string]bool{}
+	flags.VisitAll(func(f *flag.Flag) { before[f.Name] = true })
+	defer flags.VisitAll(func(f *flag.Flag) {
+		if !before[f.Name] && f.Name != "rate" {
+			c.bulkOnlyFlags = append(c.bulkOnlyFlags, f.Name)
+		}
+	})
 	flags.StringVar(&b.devicesFrom, "devices-from", "", "a file of devices, one a line (- for stdin)")
 	flags.BoolVar(&b.allDevices, "all-devices", false, "every device of the organization that the filters select")
 	flags.Var(&b.tags, "tag", "with --all-devices: only devices with this tag; repeatable")
@@ -213,7 +223,6 @@ func (c *cli) runBulk(ctx context.Context, client *applivery.Client, job func(ct
 		}()
 	}
 	var sourceErr error
-	interrupted := false
 feed:
 	for device, err := range source {
 		switch {
@@ -227,12 +236,12 @@ feed:
 		select {
 		case work <- device:
 		case <-intake:
-			interrupted = true
 			break feed
 		}
 	}
 	close(work)
 	wg.Wait()
+	interrupted := false
 	select {
 	case <-intake:
 		interrupted = true
@@ -249,7 +258,6 @@ type bulkRun struct {
 
 	mu           sync.Mutex
 	done, failed int
-	drawn        time.Time // when the progress line was last drawn
 }
 
 // report writes the line of one device, and redraws the progress line.
@@ -272,7 +280,6 @@ func (r *bulkRun) report(device string, result bulkResult, err error) {
 	}
 	fmt.Fprintln(c.stdout, line)
 	if c.stderrTerminal {
-		r.drawn = time.Now()
 		fmt.Fprint(c.stderr, r.progress())
 	}
 }

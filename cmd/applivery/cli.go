@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -230,11 +231,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if !c.bulk() {
 		var onlyBulk []string
 		flags.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "dry-run", "concurrency", "devices-from", "all-devices", "tag", "user", "policy", "segment":
-				if c.bulkCapable {
-					onlyBulk = append(onlyBulk, "--"+f.Name)
-				}
+			if slices.Contains(c.bulkOnlyFlags, f.Name) {
+				onlyBulk = append(onlyBulk, "--"+f.Name)
 			}
 		})
 		if len(onlyBulk) > 0 {
@@ -407,9 +405,11 @@ type cli struct {
 	waits       bool // the command waits for the device: a longer default timeout
 
 	bulkFlags
-	bulkCapable bool          // the verb runs on many devices when it is given many (create)
-	bulkOnly    bool          // the verb always runs on many devices (cancel-pending)
-	perDevice   time.Duration // a bulk run's bound on each device's work
+	bulkCapable bool // the verb runs on many devices when it is given many (create)
+	bulkOnly    bool // the verb always runs on many devices (cancel-pending)
+	// bulkOnlyFlags are the flags that only a run on many devices takes.
+	bulkOnlyFlags []string
+	perDevice     time.Duration // a bulk run's bound on each device's work
 }
 
 // deadline is the time allowed for the whole command: --timeout when given,

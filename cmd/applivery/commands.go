@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"strings"
 	"time"
 
@@ -50,6 +51,39 @@ func printAll[T any](c *cli, items []*T, one bool, fields func(*T) []string) err
 	return nil
 }
 
+// printList prints a list: text lines as the items come, or JSON, one array
+// of them all.
+func printList[T any](c *cli, items iter.Seq2[*T, error], print func([]*T, bool) error) error {
+	var all []*T
+	for item, err := range items {
+		if err != nil {
+			return err
+		}
+		if c.output == "text" {
+			if err := print([]*T{item}, false); err != nil {
+				return err
+			}
+			continue
+		}
+		all = append(all, item)
+	}
+	if c.output == "json" {
+		return print(all, false)
+	}
+	return nil
+}
+
+// itemsOf iterates over the items of one page.
+func itemsOf[T any](items []T) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for i := range items {
+			if !yield(&items[i], nil) {
+				return
+			}
+		}
+	}
+}
+
 // timestamp is t in RFC 3339, or "" when it is zero.
 func timestamp(t time.Time) string {
 	if t.IsZero() {
@@ -76,29 +110,9 @@ var verbs = map[string]verb{
 				if err != nil {
 					return err
 				}
-				cmds := make([]*applivery.Command, len(page.Items))
-				for i := range page.Items {
-					cmds[i] = &page.Items[i]
-				}
-				return c.print(cmds, false)
+				return printList(c, itemsOf(page.Items), c.print)
 			}
-			var all []*applivery.Command
-			for cmd, err := range s.ListAll(ctx, c.org, c.device, &opts) {
-				if err != nil {
-					return err
-				}
-				if c.output == "text" { // lines as they come; JSON is one array
-					if err := c.print([]*applivery.Command{cmd}, false); err != nil {
-						return err
-					}
-					continue
-				}
-				all = append(all, cmd)
-			}
-			if c.output == "json" {
-				return c.print(all, false)
-			}
-			return nil
+			return printList(c, s.ListAll(ctx, c.org, c.device, &opts), c.print)
 		}
 	},
 	"create": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {

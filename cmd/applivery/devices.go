@@ -33,29 +33,9 @@ var deviceVerbs = map[string]verb{
 				if err != nil {
 					return err
 				}
-				devices := make([]*applivery.Device, len(page.Items))
-				for i := range page.Items {
-					devices[i] = &page.Items[i]
-				}
-				return c.printDevices(devices, false)
+				return printList(c, itemsOf(page.Items), c.printDevices)
 			}
-			var all []*applivery.Device
-			for d, err := range s.ListAll(ctx, c.org, &opts) {
-				if err != nil {
-					return err
-				}
-				if c.output == "text" { // lines as they come; JSON is one array
-					if err := c.printDevices([]*applivery.Device{d}, false); err != nil {
-						return err
-					}
-					continue
-				}
-				all = append(all, d)
-			}
-			if c.output == "json" {
-				return c.printDevices(all, false)
-			}
-			return nil
+			return printList(c, s.ListAll(ctx, c.org, &opts), c.printDevices)
 		}
 	},
 	"get": func(c *cli, _ *flag.FlagSet) func(context.Context, *applivery.Client) error {
