@@ -15,7 +15,7 @@ import (
 // referenceSHA256 is the SHA-256 of the API's OpenAPI transcription,
 // shared/reference/openapi.yaml, which testdata/openapi.yaml copies for the
 // contract tests (contract/). Update both together.
-const referenceSHA256 = "f7fbe4d3ebccd384d9f251755ddcd5467c6f2299a1e70baa9499ae0bde9f6a47"
+const referenceSHA256 = "75d7417330469a308f0a27713ad927b397ffc6725c31d7cb2df943c9d2ef1dd7"
 
 func TestOpenAPISpecIsTheReference(t *testing.T) {
 	t.Parallel()
