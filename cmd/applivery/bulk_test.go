@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +35,7 @@ func jsonLines(t *testing.T, stdout string) map[string]map[string]any {
 
 func TestCancelPending(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
 	a1 := srv.AddCommand(org, "dev_a", applivery.Command{})
 	a2 := srv.AddCommand(org, "dev_a", applivery.Command{})
 	done := srv.AddCommand(org, "dev_a", applivery.Command{Status: applivery.CommandStatusDone})
@@ -57,7 +58,7 @@ func TestCancelPending(t *testing.T) {
 
 func TestBulkFromAFileWithBadLines(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
 	srv.AddCommand(org, "dev_a", applivery.Command{})
 	file := filepath.Join(t.TempDir(), "devices.txt")
 	require.NoError(t, os.WriteFile(file, []byte("# the lost ones\ndev_a\n\n  dev_b  \nnot a device!\n"), 0o600))
@@ -74,7 +75,7 @@ func TestBulkFromAFileWithBadLines(t *testing.T) {
 
 	r = runCLI(t, srv, nil, "dev_a\n", "android", "commands", "cancel-pending", "--org", org, "--devices-from", "-")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Equal(t, "dev_a\tok\tcanceled 0: \n", r.stdout, "from stdin, as text")
+	assert.Equal(t, "dev_a\tok\tcanceled 0\n", r.stdout, "from stdin, as text")
 }
 
 func TestBulkOverAllDevices(t *testing.T) {
@@ -95,7 +96,7 @@ func TestBulkOverAllDevices(t *testing.T) {
 
 func TestBulkCreate(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
 	srv.ApplyAfter(10 * time.Millisecond)
 	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--device", "dev_b",
 		"--type", "LOCK", "--wait", "--output", "json")
@@ -117,7 +118,7 @@ func TestBulkCreate(t *testing.T) {
 
 func TestBulkDryRunChangesNothing(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
 	cmd := srv.AddCommand(org, "dev_a", applivery.Command{})
 	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--device", "dev_a", "--dry-run", "--output", "json")
 	require.Equal(t, 0, r.code, r.stderr)
@@ -126,7 +127,7 @@ func TestBulkDryRunChangesNothing(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "dev_b\tok\twould create LOCK\n")
 	for _, req := range srv.Requests() {
-		assert.Equal(t, appliverytest.EndpointList, req.Endpoint, "only reads")
+		assert.Equal(t, http.MethodGet, req.Method, "only reads: %s", req.Endpoint)
 	}
 	got, _ := srv.Command(org, "dev_a", cmd.ID)
 	assert.Equal(t, applivery.CommandStatusPending, got.Status)
@@ -134,7 +135,7 @@ func TestBulkDryRunChangesNothing(t *testing.T) {
 
 func TestBulkPartialFailure(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
 	srv.Script(appliverytest.EndpointList, appliverytest.Fault{Code: applivery.CodeFeatureNotAllowed})
 	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--device", "dev_a", "--device", "dev_b",
 		"--concurrency", "1", "--output", "json")
@@ -147,15 +148,21 @@ func TestBulkPartialFailure(t *testing.T) {
 
 func TestBulkFailureBeforeAnyDevice(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
-	r := runCLI(t, srv, []string{"APPLIVERY_API_KEY=wrong"}, "", "android", "commands", "cancel-pending", "--org", org, "--all-devices")
-	assert.Equal(t, 4, r.code, "the listing's own status: %s", r.stderr)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
+	r := runCLI(t, srv, []string{"APPLIVERY_API_KEY=wrong"}, "", "android", "commands", "cancel-pending", "--org", org, "--all-devices", "--output", "json")
+	assert.Equal(t, exitIncomplete, r.code, "we do not know which devices exist: %s", r.stderr)
+	var last map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &last), r.stdout)
+	assert.Equal(t, true, last["incomplete"])
+	assert.Equal(t, "", last["after"], "nothing was taken")
+	assert.Equal(t, float64(exitAuth), last["error"].(map[string]any)["exit"], "the listing's own status, in the line")
+	assert.Contains(t, last["error"].(map[string]any)["message"], "401 Invalid Token")
 	assert.Contains(t, r.stderr, "401 Invalid Token")
 }
 
 func TestBulkRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
 	// One request at once, then one every 1000 s: the second device cannot
 	// list its commands within its --timeout.
 	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--device", "dev_a", "--device", "dev_b",
@@ -169,7 +176,7 @@ func TestBulkRateLimit(t *testing.T) {
 
 func TestBulkUsage(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
 	base := []string{"android", "commands", "cancel-pending", "--org", org}
 	for _, tt := range []struct {
 		args []string
@@ -178,18 +185,20 @@ func TestBulkUsage(t *testing.T) {
 		{nil, "choose the devices: --device (repeatable), --devices-from FILE or --all-devices"},
 		{[]string{"--device", "a", "--all-devices"}, "choose the devices one way"},
 		{[]string{"--device", "a", "--tag", "kiosk"}, "--tag, --user, --policy and --segment go with --all-devices"},
-		{[]string{"--device", "a", "--concurrency", "0"}, "--concurrency 0: must be 1 or more"},
-		{[]string{"--device", "a", "--rate", "-1"}, "--rate -1: must be 0 (no limit) or more"},
+		{[]string{"--device", "a", "--concurrency", "0"}, "--concurrency 0: must be from 1 to 1000"},
+		{[]string{"--device", "a", "--concurrency", "9223372036854775807"}, "--concurrency 9223372036854775807: must be from 1 to 1000"},
+		{[]string{"--device", "a", "--rate", "-1"}, "--rate -1: must be a number of requests a second, or 0 for no limit"},
+		{[]string{"--device", "a", "--rate", "NaN"}, "--rate NaN: must be a number of requests a second"},
+		{[]string{"--device", "a", "--rate", "+Inf"}, "--rate +Inf: must be a number of requests a second"},
+		{[]string{"--device", "a", "--rate", "1", "--burst", "0"}, "--burst 0: must be 1 or more"},
+		{[]string{"--device", "a", "--after", "b"}, "--after goes with --devices-from or --all-devices"},
 		{[]string{"--devices-from", "/no/such/file"}, "--devices-from: open /no/such/file"},
 	} {
 		r := runCLI(t, srv, nil, "", append(base, tt.args...)...)
 		assert.Equal(t, 2, r.code, "%v", tt.args)
 		assert.Contains(t, r.stderr, tt.want, "%v", tt.args)
 	}
-	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "a", "--type", "LOCK", "--dry-run")
-	assert.Equal(t, 2, r.code)
-	assert.Contains(t, r.stderr, "--dry-run: for a run on many devices")
-	r = runCLI(t, srv, nil, "", "android", "commands", "get", "--org", org, "--device", "a", "--device", "b", "--command", "0123456789abcdef01234567")
+	r := runCLI(t, srv, nil, "", "android", "commands", "get", "--org", org, "--device", "a", "--device", "b", "--command", "0123456789abcdef01234567")
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "--device is given 2 times: get takes one device")
 	assert.Empty(t, srv.Requests())
@@ -222,15 +231,22 @@ func TestBulkInterrupt(t *testing.T) {
 	}()
 	lines := bufio.NewScanner(out)
 	var handled []string
+	var last map[string]any
 	for lines.Scan() {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(lines.Bytes(), &m))
+		last = m
+		if m["interrupted"] == true {
+			continue
+		}
 		handled = append(handled, m["device"].(string))
 		if len(handled) == 3 {
 			signals <- os.Interrupt // Ctrl-C: stop taking devices
 		}
 	}
 	assert.Equal(t, exitInterrupted, <-code)
+	assert.Equal(t, map[string]any{"interrupted": true, "after": handled[len(handled)-1]}, last,
+		"the last line says where a re-run takes up; every device taken finished, so the last one taken is the last line's")
 	assert.Less(t, len(handled), len(devices), "no more devices were taken")
 	assert.GreaterOrEqual(t, len(handled), 3)
 	assert.Contains(t, stderr.String(), "interrupted: no more devices were taken")

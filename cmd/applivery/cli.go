@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -156,19 +157,9 @@ type app struct {
 	// signals are the interrupts (SIGINT, SIGTERM) of the process; nil for
 	// none.
 	signals <-chan os.Signal
-}
-
-// onInterrupt returns ctx, canceled at the first interrupt.
-func (a *app) onInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(ctx)
-	go func() {
-		select {
-		case <-a.signals:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, cancel
+	// now is the clock that tells a repeated interrupt from a later one;
+	// nil for time.Now.
+	now func() time.Time
 }
 
 // run runs the command line args and returns the exit status.
@@ -185,7 +176,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stdout, "applivery %s (applivery-go %s, %s)\n", applivery.Version, applivery.Version, runtime.Version())
 		return exitOK
 	case "demo":
-		ctx, stop := a.onInterrupt(ctx)
+		ctx, _, stop := a.onInterrupt(ctx)
 		defer stop()
 		return a.fail(a.demo(ctx, args[1:]))
 	}
@@ -241,17 +232,17 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	if c.bulk() {
 		c.perDevice = c.deadline(flags) // a fleet job takes as long as it takes: --timeout bounds each device
-	} else {
-		var stop context.CancelFunc
-		ctx, stop = a.onInterrupt(ctx)
-		defer stop()
-		if timeout := c.deadline(flags); timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-			defer cancel()
-		}
+		return a.fail(flagError(do(ctx, client), nil))
 	}
-	return a.fail(flagError(do(ctx, client), nil))
+	ctx, in, stop := a.onInterrupt(ctx)
+	defer stop()
+	if timeout := c.deadline(flags); timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	err = do(ctx, client)
+	return a.fail(byInterrupt(flagError(err, nil), in.stopped()))
 }
 
 // resources are the command line's resources, by their words.
@@ -361,16 +352,19 @@ func (a *app) fail(err error) int {
 // exitStatus maps an error to the exit status a script branches on.
 func exitStatus(err error) int {
 	var (
-		usageErr *usageError
-		apiErr   *applivery.APIError
-		ended    *endedError
-		exit     *exitError
+		usageErr    *usageError
+		apiErr      *applivery.APIError
+		ended       *endedError
+		exit        *exitError
+		interrupted *interruptedError
 	)
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &exit):
 		return exit.code
+	case errors.As(err, &interrupted):
+		return exitInterrupted
 	case errors.As(err, &usageErr), errors.Is(err, applivery.ErrInvalidArgument):
 		return exitUsage
 	case errors.As(err, &ended):
@@ -450,8 +444,15 @@ func (c *cli) client() (*applivery.Client, error) {
 		opts = append(opts, applivery.WithBaseURL(base))
 		source["baseURL"] = "APPLIVERY_BASE_URL"
 	}
-	if c.rate > 0 {
-		opts = append(opts, applivery.WithRateLimit(c.rate, max(1, c.concurrency)))
+	switch {
+	case math.IsNaN(c.rate) || math.IsInf(c.rate, 0) || c.rate < 0:
+		return nil, &usageError{fmt.Sprintf("--rate %g: must be a number of requests a second, or 0 for no limit", c.rate)}
+	case c.rate > 0 && c.burst < 1:
+		return nil, &usageError{fmt.Sprintf("--burst %d: must be 1 or more", c.burst)}
+	case c.rate > 0:
+		// A burst of 1 unless --burst says otherwise: --rate R means R a
+		// second from the first request, which a strict limit accepts.
+		opts = append(opts, applivery.WithRateLimit(c.rate, c.burst))
 	}
 	if c.verbose {
 		opts = append(opts, applivery.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -116,80 +115,30 @@ var verbs = map[string]verb{
 		}
 	},
 	"create": func(c *cli, flags *flag.FlagSet) func(context.Context, *applivery.Client) error {
-		var (
-			req                            applivery.CreateCommandRequest
-			typ, lostMessage, lostPhone    string
-			carrier, activationCode, iccid string
-			passwordStdin                  bool
-			resetFlags, packages           stringList
-		)
-		flags.StringVar(&typ, "type", "", "command type")
-		flags.StringVar(&req.Duration, "duration", "", "how long the command stays valid")
-		flags.BoolVar(&passwordStdin, "new-password-stdin", false, "read the new password from stdin")
-		flags.Var(&resetFlags, "reset-flag", "a reset-password flag")
-		flags.StringVar(&lostMessage, "lost-message", "", "lost-mode message")
-		flags.StringVar(&lostPhone, "lost-phone", "", "lost-mode phone number")
-		flags.Var(&packages, "package", "an app whose data to clear")
-		flags.StringVar(&carrier, "carrier", "", "eSIM carrier")
-		flags.StringVar(&activationCode, "activation-code", "", "eSIM activation code")
-		flags.StringVar(&iccid, "iccid", "", "eSIM to remove")
+		p := &createFlags{}
+		p.register(flags)
 		flags.BoolVar(&c.waits, "wait", false, "wait until the device applies the command")
 		c.bulkCapable = true
 		c.registerBulk(flags)
 		return func(ctx context.Context, client *applivery.Client) error {
+			if p.passwordStdin && c.devicesFrom == "-" {
+				return &usageError{"--new-password-stdin and --devices-from - both read stdin: give the devices in a file"}
+			}
+			req, err := p.request(c.stdin)
+			if err != nil {
+				return err
+			}
 			s := client.AndroidCommands
-			req.Type = applivery.CommandType(strings.ToUpper(typ))
-			// Each params flag goes with one type: anything else is a mistake
-			// the API would not report.
-			for _, p := range []struct {
-				set   bool
-				flag  string
-				typ   applivery.CommandType
-				apply func()
-			}{
-				{passwordStdin, "--new-password-stdin", applivery.CommandTypeResetPassword, func() {}},
-				{len(resetFlags) > 0, "--reset-flag", applivery.CommandTypeResetPassword, func() { req.ResetPasswordFlags = resetFlags }},
-				{lostMessage != "" || lostPhone != "", "--lost-message and --lost-phone", applivery.CommandTypeStartLostMode, func() {
-					req.StartLostMode = &applivery.StartLostModeParams{
-						LostMessage:     message(lostMessage),
-						LostPhoneNumber: message(lostPhone),
-					}
-				}},
-				{len(packages) > 0, "--package", applivery.CommandTypeClearAppData, func() {
-					req.ClearAppsData = &applivery.ClearAppsDataParams{PackageNames: packages}
-				}},
-				{carrier != "" || activationCode != "", "--carrier and --activation-code", applivery.CommandTypeAddEsim, func() {
-					req.AddEsim = &applivery.AddEsimParams{CarrierName: carrier, ActivationCode: activationCode}
-				}},
-				{iccid != "", "--iccid", applivery.CommandTypeRemoveEsim, func() { req.RemoveEsim = &applivery.RemoveEsimParams{ICCID: iccid} }},
-			} {
-				if !p.set {
-					continue
-				}
-				if req.Type != p.typ {
-					return &usageError{fmt.Sprintf("%s go with --type %s", p.flag, p.typ)}
-				}
-				p.apply()
-			}
-			if req.Type == applivery.CommandTypeStopLostMode {
-				req.StopLostMode = &applivery.StopLostModeParams{}
-			}
-			if passwordStdin {
-				password, err := readLine(c.stdin)
-				if err != nil {
-					return &usageError{"--new-password-stdin: reading stdin: " + err.Error()}
-				}
-				if password == "" {
-					return &usageError{"--new-password-stdin: stdin holds no password"}
-				}
-				req.NewPassword = password
-			}
 			if c.bulk() {
 				return c.runBulk(ctx, client, func(ctx context.Context, device string) (bulkResult, error) {
 					if c.dryRun {
+						// A read, so that an unknown device fails as it would.
+						if _, err := client.AndroidDevices.Get(ctx, c.org, device); err != nil {
+							return nil, err
+						}
 						return bulkResult{"dryRun": true, "wouldCreate": req.Type}, nil
 					}
-					cmd, err := s.Create(ctx, c.org, device, &req)
+					cmd, err := s.Create(ctx, c.org, device, req)
 					if err == nil && c.waits {
 						cmd, err = c.waitFor(ctx, s, device, cmd.ID, false)
 					}
@@ -199,7 +148,7 @@ var verbs = map[string]verb{
 					return bulkResult{"command": cmd}, nil
 				})
 			}
-			cmd, err := s.Create(ctx, c.org, c.device, &req)
+			cmd, err := s.Create(ctx, c.org, c.device, req)
 			if err != nil {
 				return err
 			}
@@ -224,7 +173,7 @@ var verbs = map[string]verb{
 						pending = append(pending, cmd.ID)
 					}
 				}
-				if c.dryRun {
+				if c.dryRun { // the listing was the read that found the device
 					return bulkResult{"dryRun": true, "wouldCancel": nonNil(pending)}, nil
 				}
 				canceled := []string{}
@@ -302,6 +251,8 @@ func (c *cli) waitFor(ctx context.Context, s *applivery.AndroidCommandsService, 
 		fmt.Fprint(c.stderr, "\r\x1b[K") // the progress line goes; the result stays
 	}
 	switch {
+	case errors.Is(err, applivery.ErrStillPending) && !errors.Is(err, context.Canceled):
+		return cmd, &stillPendingError{id: id, after: allowed(ctx, start), err: err}
 	case err != nil:
 		return cmd, err
 	case cmd.Status == applivery.CommandStatusDone:
@@ -310,6 +261,33 @@ func (c *cli) waitFor(ctx context.Context, s *applivery.AndroidCommandsService, 
 		return cmd, &endedError{cmd: cmd, exit: exitCanceled}
 	}
 	return cmd, &endedError{cmd: cmd, exit: exitAPI}
+}
+
+// stillPendingError is a wait that used its whole time and found the
+// command still PENDING.
+type stillPendingError struct {
+	id    string
+	after time.Duration
+	err   error
+}
+
+func (e *stillPendingError) Error() string {
+	return fmt.Sprintf("applivery: command %s still PENDING after %s", e.id, e.after)
+}
+
+func (e *stillPendingError) Unwrap() error { return e.err }
+
+// allowed is the time ctx allowed from start: its deadline, rounded as a
+// person wrote it, or the time since start when it has none.
+func allowed(ctx context.Context, start time.Time) time.Duration {
+	d := time.Since(start)
+	if deadline, ok := ctx.Deadline(); ok {
+		d = deadline.Sub(start)
+	}
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
 }
 
 func plural(n int) string {
@@ -342,20 +320,29 @@ func message(text string) *applivery.UserFacingMessage {
 	return &applivery.UserFacingMessage{DefaultMessage: text}
 }
 
-// readLine reads the first line of r, without its line ending.
+// readLine reads the first line of r, without its line ending, byte by
+// byte: nothing after the line is consumed, so that what follows it on the
+// same stream stays there for whoever reads next.
 func readLine(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
+	var line []byte
+	b := make([]byte, 1)
+	for {
+		n, err := r.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	return strings.TrimRight(string(line), "\r"), nil
 }
-
-// stringList is a flag that can be given several times.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func nonNil(ids []string) []string {
 	if ids == nil {

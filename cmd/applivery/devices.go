@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"strconv"
 
 	"github.com/applivery/applivery-go"
 )
@@ -77,31 +76,4 @@ func (c *cli) printDevices(devices []*applivery.Device, one bool) error {
 		}
 		return []string{d.ID, email, policy, timestamp(d.UpdatedAt)}
 	})
-}
-
-// optionalInt is an int flag that tells whether it was given.
-type optionalInt struct{ value *int }
-
-func (o *optionalInt) String() string {
-	if o.value == nil {
-		return ""
-	}
-	return strconv.Itoa(*o.value)
-}
-
-func (o *optionalInt) Set(s string) error {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return err
-	}
-	o.value = &n
-	return nil
-}
-
-// Get makes refuseNegative check it like the int flags.
-func (o *optionalInt) Get() any {
-	if o.value == nil {
-		return 0
-	}
-	return *o.value
 }

@@ -77,7 +77,7 @@ func TestTheBinary(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("applivery %s (applivery-go %s, %s)\n", applivery.Version, applivery.Version, runtime.Version()), string(out))
 
-	srv := newServer(t)
+	srv := newServer(t, device)
 	cmd := exec.Command(binary, cancelArgs("0123456789abcdef01234567")...)
 	cmd.Env = []string{"APPLIVERY_API_KEY=" + srv.APIKey, "APPLIVERY_BASE_URL=" + srv.URL}
 	out, err = cmd.CombinedOutput()
@@ -87,9 +87,15 @@ func TestTheBinary(t *testing.T) {
 	assert.Contains(t, string(out), "404 Entity not found (code 3001)")
 }
 
-func newServer(t *testing.T) *appliverytest.Server {
+// newServer starts a fake API with the named devices registered in org (the
+// fake, as the API, answers 404 for any other).
+func newServer(t *testing.T, devices ...string) *appliverytest.Server {
 	t.Helper()
-	return appliverytest.Start(t)
+	srv := appliverytest.Start(t)
+	for _, d := range devices {
+		srv.AddDevice(org, applivery.Device{}, d)
+	}
+	return srv
 }
 
 func cancelArgs(id string, extra ...string) []string {
@@ -98,7 +104,7 @@ func cancelArgs(id string, extra ...string) []string {
 
 func TestNegativeFlagsAreUsageErrors(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, device)
 	cmd := srv.AddCommand(org, device, applivery.Command{})
 	listArgs := []string{"android", "commands", "list", "--org", org, "--device", device}
 	tests := []struct {
@@ -170,7 +176,7 @@ func TestExitStatuses(t *testing.T) {
 		{name: "invalid organization", want: 2, wantErr: `applivery: --org "bad/org": must match ` + applivery.OrganizationIDPattern, setup: func(*appliverytest.Server) []string {
 			return []string{"android", "commands", "get", "--org", "bad/org", "--device", device, "--command", "0123456789abcdef01234567"}
 		}},
-		{name: "duration too long", want: 2, wantErr: "applivery: --duration \"" + strings.Repeat("9", 64) + "…\": must be at most 256 characters", setup: func(*appliverytest.Server) []string {
+		{name: "duration too long", want: 2, wantErr: "applivery: --duration \"" + strings.Repeat("9", 64) + "…\": longer than the API takes", setup: func(*appliverytest.Server) []string {
 			return []string{"android", "commands", "create", "--org", org, "--device", device, "--type", "LOCK", "--duration", strings.Repeat("9", 300)}
 		}},
 		{name: "bad base URL from the environment", want: 2, wantErr: `applivery: APPLIVERY_BASE_URL "http://api.example/v1": must use https`,
@@ -245,7 +251,7 @@ func TestExitStatuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
+			srv := newServer(t, device)
 			args := tt.setup(srv)
 			if tt.noServer {
 				srv = nil
@@ -275,7 +281,7 @@ func TestHelp(t *testing.T) {
 
 func TestCancelPrintsALine(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, device)
 	cmd := srv.AddCommand(org, device, applivery.Command{Config: applivery.CommandConfig{Metadata: applivery.CommandMetadata{Type: applivery.CommandTypeLock}}})
 	r := runCLI(t, srv, nil, "", cancelArgs(cmd.ID)...)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -285,7 +291,7 @@ func TestCancelPrintsALine(t *testing.T) {
 
 func TestGetAsJSON(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, device)
 	seeded := srv.AddCommand(org, device, applivery.Command{
 		Organization: "507f1f77bcf86cd799439012",
 		Status:       applivery.CommandStatusDone,
@@ -305,7 +311,7 @@ func TestGetAsJSON(t *testing.T) {
 
 func TestListAllPages(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, device)
 	var ids []string
 	for i := range 25 {
 		status := applivery.CommandStatusPending
@@ -338,6 +344,7 @@ func TestListAllPages(t *testing.T) {
 	require.Len(t, page, 10)
 	assert.Equal(t, ids[10], page[0].ID)
 
+	srv.AddDevice(org, applivery.Device{}, "empty_device")
 	r = runCLI(t, srv, nil, "", "android", "commands", "list", "--org", org, "--device", "empty_device", "--output", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "[]\n", r.stdout)
@@ -370,7 +377,7 @@ func TestCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
+			srv := newServer(t, device)
 			args := append([]string{"android", "commands", "create", "--org", org, "--device", device, "--output", "json", "--verbose"}, tt.args...)
 			r := runCLI(t, srv, nil, tt.stdin, args...)
 			require.Equal(t, 0, r.code, r.stderr)
@@ -388,7 +395,7 @@ func TestCreate(t *testing.T) {
 
 func TestCreateRefusesAnEmptyPassword(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, device)
 	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", device, "--type", "RESET_PASSWORD", "--new-password-stdin")
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "stdin holds no password")
@@ -397,7 +404,7 @@ func TestCreateRefusesAnEmptyPassword(t *testing.T) {
 
 func TestVerboseNeverShowsTheKey(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, device)
 	srv.Script(appliverytest.EndpointCancel, appliverytest.Fault{Status: 503}, appliverytest.Fault{Drop: true})
 	cmd := srv.AddCommand(org, device, applivery.Command{})
 	r := runCLI(t, srv, nil, "", cancelArgs(cmd.ID, "--verbose")...)
@@ -501,7 +508,7 @@ func TestWait(t *testing.T) {
 		{name: "an undocumented status", want: 7, wantStatus: "\tEXPIRED\t", wantErr: "ended as EXPIRED", setup: func(srv *appliverytest.Server) []string {
 			return waitArgs(srv.AddCommand(org, device, applivery.Command{Status: "EXPIRED"}).ID)
 		}},
-		{name: "still pending", want: 10, wantStatus: "\tPENDING\t", wantErr: "still pending after", setup: func(srv *appliverytest.Server) []string {
+		{name: "still pending", want: 10, wantStatus: "\tPENDING\t", wantErr: "still PENDING after 30ms", setup: func(srv *appliverytest.Server) []string {
 			return waitArgs(srv.AddCommand(org, device, applivery.Command{}).ID, "--timeout", "30ms")
 		}},
 		{name: "not found", want: 3, wantErr: "404 Entity not found", setup: func(*appliverytest.Server) []string {
@@ -515,7 +522,7 @@ func TestWait(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
+			srv := newServer(t, device)
 			r := runCLI(t, srv, nil, "", tt.setup(srv)...)
 			assert.Equal(t, tt.want, r.code, r.stderr)
 			if tt.wantStatus != "" {
@@ -533,7 +540,7 @@ func TestWait(t *testing.T) {
 
 func TestWaitShowsProgressOnATerminal(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := newServer(t, device)
 	srv.ApplyAfter(200 * time.Millisecond) // the first poll, at once, reads it PENDING
 	cmd := srv.AddCommand(org, device, applivery.Command{})
 	var stdout, stderr strings.Builder
