@@ -346,8 +346,10 @@ func WithRateLimit(perSecond float64, burst int) Option {
 // 1 + WithMaxRetries's retries. With the budget spent, a failed attempt is
 // not retried: the call returns its last error at once (the real *APIError
 // or network error), and the logger records it at Warn. percent may exceed
-// 100; math.Inf(1) turns the budget off; (0, 0) allows no retry at all. A
-// negative or NaN percent, or a negative minPerSecond, is an error.
+// 100; math.Inf(1) turns the budget off; (0, 0) allows no retry at all. The
+// arithmetic saturates: math.MaxInt or math.MaxFloat64 is simply a budget
+// that is never spent. A negative or NaN percent, or a negative
+// minPerSecond, is an error.
 func WithRetryBudget(percent float64, minPerSecond int) Option {
 	return func(cfg *clientConfig) error {
 		if !(percent >= 0) {

@@ -169,3 +169,25 @@ func TestRetryBudgetSpentLeavesTheLastErrorAsItWas(t *testing.T) {
 	assert.ErrorIs(t, err, ErrOutcomeUnknown, "a 502 that may have canceled, as without a budget")
 	assert.NotContains(t, err.Error(), "budget")
 }
+
+func TestRetryBudgetAtTheExtremesStillRetries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		percent      float64
+		minPerSecond int
+	}{
+		{"the largest reserve", 0, math.MaxInt},
+		{"the largest share", math.MaxFloat64, 0},
+		{"both", math.MaxFloat64, math.MaxInt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+			c := newServerClient(t, s, WithRetryBudget(tt.percent, tt.minPerSecond), WithMaxRetries(2))
+			_, err := cancelCall(context.Background(), c)
+			assert.Equal(t, 3, requireAPIError(t, err).Attempts, "every retry allowed")
+		})
+	}
+}

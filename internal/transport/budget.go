@@ -36,11 +36,18 @@ type budgetBucket struct {
 // NewBudget returns a Budget that allows, over a window of budgetWindow
 // seconds, percent of the first attempts as retries, plus minPerSecond
 // retries a second. An infinite percent means no budget: it returns nil.
+// The reserve saturates: a minPerSecond too large to count over the window
+// (math.MaxInt, say) allows every retry rather than wrapping around to a
+// negative reserve that would allow none.
 func NewBudget(percent float64, minPerSecond int) *Budget {
 	if math.IsInf(percent, 1) {
 		return nil
 	}
-	return &Budget{ratio: percent / 100, reserve: int64(minPerSecond) * budgetWindow, now: time.Now}
+	reserve := int64(math.MaxInt64)
+	if int64(minPerSecond) <= math.MaxInt64/budgetWindow {
+		reserve = int64(minPerSecond) * budgetWindow
+	}
+	return &Budget{ratio: percent / 100, reserve: reserve, now: time.Now}
 }
 
 // bucket returns the current second's bucket, emptied if it held an older
@@ -84,6 +91,8 @@ func (b *Budget) withdraw() bool {
 			retries += k.retries.Load()
 		}
 	}
+	// In floating point, so that neither a huge ratio nor a huge reserve can
+	// overflow: the sum is at worst +Inf, which allows the retry.
 	if float64(retries+1) > b.ratio*float64(firsts)+float64(b.reserve) {
 		return false
 	}

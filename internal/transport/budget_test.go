@@ -99,3 +99,34 @@ func TestBudgetUnderConcurrency(t *testing.T) {
 	assert.LessOrEqual(t, allowed.Load(), int64(4000), "never more than half of the 8000 first attempts")
 	assert.Greater(t, allowed.Load(), int64(3000))
 }
+
+func TestBudgetExtremesSaturate(t *testing.T) {
+	t.Parallel()
+	const unbounded = 1_000_001 // retries stops counting there
+	tests := []struct {
+		name         string
+		percent      float64
+		minPerSecond int
+		firsts       int
+		want         int
+	}{
+		{"the largest reserve", 20, math.MaxInt, 0, unbounded},
+		{"a reserve one past what the window can count", 0, math.MaxInt64/budgetWindow + 1, 0, unbounded},
+		{"the largest reserve that the window counts exactly", 0, math.MaxInt64 / budgetWindow, 0, unbounded},
+		{"the largest share", math.MaxFloat64, 0, 1, unbounded},
+		{"the largest share and reserve", math.MaxFloat64, math.MaxInt, 3, unbounded},
+		{"the largest share of nothing, no reserve", math.MaxFloat64, 0, 0, 0},
+		{"the smallest share", math.SmallestNonzeroFloat64, 0, 1000, 0},
+		{"no share, a reserve of one a second", 0, 1, 0, budgetWindow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, _ := newTestBudget(tt.percent, tt.minPerSecond)
+			for range tt.firsts {
+				b.deposit()
+			}
+			assert.Equal(t, tt.want, retries(b))
+		})
+	}
+}
