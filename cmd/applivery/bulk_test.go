@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// jsonLines decodes the lines of a bulk run's --output json, by device.
+// jsonLines decodes the device lines of a bulk run's --output json, by
+// device.
 func jsonLines(t *testing.T, stdout string) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
@@ -28,6 +30,9 @@ func jsonLines(t *testing.T, stdout string) map[string]map[string]any {
 		}
 		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		if m["interrupted"] == true || m["incomplete"] == true {
+			continue // the run's last line, of no device
+		}
 		out[m["device"].(string)] = m
 	}
 	return out
@@ -245,8 +250,8 @@ func TestBulkInterrupt(t *testing.T) {
 		}
 	}
 	assert.Equal(t, exitInterrupted, <-code)
-	assert.Equal(t, map[string]any{"interrupted": true, "after": handled[len(handled)-1]}, last,
-		"the last line says where a re-run takes up; every device taken finished, so the last one taken is the last line's")
+	assert.Equal(t, map[string]any{"interrupted": true, "after": slices.Max(handled)}, last,
+		"the last line says where a re-run takes up: the last device taken, and every device before it has its line")
 	assert.Less(t, len(handled), len(devices), "no more devices were taken")
 	assert.GreaterOrEqual(t, len(handled), 3)
 	assert.Contains(t, stderr.String(), "interrupted: no more devices were taken")
@@ -268,4 +273,169 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+func TestBulkWithAnIncompleteDeviceList(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	for range 250 { // three pages of 100
+		srv.AddDevice(org, applivery.Device{})
+	}
+	var listed []string
+	for d, err := range srv.TestClient(t).AndroidDevices.ListAll(context.Background(), org, nil) {
+		require.NoError(t, err)
+		listed = append(listed, d.ID)
+	}
+	require.Len(t, listed, 250)
+	run := []string{"android", "commands", "cancel-pending", "--org", org, "--all-devices", "--output", "json", "--max-retries", "1"}
+
+	t.Run("a page that fails once is retried, as any read", func(t *testing.T) {
+		srv.Script(appliverytest.EndpointDeviceList, appliverytest.Fault{}, appliverytest.Fault{}, appliverytest.Fault{Status: http.StatusTooManyRequests})
+		r := runCLI(t, srv, nil, "", run...)
+		require.Equal(t, 0, r.code, r.stderr)
+		assert.Len(t, jsonLines(t, r.stdout), 250)
+	})
+
+	t.Run("page 3 of 3 fails for good", func(t *testing.T) {
+		srv.Script(appliverytest.EndpointDeviceList, appliverytest.Fault{}, appliverytest.Fault{},
+			appliverytest.Fault{Status: http.StatusTooManyRequests}, appliverytest.Fault{Status: http.StatusTooManyRequests})
+		r := runCLI(t, srv, nil, "", run...)
+		assert.Equal(t, exitIncomplete, r.code, "not 11 (some failed) nor 0: the list could not be read to its end: %s", r.stderr)
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		require.Len(t, lines, 201, "200 devices, then the line that says the list is incomplete")
+		var last map[string]any
+		require.NoError(t, json.Unmarshal([]byte(lines[200]), &last))
+		assert.Equal(t, true, last["incomplete"])
+		assert.Equal(t, listed[199], last["after"], "the last device taken")
+		assert.Equal(t, float64(exitRateLimited), last["error"].(map[string]any)["exit"])
+		assert.Contains(t, last["error"].(map[string]any)["message"], "429")
+		assert.Contains(t, r.stderr, "to go on, run again with --after "+listed[199])
+		byDevice := jsonLines(t, strings.Join(lines[:200], "\n"))
+		for _, d := range listed[:200] {
+			assert.Equal(t, true, byDevice[d]["ok"], d)
+		}
+
+		// The re-run the stderr suggests takes up after it, and only there.
+		r = runCLI(t, srv, nil, "", append(run, "--after", listed[199])...)
+		require.Equal(t, 0, r.code, r.stderr)
+		byDevice = jsonLines(t, r.stdout)
+		assert.Len(t, byDevice, 50)
+		for _, d := range listed[200:] {
+			assert.Contains(t, byDevice, d)
+		}
+	})
+
+	t.Run("as text", func(t *testing.T) {
+		srv.Script(appliverytest.EndpointDeviceList, appliverytest.Fault{Status: 500}, appliverytest.Fault{Status: 500})
+		r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--all-devices", "--max-retries", "1")
+		assert.Equal(t, exitIncomplete, r.code, r.stderr)
+		assert.Regexp(t, "^incomplete\tafter -\texit 7\tapplivery: listing the devices: .*500", r.stdout)
+	})
+}
+
+func TestBulkWithADevicesFileThatBreaks(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "dev_a", "dev_b")
+	var stdout, stderr strings.Builder
+	a := &app{getenv: func(k string) string {
+		return map[string]string{"APPLIVERY_API_KEY": srv.APIKey, "APPLIVERY_BASE_URL": srv.URL}[k]
+	}, stdin: &brokenReader{strings.NewReader("dev_a\ndev_b\n")}, stdout: &stdout, stderr: &stderr}
+	code := a.run(context.Background(), []string{"android", "commands", "cancel-pending", "--org", org, "--devices-from", "-", "--output", "json"})
+	assert.Equal(t, exitIncomplete, code, stderr.String())
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	require.Len(t, lines, 3)
+	assert.JSONEq(t, `{"incomplete":true,"after":"dev_b","error":{"exit":12,"message":"applivery: reading --devices-from after line 2: input/output error"}}`, lines[2])
+}
+
+func TestBulkResumesAfter(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "dev_a", "dev_b", "dev_c")
+	file := filepath.Join(t.TempDir(), "devices.txt")
+	require.NoError(t, os.WriteFile(file, []byte("dev_a\nnot a device!\ndev_b\ndev_c\n"), 0o600))
+	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--devices-from", file, "--after", "dev_b", "--output", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, []string{"dev_c"}, keys(jsonLines(t, r.stdout)), "only what comes after dev_b; the bad line before it was reported by the run that stopped")
+
+	r = runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org, "--devices-from", file, "--after", "dev_z")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "--after dev_z: no such device in the list: nothing was done")
+	assert.Empty(t, r.stdout)
+}
+
+func TestBulkDoesADeviceOnce(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "dev_a")
+	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--device", "dev_a",
+		"--type", "LOCK", "--output", "json", "--concurrency", "1")
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 2, "a line for each time the device was named")
+	assert.Contains(t, r.stdout, `{"device":"dev_a","ok":true,"skipped":"named before in this run: done once"}`)
+	creates := 0
+	for _, req := range srv.Requests() {
+		if req.Endpoint == appliverytest.EndpointCreate {
+			creates++
+		}
+	}
+	assert.Equal(t, 1, creates, "one LOCK, not two")
+}
+
+func TestBulkRateStartsAtOneRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		burst    []string
+		wantSent int
+	}{
+		{"burst 1 by default, whatever the concurrency", nil, 1},
+		{"--burst lets that many go at once", []string{"--burst", "2"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, "dev_a", "dev_b")
+			// One request a 1000 s: only what the burst allows goes out
+			// within the second device's --timeout.
+			args := append([]string{"android", "commands", "cancel-pending", "--org", org, "--device", "dev_a", "--device", "dev_b",
+				"--rate", "0.001", "--concurrency", "8", "--timeout", "5s"}, tt.burst...)
+			runCLI(t, srv, nil, "", args...)
+			assert.Len(t, srv.Requests(), tt.wantSent)
+		})
+	}
+}
+
+func TestDryRunOnOneDevice(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "dev_a")
+	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--type", "LOCK", "--dry-run", "--output", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.JSONEq(t, `{"device":"dev_a","ok":true,"dryRun":true,"wouldCreate":"LOCK"}`, r.stdout)
+
+	r = runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_typo", "--type", "LOCK", "--dry-run", "--output", "json")
+	assert.Equal(t, exitNotFound, r.code, "the device's own status: %s", r.stderr)
+	line := jsonLines(t, r.stdout)["dev_typo"]
+	assert.Equal(t, false, line["ok"])
+	assert.Equal(t, float64(exitNotFound), line["error"].(map[string]any)["exit"])
+	for _, req := range srv.Requests() {
+		assert.Equal(t, http.MethodGet, req.Method, "a dry run only reads")
+	}
+}
+
+func TestPasswordAndDevicesCannotBothComeFromStdin(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "dev_a", "dev_b")
+	r := runCLI(t, srv, nil, "s3cr3t\ndev_a\ndev_b\n", "android", "commands", "create", "--org", org, "--devices-from", "-",
+		"--type", "RESET_PASSWORD", "--new-password-stdin")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "--new-password-stdin and --devices-from - both read stdin: give the devices in a file")
+	assert.Empty(t, srv.Requests())
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
