@@ -36,10 +36,10 @@ const usageTemplate = `Usage:
   applivery android commands cancel --org ORG --device DEVICE --command ID
   applivery android commands get    --org ORG --device DEVICE --command ID
   applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
-  applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params] [--wait]
+  applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 1h] [params] [--wait] [--dry-run]
   applivery android commands wait   --org ORG --device DEVICE --command ID [--timeout 10m]
-  applivery android commands cancel-pending --org ORG DEVICES [--concurrency 8] [--rate R] [--dry-run]
-  applivery android commands create --org ORG DEVICES --type TYPE [params] [--wait] [--concurrency 8] [--rate R] [--dry-run]
+  applivery android commands cancel-pending --org ORG DEVICES [--concurrency 8] [--rate R [--burst 1]] [--dry-run] [--after DEVICE]
+  applivery android commands create --org ORG DEVICES --type TYPE [params] [--wait] [--concurrency 8] [--rate R [--burst 1]] [--dry-run] [--after DEVICE]
   applivery android devices list --org ORG [--tag TAG]... [--user ID] [--policy ID] [--segment N [--expand-to ancestors|children]] [--show-deleted] [--page N] [--limit N] [--sort FIELD]
   applivery android devices get  --org ORG --device ID|SERIAL|IMEI
   applivery android devices move --org ORG --device ID --segment N
@@ -56,14 +56,20 @@ on more than one device creates one command on each. DEVICES is --device
 (repeatable), --devices-from FILE (- for stdin; one ID, serial number or
 IMEI a line; blank lines and # comments skipped) or --all-devices with the
 filters --tag (repeatable), --user, --policy and --segment. Such a run
-handles --concurrency devices at once, at most --rate requests a second,
-within --timeout each, and writes a line per device as it finishes: text,
-or with --output json one object a line, {"device": …, "ok": true,
-"canceled": [ids]} or {"device": …, "ok": true, "command": {…}}, and on
-failure {"device": …, "ok": false, "error": {"exit": N, "message": …}}.
---dry-run prints what would be done and changes nothing. The first
-interrupt stops taking devices and lets those in flight finish; a second
-aborts them.
+handles --concurrency devices at once, at most --rate requests a second
+from the first (--burst at once, 1 unless given), within --timeout each,
+and writes a line per device as it finishes: text, or with --output json
+one object a line, {"device": …, "ok": true, "canceled": [ids]} or
+{"device": …, "ok": true, "command": {…}}, and on failure {"device": …,
+"ok": false, "error": {"exit": N, "message": …}}. A device named twice is
+done once. --dry-run reads each device and changes nothing. When the
+device list cannot be read to its end, the run finishes the devices in
+flight and writes a last line {"incomplete": true, "after": DEVICE,
+"error": {…}}; after an interrupt, {"interrupted": true, "after": DEVICE}.
+--after DEVICE skips the devices up to that one: a re-run with it takes up
+where the run stopped. An interrupt (SIGINT, SIGTERM) stops taking devices
+and lets those in flight finish; the same signal again within a second
+counts as the same one; one later aborts them.
 Devices list shows an organization's devices (every page, or the page --page
 names) that match the filters, get shows one, found by its id, serial number
 or IMEI, and move moves one (by its 24-hex id) to a segment.
@@ -93,7 +99,9 @@ Flags of create (the params flags go with their type only):
   --type TYPE              LOCK, RESET_PASSWORD, REBOOT, START_LOST_MODE,
                            STOP_LOST_MODE, RELINQUISH_OWNERSHIP, ADD_ESIM,
                            REMOVE_ESIM or CLEAR_APP_DATA
-  --duration DURATION      how long the command stays valid, e.g. 3600s
+  --allow-unknown-type     send a --type the API does not document
+  --duration DURATION      how long the command stays valid: seconds (3600)
+                           or a Go duration (1h, 90m); sent in seconds
   --new-password-stdin     RESET_PASSWORD: read the new password from stdin
   --reset-flag FLAG        RESET_PASSWORD: REQUIRE_ENTRY, LOCK_NOW, ...; repeatable
   --lost-message TEXT      START_LOST_MODE: the message the device shows
@@ -122,7 +130,9 @@ Exit status:
   9  wait: the command ended CANCEL
   10 wait: the command was still PENDING when --timeout ran out
   11 a run on many devices: some failed (their lines say which)
-  130 a run on many devices was interrupted (the devices handled are on stdout)
+  12 a run on many devices: the device list could not be read to its end
+     (the last line says after which device; --after takes up there)
+  130 interrupted (a run on many devices: every device taken is on stdout)
 
 A create or cancel that fails after the server may have acted (a server
 error, a lost or cut answer) says so: "may have been created" or "may have

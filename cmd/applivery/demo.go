@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,10 +19,24 @@ const (
 	demoSerial = "R58M123"
 )
 
+// demoUsage is the help of "applivery demo".
+const demoUsage = `Usage: applivery demo
+
+Serves a fake Applivery API on loopback, seeded with a small fleet of
+devices and some of their commands, and prints the environment and the
+commands to try against it in another terminal, with no account. The fake
+applies commands a few seconds after they are created, as online devices
+do. It serves until interrupted (Ctrl-C).
+`
+
 // demo serves the fake API (appliverytest) on loopback, seeded with a
 // device's commands, prints how to point the CLI at it, and serves until ctx
 // ends (Ctrl-C).
 func (a *app) demo(ctx context.Context, args []string) error {
+	if len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help", "help"}, args[0]) {
+		fmt.Fprint(a.stdout, demoUsage)
+		return nil
+	}
 	if len(args) > 0 {
 		return &usageError{fmt.Sprintf("demo takes no arguments, got %q", strings.Join(args, " "))}
 	}
