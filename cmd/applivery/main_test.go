@@ -474,6 +474,10 @@ func TestDemoTakesNoArguments(t *testing.T) {
 	r := runCLI(t, nil, nil, "", "demo", "--port", "80")
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, `demo takes no arguments, got "--port 80"`)
+
+	r = runCLI(t, nil, nil, "", "demo", "--help")
+	assert.Equal(t, 0, r.code, "help is no error: %s", r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "Usage: applivery demo\n"), r.stdout)
 }
 
 func TestVersion(t *testing.T) {
