@@ -10,7 +10,8 @@
 //	go run ./examples/downstream -device pixel8_0042 -phone +1-555-0123
 //
 // With APPLIVERY_API_KEY set it works on the Applivery API (-org is then
-// required); without, on an in-process demo server.
+// required); without, on an in-process demo server that holds the device
+// named by -device.
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -93,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "APPLIVERY_API_KEY is not set: running against an embedded demo server.")
 		srv := appliverytest.NewServer()
 		defer srv.Close()
+		register(srv, *org, *device) // like the API, the demo server knows only its devices
 		client, err = srv.NewClient(applivery.WithUserAgent("downstream-example"))
 	}
 	if err != nil {
@@ -111,3 +114,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Device %s is being put in lost mode: command %s, %s.\n", *device, cmd.ID, cmd.Status)
 	return 0
 }
+
+// register makes the demo server hold the device: by its id when it is one
+// (24 hex digits), else as its serial number. A name the API could not hold
+// is left out, for the SDK's own check to report.
+func register(srv *appliverytest.Server, org, device string) {
+	switch {
+	case !matches(applivery.OrganizationIDPattern, org):
+	case matches(applivery.ObjectIDPattern, device):
+		srv.AddDevice(org, applivery.Device{ID: device})
+	case matches(applivery.DeviceIDPattern, device):
+		srv.AddDevice(org, applivery.Device{}, device)
+	}
+}
+
+// matches reports whether s matches the documented pattern.
+func matches(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

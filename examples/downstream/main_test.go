@@ -16,12 +16,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// newFleet returns a Fleet on a fresh test server. In tests, waits between
-// retries are shortened so that a retried call takes milliseconds.
+// newFleet returns a Fleet on a fresh test server that holds the device
+// pixel8_0042: like the API, the fake answers 404 for any other. In tests,
+// waits between retries are shortened so that a retried call takes
+// milliseconds.
 func newFleet(t *testing.T) (*Fleet, *appliverytest.Server) {
 	t.Helper()
 	srv := appliverytest.Start(t)
-	client := srv.TestClient(t) // retries wait milliseconds
+	srv.AddDevice("acme-fleet", applivery.Device{}, "pixel8_0042") // its serial number
+	client := srv.TestClient(t)                                    // retries wait milliseconds
 	return &Fleet{Commands: client.AndroidCommands, Organization: "acme-fleet"}, srv
 }
 

@@ -8,8 +8,9 @@
 //	go run ./examples/lock-and-wait -org ORG -device DEVICE [-timeout 10m]
 //
 // Without a key, it says so and runs against an in-process demo server
-// (appliverytest) whose device applies each command a second after it is
-// created, polling every 200 ms or so, so it runs anywhere with no account.
+// (appliverytest) that holds the device named by -device and applies each
+// command a second after it is created, polling every 200 ms or so, so it
+// runs anywhere with no account.
 //
 // The exit status is 0 when the device applied the lock, 1 when it did not
 // (canceled, still pending when the time ran out, or an error), 2 for bad
@@ -24,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -63,6 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "whose device applies each command a second after it is created.")
 		srv := appliverytest.NewServer()
 		defer srv.Close()
+		register(srv, *org, *device) // like the API, the demo server knows only its devices
 		srv.ApplyAfter(time.Second)
 		opts.MinInterval, opts.MaxInterval = 200*time.Millisecond, 400*time.Millisecond
 		client, err = srv.NewClient(applivery.WithUserAgent("lock-and-wait-example"))
@@ -109,3 +112,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintf(stderr, "The lock ended as %s.\n", cmd.Status)
 	return 1
 }
+
+// register makes the demo server hold the device: by its id when it is one
+// (24 hex digits), else as its serial number. A name the API could not hold
+// is left out, for the SDK's own check to report.
+func register(srv *appliverytest.Server, org, device string) {
+	switch {
+	case !matches(applivery.OrganizationIDPattern, org):
+	case matches(applivery.ObjectIDPattern, device):
+		srv.AddDevice(org, applivery.Device{ID: device})
+	case matches(applivery.DeviceIDPattern, device):
+		srv.AddDevice(org, applivery.Device{}, device)
+	}
+}
+
+// matches reports whether s matches the documented pattern.
+func matches(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

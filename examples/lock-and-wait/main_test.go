@@ -42,7 +42,8 @@ func TestTimeRunsOut(t *testing.T) {
 func TestWithAKey(t *testing.T) {
 	t.Parallel()
 	srv := appliverytest.Start(t)
-	srv.ApplyAfter(time.Nanosecond) // applied by the first poll, so the default intervals cost nothing
+	srv.AddDevice("acme-fleet", applivery.Device{}, "serial_9") // the fake knows only the devices it was given
+	srv.ApplyAfter(time.Nanosecond)                             // applied by the first poll, so the default intervals cost nothing
 	env := map[string]string{"APPLIVERY_API_KEY": srv.APIKey, "APPLIVERY_BASE_URL": srv.URL}
 	code, out, errOut := runWith(t, env, "-org", "acme-fleet", "-device", "serial_9")
 	require.Equal(t, 0, code, errOut)
@@ -52,6 +53,24 @@ func TestWithAKey(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, applivery.CommandTypeLock, page.Items[0].Type())
+}
+
+func TestDemoKnowsTheDeviceNamed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, device string
+	}{
+		{"a serial number", "R58M123"},
+		{"an id", "5f1e0c2a9b8d7e6f5a4b3c2d"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runWith(t, nil, "-device", tt.device)
+			require.Equal(t, 0, code, errOut)
+			assert.Contains(t, out, "on device "+tt.device+".")
+		})
+	}
 }
 
 func TestBadFlags(t *testing.T) {
