@@ -40,8 +40,10 @@ type storedDevice struct {
 // IMEI or enrollmentSpecificId by which the API also finds the device, on the
 // device endpoints and on the commands endpoints, which then act on the same
 // device's commands. The list filters read "tags" (an array of strings),
-// "segmentId" (a number) and "deleted" (true) from dev.Raw. A device with the
-// same ID is replaced.
+// "segmentId" (a number) and "deleted" (true) from dev.Raw.
+//
+// A device with the same ID is replaced. The organization and the device
+// exist from then on: see the package documentation.
 //
 // AddDevice panics, naming the documented pattern, on an organization ID,
 // device ID or alias the API could not hold, and on a Raw that is set but is
@@ -78,6 +80,7 @@ func (s *Server) AddDevice(organizationID string, dev applivery.Device, aliases 
 		}
 	}
 	s.devices[key] = st
+	s.organizations[organizationID] = true
 	for _, a := range aliases {
 		s.deviceAliases[deviceKey{organizationID, a}] = dev.ID
 	}
@@ -157,8 +160,9 @@ func (s *Server) findDevice(organizationID, deviceID string) *storedDevice {
 }
 
 // canonicalDevice returns the ID of the device that deviceID names (its ID
-// or an alias), or deviceID itself for a device that was never added: the
-// commands of a device are kept under its ID. The caller holds s.mu.
+// or an alias), or deviceID itself for a device that was never added (one
+// AddCommand seeded, or none): the commands of a device are kept under its
+// ID. The caller holds s.mu.
 func (s *Server) canonicalDevice(organizationID, deviceID string) string {
 	if st := s.findDevice(organizationID, deviceID); st != nil {
 		return st.dev.ID
@@ -226,6 +230,11 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 	limit = min(limit, MaxLimit)
 	org := r.PathValue("organizationId")
 	s.mu.Lock()
+	if !s.organizations[org] {
+		s.mu.Unlock()
+		writeError(w, errNotFound)
+		return
+	}
 	var all []*storedDevice
 	for k, st := range s.devices {
 		if k.organization == org && st.matches(q, segment) {

@@ -15,6 +15,8 @@ import (
 func ExampleNewServer() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
+	// The devices the test uses: any other answers 404, as the API does.
+	srv.AddDevice("acme-fleet", applivery.Device{}, "pixel8_0042")
 	client, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -63,6 +65,7 @@ func ExampleServer_Script_lostResponse() {
 	defer srv.Close()
 	// The next create is carried out, but its connection breaks before the
 	// answer arrives: the command exists, and the client cannot know.
+	srv.AddDevice("acme-fleet", applivery.Device{}, "pixel8_0042")
 	srv.Script(appliverytest.EndpointCreate, appliverytest.Fault{Drop: true, Applied: true})
 	client, _ := srv.NewClient()
 
@@ -96,6 +99,7 @@ func ExampleServer_Script_times() {
 func ExampleServer_Requests() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
+	srv.AddDevice("acme-fleet", applivery.Device{}, "pixel8_0042")
 	client, _ := srv.NewClient()
 	_, _ = client.AndroidCommands.Create(context.Background(), "acme-fleet", "pixel8_0042",
 		&applivery.CreateCommandRequest{Type: applivery.CommandTypeReboot, Duration: "600s"})
@@ -123,6 +127,7 @@ func ExampleServer_SetFeatureAllowed() {
 func ExampleServer_ApplyAfter() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
+	srv.AddDevice("acme-fleet", applivery.Device{}, "pixel8_0042")
 	srv.ApplyAfter(10 * time.Millisecond) // the device applies each command 10 ms after its creation
 	client, err := srv.NewClient()
 	if err != nil {
@@ -142,4 +147,38 @@ func ExampleServer_ApplyAfter() {
 	// Output:
 	// PENDING
 	// DONE
+}
+
+func ExampleServer_AddDevice() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	// A device, found by its ID and by its serial number.
+	dev := srv.AddDevice("acme-fleet", applivery.Device{}, "R58M123")
+	client, _ := srv.NewClient()
+	ctx := context.Background()
+
+	byID, _ := client.AndroidDevices.Get(ctx, "acme-fleet", dev.ID)
+	bySerial, _ := client.AndroidDevices.Get(ctx, "acme-fleet", "R58M123")
+	fmt.Println(byID.ID == dev.ID, bySerial.ID == dev.ID)
+
+	// A typo is refused, as the API refuses it: nothing is created.
+	_, err := client.AndroidCommands.Create(ctx, "acme-fleet", "R58M124", &applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
+	fmt.Println(errors.Is(err, applivery.ErrNotFound))
+	_, err = client.AndroidDevices.List(ctx, "acme-flet", nil)
+	fmt.Println(err)
+	// Output:
+	// true true
+	// true
+	// applivery: GET /v1/organizations/acme-flet/mdm/android/enterprise/devices: 404 Entity not found (code 3001)
+}
+
+func ExampleServer_AddOrganization() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.AddOrganization("acme-fleet") // an organization with no devices yet
+	client, _ := srv.NewClient()
+
+	page, err := client.AndroidDevices.List(context.Background(), "acme-fleet", nil)
+	fmt.Println(page.TotalDocs, err)
+	// Output: 0 <nil>
 }

@@ -137,6 +137,7 @@ func TestDropBeforeAndAfterApplying(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := newFaultClient(t, applivery.WithMaxRetries(0))
+			srv.AddDevice(org, applivery.Device{}, device)
 			srv.Script(appliverytest.EndpointCreate, tt.fault)
 			_, err := c.AndroidCommands.Create(context.Background(), org, device, &applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
 			require.Error(t, err)

@@ -73,6 +73,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 
 	org := r.PathValue("organizationId")
 	s.mu.Lock()
+	if !s.deviceExists(org, r.PathValue("emmDeviceId")) {
+		s.mu.Unlock()
+		writeError(w, errNotFound) // as the API: not an empty list
+		return
+	}
 	device := s.canonicalDevice(org, r.PathValue("emmDeviceId"))
 	var all []*stored
 	for k, st := range s.commands {
@@ -121,8 +126,9 @@ func paging[T any](items []T, page, limit, total int) map[string]any {
 }
 
 // create serves POST …/commands: it stores a PENDING command of the
-// requested type. The body must be a JSON object with a documented type, and
-// duration and newPassword of at most 256 characters.
+// requested type on a device that exists (404, code 3001, for any other).
+// The body must be a JSON object with a documented type, and duration and
+// newPassword of at most 256 characters.
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	var req applivery.CreateCommandRequest
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -131,22 +137,36 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errInvalidInput)
 		return
 	}
-	device := r.PathValue("emmDeviceId")
+	org, device := r.PathValue("organizationId"), r.PathValue("emmDeviceId")
 	id := randomHex(12)
 	raw, _ := json.Marshal(map[string]any{
 		"name":     "enterprises/LC04z6vydu/devices/" + device + "/operations/" + id,
 		"metadata": map[string]any{"type": req.Type},
 	})
-	cmd := s.AddCommand(r.PathValue("organizationId"), device, applivery.Command{
-		ID: id,
+	now := s.now()
+	cmd := applivery.Command{
+		ID:     id,
+		Status: applivery.CommandStatusPending,
 		Config: applivery.CommandConfig{Metadata: applivery.CommandMetadata{
 			TypeURL:    "type.googleapis.com/google.apps.gmm.v1.Command",
 			Type:       req.Type,
-			CreateTime: s.now().Format(time.RFC3339),
+			CreateTime: now.Format(time.RFC3339),
 			Duration:   req.Duration,
 		}},
 		RawConfig: raw,
-	})
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	s.mu.Lock()
+	exists := s.deviceExists(org, device)
+	if exists {
+		s.storeCommand(org, device, cmd)
+	}
+	s.mu.Unlock()
+	if !exists {
+		writeError(w, errNotFound)
+		return
+	}
 	writeData(w, cmd)
 }
 

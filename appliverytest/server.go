@@ -2,11 +2,12 @@
 // tests of code that uses the applivery package.
 //
 // A Server is a real HTTP server on loopback that behaves like the documented
-// API for the Android commands resource (cancel, get, list, create): it checks
-// the bearer key, keeps commands per organization and device, pages lists like
-// the API, and answers with the API's envelopes and error codes. Its
-// NewClient returns a client pointed at it (applivery.WithBaseURL with its
-// URL, and its key):
+// API for the Android commands resource (cancel, get, list, create) and the
+// Android devices resource (get, list, move): it checks the bearer key, keeps
+// devices per organization and commands per organization and device, pages
+// lists like the API, and answers with the API's envelopes and error codes.
+// Its NewClient returns a client pointed at it (applivery.WithBaseURL with
+// its URL, and its key):
 //
 //	srv := appliverytest.NewServer()
 //	defer srv.Close()
@@ -15,12 +16,29 @@
 // In a test, [Start] and [Server.TestClient] do the same, close the server at
 // the end, and shorten the waits between retries.
 //
+// # What exists
+//
+// Like the API, the fake refuses what it does not hold: a call that names an
+// organization or a device it does not know answers 404 with code 3001
+// ("Entity not found"), as a typo would against the API. A device exists when
+// [Server.AddDevice] stored it (found by its ID or any of its aliases) or
+// [Server.AddCommand] seeded a command on it (found by the name given);
+// creating a command on any other device is refused, not stored. An
+// organization exists when AddDevice or AddCommand stored something in it, or
+// [Server.AddOrganization] named it, for an organization with no devices. The
+// device endpoints serve the devices AddDevice stored: a device known only
+// from AddCommand has no record to serve, so getting or moving it answers 404
+// too. Before the existence check come, in order, the key (401), the IDs'
+// documented patterns (400, code 5209) and the billing-plan gate (400, code
+// 5050).
+//
 // For the rest, a test scripts it: [Server.AddCommand] seeds commands in any
 // status, [Server.SetCommandStatus] and [Server.ApplyAfter] play the device
 // that applies them, [Server.Script] makes the next calls to an endpoint fail
 // (an error status, a dropped connection, a slow answer, or a call carried
-// out whose answer is lost or cut), [Server.SetFeatureAllowed] closes the
-// billing-plan gate, and [Server.Requests] tells what the server received.
+// out whose answer is lost or cut), [Server.SetRateLimit] plays the API's
+// rate limiter, [Server.SetFeatureAllowed] closes the billing-plan gate, and
+// [Server.Requests] tells what the server received.
 package appliverytest
 
 import (
@@ -51,7 +69,12 @@ type Server struct {
 	// deviceAliases maps a serial number, IMEI or enrollmentSpecificId to
 	// the device's ID.
 	deviceAliases map[deviceKey]string
-	seq           uint64 // insertion order, the tie-break of every sort
+	// seeded holds the devices that exist only because AddCommand seeded a
+	// command on them, under the name it was given; AddDevice takes them
+	// over (see adopt).
+	seeded        map[deviceKey]bool
+	organizations map[string]bool // those that exist: see AddOrganization
+	seq           uint64          // insertion order, the tie-break of every sort
 	faults        map[Endpoint][]Fault
 	requests      []Request
 	notAllowed    map[string]bool // organizations whose plan does not allow the feature
@@ -102,6 +125,8 @@ func NewServer() *Server {
 		commands:      make(map[commandKey]*stored),
 		devices:       make(map[deviceKey]*storedDevice),
 		deviceAliases: make(map[deviceKey]string),
+		seeded:        make(map[deviceKey]bool),
+		organizations: make(map[string]bool),
 		faults:        make(map[Endpoint][]Fault),
 		notAllowed:    make(map[string]bool),
 	}
@@ -134,11 +159,19 @@ func (s *Server) NewClient(opts ...applivery.Option) (*applivery.Client, error) 
 // stored: with a generated 24-hex-digit ID when cmd.ID is empty, status
 // PENDING when cmd.Status is empty, and the current time (UTC, to the
 // millisecond) in CreatedAt and UpdatedAt when they are zero. A command with
-// the same ID on the same device is replaced. It panics, naming the
-// documented pattern, on what the API could not hold: an organization,
-// device or command ID that does not match [applivery.OrganizationIDPattern],
-// [applivery.DeviceIDPattern] or [applivery.CommandIDPattern], or a
-// RawConfig that is set but is not valid JSON.
+// the same ID on the same device is replaced.
+//
+// deviceID is the ID or an alias of a device that AddDevice stored, whose
+// command it then is; any other name makes a device of its own, which the
+// commands endpoints then know by that name (and a later AddDevice that
+// names it as its ID or an alias takes over its commands). The organization
+// and the device exist from then on: see the package documentation.
+//
+// It panics, naming the documented pattern, on what the API could not hold:
+// an organization, device or command ID that does not match
+// [applivery.OrganizationIDPattern], [applivery.DeviceIDPattern] or
+// [applivery.CommandIDPattern], or a RawConfig that is set but is not valid
+// JSON.
 func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Command) applivery.Command {
 	mustMatch("AddCommand", "organization ID", organizationID, organizationIDRE)
 	mustMatch("AddCommand", "device ID", deviceID, deviceIDRE)
@@ -162,10 +195,40 @@ func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Comma
 		cmd.UpdatedAt = now
 	}
 	s.mu.Lock()
-	s.seq++
-	s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), cmd.ID}] = &stored{cmd: clone(cmd), seq: s.seq}
+	s.storeCommand(organizationID, deviceID, cmd)
 	s.mu.Unlock()
 	return clone(cmd)
+}
+
+// storeCommand stores a copy of cmd, complete, as a command of the device
+// that deviceID names, and makes the device exist if it did not. The caller
+// holds s.mu.
+func (s *Server) storeCommand(organizationID, deviceID string, cmd applivery.Command) {
+	s.organizations[organizationID] = true
+	if s.findDevice(organizationID, deviceID) == nil {
+		s.seeded[deviceKey{organizationID, deviceID}] = true
+	}
+	s.seq++
+	s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), cmd.ID}] = &stored{cmd: clone(cmd), seq: s.seq}
+}
+
+// AddOrganization makes an organization exist without any device, so that
+// its device list answers an empty page rather than 404 (code 3001), as the
+// API answers for an organization it does not know. AddDevice and AddCommand
+// make the organization they name exist too. It panics on an ID that does
+// not match [applivery.OrganizationIDPattern].
+func (s *Server) AddOrganization(organizationID string) {
+	mustMatch("AddOrganization", "organization ID", organizationID, organizationIDRE)
+	s.mu.Lock()
+	s.organizations[organizationID] = true
+	s.mu.Unlock()
+}
+
+// deviceExists reports whether deviceID names a device of the organization:
+// one AddDevice stored (by its ID or an alias) or one AddCommand seeded. The
+// caller holds s.mu.
+func (s *Server) deviceExists(organizationID, deviceID string) bool {
+	return s.findDevice(organizationID, deviceID) != nil || s.seeded[deviceKey{organizationID, deviceID}]
 }
 
 // Command returns the command of the device with the given ID, as the server

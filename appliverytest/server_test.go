@@ -316,6 +316,7 @@ func TestListPages(t *testing.T) {
 	assert.Equal(t, ids, commandIDs(all.Items), "the default limit holds them all")
 	assert.Equal(t, appliverytest.DefaultLimit, all.Limit)
 
+	srv.AddDevice(org, applivery.Device{}, "no_commands")
 	none, err := c.AndroidCommands.List(context.Background(), org, "no_commands", nil)
 	require.NoError(t, err)
 	assert.Empty(t, none.Items)
@@ -391,6 +392,7 @@ func TestListAllOverTheServer(t *testing.T) {
 func TestCreate(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t)
+	srv.AddDevice(org, applivery.Device{}, device)
 	cmd, err := c.AndroidCommands.Create(context.Background(), org, device, &applivery.CreateCommandRequest{
 		Type: applivery.CommandTypeLock, Duration: "600s",
 	})
@@ -414,6 +416,7 @@ func TestCreate(t *testing.T) {
 func TestCreateRejectsInvalidInput(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t)
+	srv.AddDevice(org, applivery.Device{}, device)
 	for _, req := range []*applivery.CreateCommandRequest{
 		{Type: "WIPE"}, // not a documented type
 		{Type: "lock"},

@@ -91,6 +91,16 @@ func TestReportLostDuringAnOutage(t *testing.T) {
 	assert.Empty(t, page.Items)
 }
 
+func TestReportLostOnAnUnknownDevice(t *testing.T) {
+	t.Parallel()
+	fleet, srv := newFleet(t)
+	_, err := fleet.ReportLost(context.Background(), "pixel8_0024", "+1-555-0123") // a typo
+	assert.ErrorIs(t, err, applivery.ErrNotFound)
+	assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a 404 says nothing was created")
+	_, ok := srv.Device("acme-fleet", "pixel8_0024")
+	assert.False(t, ok)
+}
+
 func TestReportLostRefusesABadDevice(t *testing.T) {
 	t.Parallel()
 	fleet, srv := newFleet(t)

@@ -55,6 +55,19 @@ func TestWithAKey(t *testing.T) {
 	assert.Equal(t, applivery.CommandTypeLock, page.Items[0].Type())
 }
 
+func TestUnknownDevice(t *testing.T) {
+	t.Parallel()
+	srv := appliverytest.Start(t)
+	srv.AddDevice("acme-fleet", applivery.Device{}, "serial_9")
+	env := map[string]string{"APPLIVERY_API_KEY": srv.APIKey, "APPLIVERY_BASE_URL": srv.URL}
+	code, out, errOut := runWith(t, env, "-org", "acme-fleet", "-device", "serial_8")
+	assert.Equal(t, 1, code)
+	assert.NotContains(t, out, "Created")
+	assert.Contains(t, errOut, "404 Entity not found (code 3001)", "a typo is refused, as by the API")
+	_, ok := srv.Device("acme-fleet", "serial_8")
+	assert.False(t, ok)
+}
+
 func TestDemoKnowsTheDeviceNamed(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
