@@ -42,8 +42,11 @@ type storedDevice struct {
 // device's commands. The list filters read "tags" (an array of strings),
 // "segmentId" (a number) and "deleted" (true) from dev.Raw.
 //
-// A device with the same ID is replaced. The organization and the device
-// exist from then on: see the package documentation.
+// A device with the same ID is replaced, and the aliases it no longer lists
+// stop naming it; an alias that named another device names this one from
+// then on. Commands that AddCommand seeded on the device's ID or on one of
+// its aliases before it was added become its commands. The organization and
+// the device exist from then on: see the package documentation.
 //
 // AddDevice panics, naming the documented pattern, on an organization ID,
 // device ID or alias the API could not hold, and on a Raw that is set but is
@@ -76,16 +79,52 @@ func (s *Server) AddDevice(organizationID string, dev applivery.Device, aliases 
 	key := deviceKey{organizationID, dev.ID}
 	if old, ok := s.devices[key]; ok {
 		for _, a := range old.aliases {
-			delete(s.deviceAliases, deviceKey{organizationID, a})
+			// Only its own: another device may have taken the alias since.
+			if k := (deviceKey{organizationID, a}); s.deviceAliases[k] == dev.ID {
+				delete(s.deviceAliases, k)
+			}
 		}
 	}
 	s.devices[key] = st
 	s.organizations[organizationID] = true
+	s.adopt(organizationID, dev.ID, dev.ID)
 	for _, a := range aliases {
-		s.deviceAliases[deviceKey{organizationID, a}] = dev.ID
+		k := deviceKey{organizationID, a}
+		if owner, ok := s.deviceAliases[k]; ok && owner != dev.ID {
+			if other := s.devices[deviceKey{organizationID, owner}]; other != nil {
+				other.aliases = slices.DeleteFunc(other.aliases, func(b string) bool { return b == a })
+			}
+		}
+		s.deviceAliases[k] = dev.ID
+		s.adopt(organizationID, a, dev.ID)
 	}
 	s.mu.Unlock()
 	return st.device()
+}
+
+// adopt gives the device id the commands that AddCommand seeded on a device
+// of that name, which was no stored device's: name is now id or one of its
+// aliases, and without this its commands could no longer be reached. A
+// command with the same ID as one the device already has is kept if it was
+// stored later. The caller holds s.mu.
+func (s *Server) adopt(organizationID, name, id string) {
+	if !s.seeded[deviceKey{organizationID, name}] {
+		return
+	}
+	delete(s.seeded, deviceKey{organizationID, name})
+	if name == id {
+		return // already under the device's ID
+	}
+	for k, st := range s.commands {
+		if k.organization != organizationID || k.device != name {
+			continue
+		}
+		delete(s.commands, k)
+		to := commandKey{organizationID, id, k.id}
+		if mine, ok := s.commands[to]; !ok || mine.seq < st.seq {
+			s.commands[to] = st
+		}
+	}
 }
 
 // merge writes the typed fields of st.dev into st.raw, and st.raw back into

@@ -252,3 +252,88 @@ func TestAliasesReachTheSameCommands(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1)
 }
+
+// TestAddDeviceTakesOverSeededCommands: commands that AddCommand seeded on a
+// name before AddDevice made that name a device's ID or alias stay
+// reachable, through every name of the device.
+func TestAddDeviceTakesOverSeededCommands(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		seedOn string // the name AddCommand is given
+	}{
+		{"seeded by serial, added with it as an alias", serialA},
+		{"seeded by IMEI, added with it as an alias", imeiA},
+		{"seeded by ID, added with that ID", deviceIDa},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := newServer(t)
+			ctx := context.Background()
+			seeded := srv.AddCommand(org, tt.seedOn, applivery.Command{})
+			created, err := c.AndroidCommands.Create(ctx, org, tt.seedOn, &applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
+			require.NoError(t, err)
+
+			srv.AddDevice(org, applivery.Device{ID: deviceIDa}, serialA, imeiA)
+
+			for _, name := range []string{deviceIDa, serialA, imeiA} {
+				page, err := c.AndroidCommands.List(ctx, org, name, &applivery.ListCommandsOptions{Sort: "createdAt"})
+				require.NoError(t, err, name)
+				assert.ElementsMatch(t, []string{seeded.ID, created.ID}, commandIDs(page.Items), "the commands of %s", name)
+				got, ok := srv.Command(org, name, seeded.ID)
+				assert.True(t, ok, name)
+				assert.Equal(t, seeded.ID, got.ID)
+			}
+			_, err = c.AndroidCommands.Cancel(ctx, org, deviceIDa, seeded.ID)
+			require.NoError(t, err)
+			got, _ := srv.Command(org, tt.seedOn, seeded.ID)
+			assert.Equal(t, applivery.CommandStatusCanceled, got.Status, "one command, whatever name reaches it")
+		})
+	}
+}
+
+// TestAnAliasBelongsToOneDevice: an alias given to a second device moves to
+// it, and replacing the first device does not take it away again.
+func TestAnAliasBelongsToOneDevice(t *testing.T) {
+	t.Parallel()
+	const (
+		idA = "5f1e0c2a9b8d7e6f5a4b3c2d"
+		idB = "5f1e0c2a9b8d7e6f5a4b3c2e"
+	)
+	tests := []struct {
+		name      string
+		then      func(*appliverytest.Server) // after S1 has moved from A to B
+		wantOwner string                      // of S1; "" for none
+	}{
+		{"A replaced without the alias", func(s *appliverytest.Server) { s.AddDevice(org, applivery.Device{ID: idA}) }, idB},
+		{"A replaced with other aliases", func(s *appliverytest.Server) { s.AddDevice(org, applivery.Device{ID: idA}, "S2") }, idB},
+		{"A replaced twice", func(s *appliverytest.Server) {
+			s.AddDevice(org, applivery.Device{ID: idA})
+			s.AddDevice(org, applivery.Device{ID: idA})
+		}, idB},
+		{"B replaced without it", func(s *appliverytest.Server) { s.AddDevice(org, applivery.Device{ID: idB}) }, ""},
+		{"B replaced with it", func(s *appliverytest.Server) { s.AddDevice(org, applivery.Device{ID: idB}, "S1") }, idB},
+		{"A takes it back", func(s *appliverytest.Server) { s.AddDevice(org, applivery.Device{ID: idA}, "S1") }, idA},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := newServer(t)
+			srv.AddDevice(org, applivery.Device{ID: idA}, "S1")
+			srv.AddDevice(org, applivery.Device{ID: idB}, "S1")
+			tt.then(srv)
+
+			got, err := c.AndroidDevices.Get(context.Background(), org, "S1")
+			if tt.wantOwner == "" {
+				assert.ErrorIs(t, err, applivery.ErrNotFound)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantOwner, got.ID)
+			stored, ok := srv.Device(org, "S1")
+			require.True(t, ok)
+			assert.Equal(t, tt.wantOwner, stored.ID)
+		})
+	}
+}
