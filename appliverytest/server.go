@@ -53,7 +53,6 @@ import (
 	"time"
 
 	"github.com/applivery/applivery-go"
-	"golang.org/x/time/rate"
 )
 
 // Server is a fake Applivery API. Its methods are safe for concurrent use,
@@ -79,7 +78,7 @@ type Server struct {
 	requests      []Request
 	notAllowed    map[string]bool // organizations whose plan does not allow the feature
 	applyAfter    time.Duration   // see ApplyAfter; 0: commands stay pending
-	limiter       *rate.Limiter   // see SetRateLimit; nil: no limit
+	limiter       *rateLimit      // see SetRateLimit; nil: no limit
 }
 
 type commandKey struct{ organization, device, id string }

@@ -6,8 +6,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/applivery/applivery-go"
@@ -51,6 +53,42 @@ func TestReportLostRidesOutRateLimiting(t *testing.T) {
 	_, err := fleet.ReportLost(context.Background(), "pixel8_0042", "+1-555-0123")
 	require.NoError(t, err, "the SDK retries a 429: the server did not act")
 	assert.Len(t, srv.Requests(), 2)
+}
+
+// TestReportLostAcrossAFleetWithinTheRateLimit: a hundred reports, eight at
+// a time, against the API's rate limit. The service paces itself just below
+// the limit; the 429s that still come (requests do not arrive as evenly as
+// they leave) are waited out, with the fake's precise wait, by the test
+// client.
+func TestReportLostAcrossAFleetWithinTheRateLimit(t *testing.T) {
+	t.Parallel()
+	srv := appliverytest.Start(t)
+	srv.SetRateLimit(500, 10)                                     // the API's limit, scaled so that the test takes 0.2 s
+	client := srv.TestClient(t, applivery.WithRateLimit(450, 10)) // the service's own pace
+	fleet := &Fleet{Commands: client.AndroidCommands, Organization: "acme-fleet"}
+	devices := make(chan string, 100)
+	for i := range cap(devices) {
+		serial := fmt.Sprintf("pixel8_%04d", i)
+		srv.AddDevice("acme-fleet", applivery.Device{}, serial)
+		devices <- serial
+	}
+	close(devices)
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for serial := range devices {
+				cmd, err := fleet.ReportLost(context.Background(), serial, "+1-555-0123")
+				if assert.NoError(t, err, serial) {
+					_, ok := srv.Command("acme-fleet", serial, cmd.ID)
+					assert.True(t, ok, serial)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestReportLostDoesNotSendTwiceWhenTheAnswerIsLost(t *testing.T) {
