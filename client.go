@@ -322,8 +322,11 @@ func WithUserAgent(product string) Option {
 // a second, at most burst at once (golang.org/x/time/rate). Waiting for a
 // token honours the context: a wait that would outlast the context's
 // deadline returns at once, with an error matching
-// context.DeadlineExceeded, and sends nothing. A 429's Retry-After still
-// applies to the call that got it. perSecond <= 0 or burst < 1 is an error.
+// context.DeadlineExceeded, and sends nothing; a context canceled during
+// the wait ends the call with its error. Either way the attempt that waited
+// was never sent: it is not counted in the attempts, and a Create that ends
+// so created nothing (its error does not match [ErrOutcomeUnknown]). A
+// 429's Retry-After still applies to the call that got it. perSecond <= 0 or burst < 1 is an error.
 // Without this option nothing waits.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(cfg *clientConfig) error {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 )
 
 func TestRateLimitIsSharedByEveryCall(t *testing.T) {
@@ -188,6 +190,60 @@ func TestRetryBudgetAtTheExtremesStillRetries(t *testing.T) {
 			c := newServerClient(t, s, WithRetryBudget(tt.percent, tt.minPerSecond), WithMaxRetries(2))
 			_, err := cancelCall(context.Background(), c)
 			assert.Equal(t, 3, requireAPIError(t, err).Attempts, "every retry allowed")
+		})
+	}
+}
+
+// withLimiter gives the client lim as its rate limit, so that a test can see
+// when a call waits for a token.
+func withLimiter(lim *rate.Limiter) Option {
+	return func(cfg *clientConfig) error {
+		cfg.rateLimit = lim
+		return nil
+	}
+}
+
+func TestCreateCanceledWhileWaitingForTheRateLimitSentNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		first429   bool // the first attempt is a 429, and the retry waits
+		wantSent   int32
+		wantSuffix string
+	}{
+		{name: "before the first attempt", wantSent: 0, wantSuffix: ": context canceled"},
+		{name: "before the retry of a 429", first429: true, wantSent: 1, wantSuffix: ": context canceled (1 attempt)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Retry-After", "0")
+				writeEnvelopeError(w, http.StatusTooManyRequests, 0, "slow down")
+			})
+			lim := rate.NewLimiter(0.001, 1) // one token, then one every 1000 s
+			if !tt.first429 {
+				require.True(t, lim.Allow(), "the only token is gone before the call")
+			}
+			c := newServerClient(t, s, withLimiter(lim))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.AndroidCommands.Create(ctx, validOrg, validDevice, &CreateCommandRequest{Type: CommandTypeLock})
+				done <- err
+			}()
+			for lim.Tokens() >= 0 { // until the call waits for the next token
+				runtime.Gosched()
+			}
+			cancel()
+			err := <-done
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown, "nothing was sent that could have created a command")
+			var apiErr *APIError
+			assert.False(t, errors.As(err, &apiErr))
+			assert.True(t, strings.HasSuffix(err.Error(), tt.wantSuffix), "%v", err)
+			assert.Equal(t, tt.wantSent, s.requests.Load())
 		})
 	}
 }

@@ -66,14 +66,15 @@ const (
 // request never reached the server: the connection to it, or to its proxy,
 // was never made (refused, unreachable, no such host, dial timeout). TLS
 // certificate failures also happen before a byte of the request is sent.
-// Errors it cannot place are taken to be sent: the safe assumption when a
-// repeat would do harm.
+// An attempt that never started, ended while it waited for the rate limit,
+// sent nothing either. Errors it cannot place are taken to be sent: the safe
+// assumption when a repeat would do harm.
 func notSent(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") {
 		return true
 	}
-	return permanent(err)
+	return permanent(err) || neverStarted(err)
 }
 
 // mayHaveApplied reports whether an attempt that failed, with the HTTP

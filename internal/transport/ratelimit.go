@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -24,9 +25,34 @@ func (e *rateWaitError) Error() string {
 // Is reports whether target is context.DeadlineExceeded.
 func (e *rateWaitError) Is(target error) bool { return target == context.DeadlineExceeded }
 
+// tokenWaitError is the error of an attempt whose context ended while it
+// waited for a token of the client's rate limit: nothing was sent. It wraps
+// the context's error.
+type tokenWaitError struct {
+	err error // the context's
+}
+
+func (e *tokenWaitError) Error() string {
+	return "waiting for the client's rate limit: " + e.err.Error()
+}
+
+func (e *tokenWaitError) Unwrap() error { return e.err }
+
+// neverStarted reports whether err, the error of an attempt, means that the
+// attempt ended while it waited for the rate limit, before anything was
+// sent: it is not an attempt at all.
+func neverStarted(err error) bool {
+	var (
+		rateWait  *rateWaitError
+		tokenWait *tokenWaitError
+	)
+	return errors.As(err, &rateWait) || errors.As(err, &tokenWait)
+}
+
 // waitForToken takes a token from l, waiting for it as long as ctx allows.
 // A wait that would end after ctx's deadline returns a *rateWaitError at
-// once, and gives the token back.
+// once, and gives the token back; a context that ends during the wait
+// returns a *tokenWaitError.
 func waitForToken(ctx context.Context, l *rate.Limiter) error {
 	r := l.Reserve()
 	wait := r.Delay()
@@ -44,6 +70,6 @@ func waitForToken(ctx context.Context, l *rate.Limiter) error {
 		return nil
 	case <-ctx.Done():
 		r.Cancel()
-		return ctx.Err()
+		return &tokenWaitError{err: ctx.Err()}
 	}
 }

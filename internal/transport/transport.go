@@ -126,7 +126,9 @@ type Request struct {
 
 // Outcome describes how a call went, beyond its final response or error.
 type Outcome struct {
-	Attempts int // HTTP attempts made
+	// Attempts counts the HTTP attempts made. One that ended while it
+	// waited for the rate limit sent nothing and is not counted.
+	Attempts int
 	// EarlierMayHaveApplied reports that an attempt before the last failed
 	// but may have been carried out by the server (see mayHaveApplied): a
 	// retry may then meet the effect of that attempt, such as a command
@@ -218,6 +220,14 @@ func (c *call) reset(policy Policy, method, path string) {
 // It never returns an error: go-retryablehttp then hands back the last
 // response as is, which the SDK turns into a typed error.
 func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if neverStarted(err) {
+		// The wait for the rate limit ended the attempt before anything was
+		// sent (the context ended, or would have before a token came): it is
+		// no attempt, leaves the record of the ones before as it was, and
+		// is not retried.
+		c.logNotSent(ctx, err)
+		return false, nil
+	}
 	c.attempts++
 	cfg := &c.t.cfg
 	c.logAttempt(ctx, resp, err)
@@ -292,6 +302,19 @@ func (c *call) logAttempt(ctx context.Context, resp *http.Response, err error) {
 		return
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "applivery: attempt", c.attrs(resp, err)...)
+}
+
+// logNotSent records at Debug an attempt that the rate limit's wait ended
+// before anything was sent.
+func (c *call) logNotSent(ctx context.Context, err error) {
+	l := c.t.cfg.Logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "applivery: not sent",
+		slog.String("method", c.method),
+		slog.String("path", c.path),
+		slog.String("error", unwrapURLError(err).Error()))
 }
 
 // logDecision records a retry decision for a failed attempt at Warn, with the
