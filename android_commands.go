@@ -37,14 +37,18 @@ type AndroidCommandsService struct {
 //
 // An attempt whose answer was lost, or was a 500, 502 or 504, may have
 // canceled the command; a 503 or 429 says the server did not act. When such
-// an attempt is followed by a retry that finds the command not pending, or
-// when the last answer is a 2xx whose body cannot be read, Cancel looks the
-// command up. It succeeds if the command is canceled and this call can have
-// done it: the server answered 2xx, or the command changed at most
-// [CancelClockSkew] before the call began. When the lookup fails, or the
-// last attempt itself may have canceled the command, the error matches
-// [ErrOutcomeUnknown]. The API key needs the mdm.android.command.cancel
-// permission.
+// an attempt is followed by retries that fail all the same (the command not
+// pending, a 503, a long 429, …), or when the last answer is a 2xx whose
+// body cannot be read, Cancel looks the command up. It succeeds if the
+// command is canceled and this call can have done it: the server answered
+// 2xx, or the command's UpdatedAt is at most [CancelClockSkew] before the
+// call began. A command that is not canceled, or was canceled before, leaves
+// the last error as it was. The error matches [ErrOutcomeUnknown], and wraps
+// the last error, when the lookup fails, when the command is canceled but
+// its UpdatedAt is missing or unparsable (an unknown time is not a recent
+// one), and when the last attempt itself may have canceled the command (no
+// lookup is made then: no retry followed it). The API key needs the
+// mdm.android.command.cancel permission.
 //
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/post-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid-cancel/
 //
@@ -60,22 +64,21 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 		policy: transport.Idempotent,
 	}
 	w, out, err := do[commandJSON](ctx, s.client.core, r)
-	if err == nil {
-		return w.command(), nil
-	}
-	// A 2xx whose body could not be read as an answer: the server canceled
-	// the command. (A 2xx that carries an error code is an error like any.)
-	var apiErr *APIError
-	answered := out.answered() && !(errors.As(err, &apiErr) && apiErr.Code != 0)
 	switch {
-	case answered, out.EarlierMayHaveApplied && errors.Is(err, ErrCommandNotPending):
-	case out.LastMayHaveApplied:
-		return nil, &outcomeUnknownError{err: err, note: "the command may have been canceled: get it to find out"}
-	default:
+	case err == nil:
+		return w.command(), nil
+	case !out.serverMayHaveActed(err):
 		return nil, err
+	case out.LastMayHaveApplied:
+		// No retry followed the attempt that may have canceled the command
+		// (none was left, the context ended, or the rate limit's wait would
+		// outlast it): a lookup would fare no better.
+		return nil, &outcomeUnknownError{err: err, note: "the command may have been canceled: get it to find out"}
 	}
-	// The server may have canceled the command and the answer that says so
-	// was lost. Which it is, the command tells.
+	// An attempt may have canceled the command and the answer that said so
+	// was lost, or a later attempt failed all the same. Which it is, the
+	// command tells.
+	answered := out.unreadableSuccess(err)
 	cmd, lookupErr := s.Get(ctx, organizationID, deviceID, commandID)
 	switch {
 	case lookupErr != nil:
@@ -84,9 +87,16 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	case cmd.Status != CommandStatusCanceled && answered:
 		return nil, &outcomeUnknownError{err: err,
 			note: "the server answered " + strconv.Itoa(out.status) + " but the command reads " + string(cmd.Status)}
-	case cmd.Status != CommandStatusCanceled,
-		!answered && !cmd.UpdatedAt.IsZero() && cmd.UpdatedAt.Before(began.Add(-CancelClockSkew)):
-		return nil, err // not canceled, or canceled before this call
+	case cmd.Status != CommandStatusCanceled:
+		return nil, err // not canceled: no attempt did it
+	case answered:
+		// The 2xx says this call canceled it, however long ago it changed.
+	case cmd.UpdatedAt.IsZero():
+		// An unknown time is not a recent one.
+		return nil, &outcomeUnknownError{err: err,
+			note: "the command is canceled, but its updatedAt is missing or does not parse, so whether this call canceled it is unknown"}
+	case cmd.UpdatedAt.Before(began.Add(-CancelClockSkew)):
+		return nil, err // canceled before this call
 	}
 	if l := s.client.core.logger; l != nil {
 		l.LogAttrs(ctx, slog.LevelInfo, "applivery: the command was canceled; the answer that said so was lost",

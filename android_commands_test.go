@@ -751,3 +751,47 @@ func TestCreateNeverShowsTheNewPassword(t *testing.T) {
 	assert.NotContains(t, text.String(), password)
 	assert.Equal(t, 2, mt.GetTotalCallCount())
 }
+
+func TestCancelLookupDoesNotTakeAnUnknownTimeForARecentOne(t *testing.T) {
+	t.Parallel()
+	notPending := `{"status":false,"error":{"code":5052,"message":"EmmCommand status not Pending"}}`
+	recent := time.Now().UTC().Format(time.RFC3339)
+	canceledAt := func(updatedAt string) string {
+		return `{"status":true,"data":{"id":"` + validCommand + `","status":"CANCEL"` + updatedAt + `}}`
+	}
+	tests := []struct {
+		name        string
+		command     string // the lookup's answer
+		wantSuccess bool
+		wantUnknown bool
+	}{
+		{name: "updatedAt does not parse", command: canceledAt(`,"updatedAt":"2026-02-10T14: 30:00Z"`), wantUnknown: true},
+		{name: "updatedAt is not a string", command: canceledAt(`,"updatedAt":12`), wantUnknown: true},
+		{name: "updatedAt is null", command: canceledAt(`,"updatedAt":null`), wantUnknown: true},
+		{name: "no updatedAt", command: canceledAt(``), wantUnknown: true},
+		{name: "updatedAt long ago: canceled before this call", command: canceledAt(`,"updatedAt":"2020-01-01T00:00:00Z"`)},
+		{name: "updatedAt just now", command: canceledAt(`,"updatedAt":"` + recent + `"`), wantSuccess: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterResponder(http.MethodPost, commandURL+"/cancel", httpmock.ResponderFromMultipleResponses([]*http.Response{
+				httpmock.NewStringResponse(500, `{"status":false,"error":{"message":"upstream failed"}}`), // may have canceled
+				httpmock.NewStringResponse(400, notPending),
+			}))
+			mt.RegisterResponder(http.MethodGet, commandURL, httpmock.NewStringResponder(200, tt.command))
+			cmd, err := c.AndroidCommands.Cancel(context.Background(), validOrg, validDevice, validCommand)
+			assert.Equal(t, 1, mt.GetCallCountInfo()["GET "+commandURL], "lookup")
+			if tt.wantSuccess {
+				require.NoError(t, err)
+				assert.Equal(t, CommandStatusCanceled, cmd.Status)
+				return
+			}
+			assert.Nil(t, cmd)
+			assert.ErrorIs(t, err, ErrCommandNotPending, "the 5052 is wrapped")
+			assert.Equal(t, CodeCommandNotPending, requireAPIError(t, err).Code)
+			assert.Equal(t, tt.wantUnknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+		})
+	}
+}

@@ -2,7 +2,6 @@ package applivery
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 	"net/url"
@@ -116,7 +115,9 @@ func (s *AndroidDevicesService) ListAll(ctx context.Context, organizationID stri
 // Moving is idempotent, so a failed attempt is retried like Cancel's. When
 // the call fails after an attempt may have moved the device (its answer was
 // lost, or was a 500, 502 or 504, or a 2xx that could not be read), the error
-// matches [ErrOutcomeUnknown]: Get tells, and repeating the move is harmless.
+// matches [ErrOutcomeUnknown], whatever the attempts after it met (a 503, a
+// long 429, the rate limit's wait past the deadline), and wraps the last
+// error: Get tells, and repeating the move is harmless.
 // The API key needs the mdm.android.device.move permission.
 //
 // Applivery API docs: https://docs.applivery.com/en/api/android/devices/put-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-move/
@@ -137,8 +138,7 @@ func (s *AndroidDevicesService) Move(ctx context.Context, organizationID, device
 		body:   []byte(`{"segmentId":` + strconv.Itoa(segmentID) + `}`),
 		policy: transport.Idempotent,
 	})
-	var apiErr *APIError
-	if err != nil && (out.LastMayHaveApplied || out.answered() && !(errors.As(err, &apiErr) && apiErr.Code != 0)) {
+	if err != nil && out.serverMayHaveActed(err) {
 		return nil, &outcomeUnknownError{err: err, note: "the device may have been moved: get it to find out, or move it again"}
 	}
 	return d, err

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -355,4 +357,64 @@ func TestDeviceMarshalWithoutRaw(t *testing.T) {
 	assert.Equal(t, d.ID, back.ID)
 	assert.Equal(t, d.MDMUser, back.MDMUser)
 	assert.Equal(t, d.CreatedAt, back.CreatedAt)
+}
+
+func TestMoveRemembersAnEarlierAttemptThatMayHaveMoved(t *testing.T) {
+	t.Parallel()
+	const lost = -1 // an attempt whose answer is lost after the request went out
+	tests := []struct {
+		name        string
+		answers     []int // the statuses of the attempts, the last one repeating
+		retryAfter  string
+		opts        []Option
+		deadline    bool // a minute
+		wantCalls   int
+		wantUnknown bool
+		wantStatus  int // of the wrapped *APIError; 0 for none
+	}{
+		{name: "a 500 that moved, then 503s", answers: []int{500, 503}, wantCalls: 4, wantUnknown: true, wantStatus: 503},
+		{name: "a lost answer, then a long 429", answers: []int{lost, 429}, retryAfter: "3600", wantCalls: 2, wantUnknown: true, wantStatus: 429},
+		{name: "a 504, then a 400", answers: []int{504, 400}, wantCalls: 2, wantUnknown: true, wantStatus: 400},
+		{name: "a 500, then the rate limit's wait past the deadline", answers: []int{500}, opts: []Option{WithRateLimit(0.001, 1)},
+			deadline: true, wantCalls: 1, wantUnknown: true},
+		{name: "503s only did not move", answers: []int{503}, wantCalls: 4, wantStatus: 503},
+		{name: "a 429, then a 400", answers: []int{429, 400}, wantCalls: 2, wantStatus: 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t, tt.opts...)
+			calls := 0
+			mt.RegisterResponder(http.MethodPut, devicesURLT+"/5f1e0c2a9b8d7e6f5a4b3c2d/move", func(*http.Request) (*http.Response, error) {
+				status := tt.answers[min(calls, len(tt.answers)-1)]
+				calls++
+				if status == lost {
+					return nil, io.ErrUnexpectedEOF
+				}
+				resp := httpmock.NewStringResponse(status, `{"status":false,"error":{"message":"no"}}`)
+				if tt.retryAfter != "" {
+					resp.Header.Set("Retry-After", tt.retryAfter)
+				}
+				return resp, nil
+			})
+			ctx := context.Background()
+			if tt.deadline {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+			}
+			d, err := c.AndroidDevices.Move(ctx, validOrg, "5f1e0c2a9b8d7e6f5a4b3c2d", 2)
+			assert.Nil(t, d)
+			require.Error(t, err)
+			assert.Equal(t, tt.wantCalls, calls)
+			assert.Equal(t, tt.wantUnknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+			assert.Equal(t, tt.wantUnknown, strings.Contains(err.Error(), "the device may have been moved"), "%v", err)
+			if tt.wantStatus != 0 {
+				assert.Equal(t, tt.wantStatus, requireAPIError(t, err, "the last error is wrapped").StatusCode)
+			}
+			if tt.deadline {
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+			}
+		})
+	}
 }

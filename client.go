@@ -47,6 +47,7 @@ package applivery
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -482,6 +483,28 @@ type outcome struct {
 // answered reports whether the last attempt was answered with a 2xx: the
 // server carried the call out, even if its answer could not be read.
 func (o outcome) answered() bool { return o.status >= 200 && o.status <= 299 }
+
+// unreadableSuccess reports whether a call that failed with err was last
+// answered with a 2xx whose body could not be read: the server carried it
+// out. A 2xx that carries an API error code is an answer like any other:
+// the server refused the call.
+func (o outcome) unreadableSuccess(err error) bool {
+	var apiErr *APIError
+	return o.answered() && !(errors.As(err, &apiErr) && apiErr.Code != 0)
+}
+
+// serverMayHaveActed is the rule for the calls that may be repeated but
+// whose effect the caller must hear of (Cancel, Move): whether a call that
+// failed with err may nonetheless have been carried out. It may when any
+// attempt may have been: one before the last, or the last one, whose answer
+// was lost or was a 500, 502 or 504 (see transport.Outcome), or the last
+// one answered with a 2xx whose body could not be read. The attempts after
+// one that may have acted cannot undo it, whatever they met (a 503, a long
+// 429, the rate limit's wait past the deadline): they do not make the
+// failure plain.
+func (o outcome) serverMayHaveActed(err error) bool {
+	return o.EarlierMayHaveApplied || o.LastMayHaveApplied || o.unreadableSuccess(err)
+}
 
 // pathOf is the path of r's URL, without the query: what errors and logs
 // name. The base URL ends with its path, so it is a slice of the URL.

@@ -270,3 +270,67 @@ func endpoints(srv *appliverytest.Server) []appliverytest.Endpoint {
 	}
 	return out
 }
+
+func TestCancelRemembersAnEarlierAttemptThatMayHaveCanceled(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		cancel, get []appliverytest.Fault
+		opts        []applivery.Option
+		deadline    bool // the call has a deadline of a minute
+		wantLookup  bool
+		wantSuccess bool
+		wantUnknown bool
+		wantStatus  int // of the last attempt's *APIError, 0 for none
+	}{
+		{name: "a 500 that canceled, then a 503", cancel: []appliverytest.Fault{{Status: 500, Applied: true}, {Status: 503}},
+			wantLookup: true, wantSuccess: true},
+		{name: "a lost answer that canceled, then a long 429",
+			cancel:     []appliverytest.Fault{{Drop: true, Applied: true}, {Status: 429, RetryAfter: "3600"}},
+			wantLookup: true, wantSuccess: true},
+		{name: "a 500 that did not cancel, then a 503: the command says so",
+			cancel:     []appliverytest.Fault{{Status: 500}, {Status: 503}},
+			wantLookup: true, wantStatus: 503},
+		{name: "a 500 that canceled, then a 503, and the lookup fails",
+			cancel: []appliverytest.Fault{{Status: 500, Applied: true}, {Status: 503}}, get: []appliverytest.Fault{{Status: 503}, {Status: 503}},
+			wantLookup: true, wantUnknown: true, wantStatus: 503},
+		{name: "a 500 that canceled, then the rate limit's wait would outlast the deadline",
+			cancel: []appliverytest.Fault{{Status: 500, Applied: true}}, opts: []applivery.Option{applivery.WithRateLimit(0.001, 1)},
+			deadline: true, wantUnknown: true},
+		{name: "503s only: nothing was canceled", cancel: []appliverytest.Fault{{Status: 503}, {Status: 503}}, wantStatus: 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFake(t, append([]applivery.Option{applivery.WithMaxRetries(1)}, tt.opts...)...)
+			cmd := srv.AddCommand(org, device, applivery.Command{})
+			srv.Script(appliverytest.EndpointCancel, tt.cancel...)
+			srv.Script(appliverytest.EndpointGet, tt.get...)
+			ctx := context.Background()
+			if tt.deadline {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+			}
+
+			got, err := c.AndroidCommands.Cancel(ctx, org, device, cmd.ID)
+			assert.Equal(t, tt.wantLookup, slices.Contains(endpoints(srv), appliverytest.EndpointGet), "lookup")
+			if tt.wantSuccess {
+				require.NoError(t, err)
+				assert.Equal(t, applivery.CommandStatusCanceled, got.Status)
+				return
+			}
+			assert.Nil(t, got)
+			require.Error(t, err)
+			assert.Equal(t, tt.wantUnknown, errors.Is(err, applivery.ErrOutcomeUnknown), "%v", err)
+			var apiErr *applivery.APIError
+			if tt.wantStatus != 0 {
+				require.ErrorAs(t, err, &apiErr, "the last error is wrapped")
+				assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
+			}
+			if tt.deadline {
+				assert.ErrorIs(t, err, context.DeadlineExceeded, "the rate limit's wait")
+			}
+		})
+	}
+}
