@@ -267,9 +267,11 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 // context's error (context.DeadlineExceeded or context.Canceled).
 //
 // A poll that fails with a transient failure, after the client's own
-// retries (no answer, a 429, a 5xx other than 501 and 505), does not end the
-// wait. Any other error (a [*ValidationError], 401, 403, 404, …) ends it at
-// once and is returned with the last command read.
+// retries (no answer, a 429, a 5xx other than 501 and 505, a 2xx whose body
+// cannot be read), does not end the wait. Any other error (a
+// [*ValidationError], 401, 403, 404, a 2xx that carries an API error code
+// such as 3001 or 4004, …) ends it at once and is returned with the last
+// command read.
 //
 // The cost is bounded: the n-th wait (from 0) is at least 3/4 of
 // min(MinInterval·2^n, MaxInterval). With the defaults (2 s, 1 min), a
@@ -376,7 +378,9 @@ func pollWait(minWait, maxWait time.Duration, n int) time.Duration {
 }
 
 // transientPollError reports whether a poll's error may pass: no answer, a
-// 429, a 5xx other than 501 and 505, or a 2xx whose body was unusable.
+// 429, a 5xx other than 501 and 505, or a 2xx whose body was unusable. A 2xx
+// that carries an API error code (3001, 4004, 5050, …) is the API's answer,
+// as the same code with its usual status would be: it is not transient.
 func transientPollError(err error) bool {
 	var (
 		apiErr *APIError
@@ -385,7 +389,10 @@ func transientPollError(err error) bool {
 	switch {
 	case errors.As(err, &apiErr):
 		code := apiErr.StatusCode
-		return code == http.StatusTooManyRequests || code/100 == 2 ||
+		if code/100 == 2 {
+			return apiErr.Code == 0
+		}
+		return code == http.StatusTooManyRequests ||
 			code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
 	case errors.As(err, &reqErr):
 		return true

@@ -795,3 +795,55 @@ func TestCancelLookupDoesNotTakeAnUnknownTimeForARecentOne(t *testing.T) {
 		})
 	}
 }
+
+func TestWaitEndsAtA2xxThatCarriesAnErrorCode(t *testing.T) {
+	t.Parallel()
+	done := `{"status":true,"data":{"id":"` + validCommand + `","status":"DONE"}}`
+	tests := []struct {
+		name      string
+		body      string // the first poll's 200; the next polls read DONE
+		wantIs    error  // nil: the poll passes, and the second one reads DONE
+		wantCode  ErrorCode
+		wantPolls int
+	}{
+		{name: "3001", body: `{"status":false,"error":{"code":3001,"message":"Entity not found"}}`, wantIs: ErrNotFound, wantCode: 3001, wantPolls: 1},
+		{name: "4002", body: `{"status":false,"error":{"code":4002,"message":"No auth token"}}`, wantIs: ErrUnauthorized, wantCode: 4002, wantPolls: 1},
+		{name: "4004", body: `{"status":false,"error":{"code":"4004","message":"Invalid Token"}}`, wantIs: ErrUnauthorized, wantCode: 4004, wantPolls: 1},
+		{name: "5050", body: `{"status":false,"error":{"code":5050,"message":"Feature not allowed for you billing plan"}}`,
+			wantIs: ErrFeatureNotAllowed, wantCode: 5050, wantPolls: 1},
+		{name: "an undocumented code", body: `{"status":false,"error":{"code":9999,"message":"?"}}`, wantCode: 9999, wantPolls: 1},
+		{name: "unusable: cut", body: `{"status":true,"data":{"id":`, wantPolls: 2},
+		{name: "unusable: not a success envelope", body: `{"status":false}`, wantPolls: 2},
+		{name: "unusable: html", body: `<html>OK</html>`, wantPolls: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			polls := 0
+			mt.RegisterResponder(http.MethodGet, commandURL, func(*http.Request) (*http.Response, error) {
+				polls++
+				if polls == 1 {
+					return httpmock.NewStringResponse(200, tt.body), nil
+				}
+				return httpmock.NewStringResponse(200, done), nil
+			})
+			cmd, err := c.AndroidCommands.Wait(context.Background(), validOrg, validDevice, validCommand,
+				&WaitOptions{MinInterval: time.Millisecond})
+			assert.Equal(t, tt.wantPolls, polls)
+			if tt.wantCode == 0 {
+				require.NoError(t, err, "an unusable 2xx is transient")
+				assert.Equal(t, CommandStatusDone, cmd.Status)
+				return
+			}
+			assert.Nil(t, cmd)
+			assert.NotErrorIs(t, err, ErrStillPending)
+			if tt.wantIs != nil {
+				assert.ErrorIs(t, err, tt.wantIs, "as a non-2xx with that code would")
+			}
+			apiErr := requireAPIError(t, err)
+			assert.Equal(t, 200, apiErr.StatusCode)
+			assert.Equal(t, tt.wantCode, apiErr.Code)
+		})
+	}
+}
