@@ -260,11 +260,19 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 // The first poll is immediate. The waits between polls grow from
 // opts.MinInterval, doubling, up to opts.MaxInterval, each shortened by a
 // random jitter of up to a quarter, so that many waiters do not poll
-// together; a 429's Retry-After is honoured. A wait never runs past the
-// context's deadline: when the context ends, or the next poll would come
-// after its deadline, Wait returns at once the last command it read (nil
-// if no poll succeeded) and an error matching [ErrStillPending] and the
-// context's error (context.DeadlineExceeded or context.Canceled).
+// together; a 429's Retry-After is honoured.
+//
+// Wait uses its whole budget and never sleeps past the context's deadline:
+// when the next poll would come after the deadline, it sleeps instead until
+// just before it and polls one last time. It leaves that poll a margin for
+// its request, a tenth of the time from the call to the deadline and at
+// most 1 s: the last poll of a 5 s Wait is at 4.5 s, that of a 1 min one at
+// 59 s. (A Retry-After that would end after that last poll's time is
+// honoured: Wait polls no more.) When the command is still PENDING at the
+// end, or the context is canceled, Wait returns the last command it read
+// (nil if no poll succeeded) and an error matching [ErrStillPending] and the
+// context's error (context.DeadlineExceeded or context.Canceled) that says
+// so: "applivery: command … still PENDING after 5s (3 polls)".
 //
 // A poll that fails with a transient failure, after the client's own
 // retries (no answer, a 429, a 5xx other than 501 and 505, a 2xx whose body
@@ -274,11 +282,11 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 // command read.
 //
 // The cost is bounded: the n-th wait (from 0) is at least 3/4 of
-// min(MinInterval·2^n, MaxInterval). With the defaults (2 s, 1 min), a
-// command applied after 30 s costs at most 6 GETs, one applied after an
-// hour at most 85: 6 polls in the first 46.5 s, then waits of at least
-// 45 s. Every poll is a Get: the API key needs the mdm.android.command.get
-// permission.
+// min(MinInterval·2^n, MaxInterval), and the last poll before the deadline
+// adds at most one. With the defaults (2 s, 1 min), a command applied after
+// 30 s costs at most 6 GETs, one applied after an hour at most 85: 6 polls in
+// the first 46.5 s, then waits of at least 45 s. Every poll is a Get: the
+// API key needs the mdm.android.command.get permission.
 //
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid/
 //
@@ -291,10 +299,27 @@ func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, devic
 	if err != nil {
 		return nil, err
 	}
-	var last *Command
+	clk := s.client.core.clock
+	start := clk.Now()
+	deadline, hasDeadline := ctx.Deadline()
+	margin := lastPollMargin(deadline.Sub(start))
+	var (
+		last  *Command
+		final bool // the last poll, just before the deadline, is made
+	)
+	// stillPending is the error of a Wait that ends after polls polls with
+	// the command PENDING (or never read), for ctxErr.
+	stillPending := func(polls int, lastErr, ctxErr error) error {
+		waited := clk.Now().Sub(start)
+		if hasDeadline && ctxErr == context.DeadlineExceeded {
+			waited = deadline.Sub(start) // the whole budget was used
+		}
+		return &stillPendingError{commandID: commandID, polls: polls, read: last != nil, waited: waited, lastErr: lastErr, ctxErr: ctxErr}
+	}
 	for polls := 1; ; polls++ {
 		cmd, err := s.Get(ctx, organizationID, deviceID, commandID)
 		wait := pollWait(minWait, maxWait, polls-1)
+		retryAfter := false // wait is the server's Retry-After
 		switch {
 		case err == nil:
 			last = cmd
@@ -305,26 +330,68 @@ func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, devic
 				return cmd, nil
 			}
 		case ctx.Err() != nil:
-			return last, &stillPendingError{commandID: commandID, polls: polls, ctxErr: ctx.Err()}
+			return last, stillPending(polls, nil, ctx.Err())
 		case !transientPollError(err):
 			return last, err
 		default:
 			var apiErr *APIError
 			if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
-				wait = apiErr.RetryAfter
+				wait, retryAfter = apiErr.RetryAfter, true
 			}
 		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return last, &stillPendingError{commandID: commandID, polls: polls, lastErr: err, ctxErr: context.DeadlineExceeded}
+		if hasDeadline {
+			// The time left until the last poll, just before the deadline.
+			left := deadline.Sub(clk.Now()) - margin
+			if wait > left {
+				if final || retryAfter || left <= 0 {
+					return last, stillPending(polls, err, context.DeadlineExceeded)
+				}
+				wait, final = left, true
+			}
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return last, &stillPendingError{commandID: commandID, polls: polls, lastErr: err, ctxErr: ctx.Err()}
-		case <-timer.C:
+		if clk.Sleep(ctx, wait) != nil {
+			return last, stillPending(polls, err, ctx.Err())
 		}
 	}
+}
+
+// lastPollMargin is how long before the context's deadline Wait makes its
+// last poll, for a Wait that had total until the deadline: a tenth of it,
+// and at most lastPollMarginMax, so that the poll's request can finish.
+func lastPollMargin(total time.Duration) time.Duration {
+	return max(0, min(total/10, lastPollMarginMax))
+}
+
+// lastPollMarginMax bounds lastPollMargin: a GET takes well under a second.
+const lastPollMarginMax = time.Second
+
+// clock is the time Wait reads and sleeps on. The zero clock is the real
+// one; tests set its fields to check the schedule without waiting for it.
+type clock struct {
+	now   func() time.Time                                 // nil: time.Now
+	sleep func(ctx context.Context, d time.Duration) error // nil: a timer
+}
+
+// Now returns the current time.
+func (c clock) Now() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+// Sleep waits d, or until ctx ends, and then returns ctx's error.
+func (c clock) Sleep(ctx context.Context, d time.Duration) error {
+	if c.sleep != nil {
+		return c.sleep(ctx, d)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	}
+	return ctx.Err()
 }
 
 // WaitOptions tunes Wait. A nil *WaitOptions means the defaults.

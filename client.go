@@ -108,6 +108,7 @@ type core struct {
 	transport *transport.Transport
 	logger    *slog.Logger // nil: silent
 	maxBody   int          // the largest success body read, maxSuccessBody
+	clock     clock        // what Wait reads and sleeps on; the zero clock is the real one
 }
 
 // secret holds the API key two pointers away from Client. fmt prints a nested

@@ -1,6 +1,7 @@
 package applivery
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,8 +46,9 @@ var (
 	ErrCommandNotPending = errors.New("applivery: command not pending")
 	// ErrRateLimited is HTTP 429.
 	ErrRateLimited = errors.New("applivery: rate limited")
-	// ErrStillPending is the error of a Wait whose context ended, or would
-	// have ended before the next poll, while the command was still PENDING.
+	// ErrStillPending is the error of a Wait that ran out of time while the
+	// command was still PENDING: its last poll, just before the context's
+	// deadline, read it PENDING (or failed), or the context was canceled.
 	// The error also matches the context's error and, when the last poll
 	// failed, that poll's error.
 	ErrStillPending = errors.New("applivery: command still pending")
@@ -284,24 +286,52 @@ func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcom
 
 // stillPendingError is the error of a Wait that ran out of time: it matches
 // ErrStillPending and wraps the context's error and, when the last poll
-// failed, that poll's error.
+// failed, that poll's error. Its message says how long Wait waited, not what
+// the context said: "applivery: command … still PENDING after 5s (3 polls)".
 type stillPendingError struct {
 	commandID string
 	polls     int
-	lastErr   error // of the last poll, when it failed
-	ctxErr    error // context.DeadlineExceeded or context.Canceled
+	read      bool          // some poll read the command (PENDING)
+	waited    time.Duration // from the start of Wait to its deadline, or to its end
+	lastErr   error         // of the last poll, when it failed
+	ctxErr    error         // context.DeadlineExceeded or context.Canceled
 }
 
 func (e *stillPendingError) Error() string {
-	msg := "applivery: command " + e.commandID + " still pending after " + strconv.Itoa(e.polls) + " poll"
-	if e.polls != 1 {
-		msg += "s"
+	var b strings.Builder
+	b.WriteString("applivery: command ")
+	b.WriteString(e.commandID)
+	if e.read {
+		b.WriteString(" still PENDING after ")
+	} else {
+		b.WriteString(" not read in ")
 	}
-	msg += ": " + e.ctxErr.Error()
+	b.WriteString(roundWaited(e.waited).String())
+	b.WriteString(" (")
+	b.WriteString(strconv.Itoa(e.polls))
+	if e.polls == 1 {
+		b.WriteString(" poll)")
+	} else {
+		b.WriteString(" polls)")
+	}
+	if errors.Is(e.ctxErr, context.Canceled) {
+		b.WriteString(": the wait was canceled")
+	}
 	if e.lastErr != nil {
-		msg += "; the last poll failed: " + e.lastErr.Error()
+		b.WriteString("; the last poll failed: ")
+		b.WriteString(e.lastErr.Error())
 	}
-	return msg
+	return b.String()
+}
+
+// roundWaited rounds how long a Wait waited for its message: to 100 ms from
+// a second on ("5s" for a 5 s budget less the microseconds before the
+// call), to the millisecond below.
+func roundWaited(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
 }
 
 func (e *stillPendingError) Unwrap() []error {

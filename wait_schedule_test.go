@@ -74,3 +74,25 @@ func TestWaitIntervals(t *testing.T) {
 		assert.Equal(t, tt.max, maxWait, "%+v", tt.give)
 	}
 }
+
+func TestLastPollMargin(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		total time.Duration
+		want  time.Duration
+	}{
+		{"a tenth of 5 s", 5 * time.Second, 500 * time.Millisecond},
+		{"a tenth of 800 ms", 800 * time.Millisecond, 80 * time.Millisecond},
+		{"at most a second", time.Minute, time.Second},
+		{"at most a second, whatever the budget", 24 * time.Hour, time.Second},
+		{"no time at all", 0, 0},
+		{"a deadline already past", -time.Second, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, lastPollMargin(tt.total))
+		})
+	}
+}

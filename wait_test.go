@@ -74,19 +74,146 @@ func TestWaitOnACommandCanceledMeanwhile(t *testing.T) {
 	assert.Equal(t, applivery.CommandStatusCanceled, got.Status)
 }
 
+// fakeClock is the time of a Wait whose sleeps end at once: each advances
+// the clock by its length. It starts at the real time, so that a deadline
+// built from it is as far in the real future as on the clock: the HTTP
+// calls, which honour the context in real time, never meet it.
+type fakeClock struct {
+	mu     sync.Mutex
+	start  time.Time
+	now    time.Time
+	sleeps []time.Duration
+	// onSleep, when set, runs after each sleep with the time since start.
+	onSleep func(elapsed time.Duration)
+}
+
+// newFakeClock gives c's Wait a fake clock.
+func newFakeClock(c *applivery.Client) *fakeClock {
+	now := time.Now()
+	f := &fakeClock{start: now, now: now}
+	applivery.SetClock(c, f.Now, f.Sleep)
+	return f
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.sleeps = append(f.sleeps, d)
+	elapsed, onSleep := f.now.Sub(f.start), f.onSleep
+	f.mu.Unlock()
+	if onSleep != nil {
+		onSleep(elapsed)
+	}
+	return ctx.Err()
+}
+
+// Elapsed is the time on the clock since it started.
+func (f *fakeClock) Elapsed() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now.Sub(f.start)
+}
+
+// withDeadline returns a context whose deadline is d after the clock's start.
+func (f *fakeClock) withDeadline(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithDeadline(context.Background(), f.start.Add(d))
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestWaitPollsOneLastTimeJustBeforeTheDeadline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		opts      *applivery.WaitOptions
+		budget    time.Duration
+		wantLast  time.Duration // when the last poll is made
+		wantPolls int           // 0: jitter decides
+		wantErr   string        // after the command ID
+	}{
+		{name: "5 s, the default intervals", budget: 5 * time.Second, wantLast: 4500 * time.Millisecond, wantPolls: 3,
+			wantErr: " still PENDING after 5s (3 polls)"},
+		{name: "1 min, the default intervals", budget: time.Minute, wantLast: 59 * time.Second,
+			wantErr: " still PENDING after 1m0s ("},
+		{name: "an interval longer than the budget", opts: &applivery.WaitOptions{MinInterval: time.Hour}, budget: time.Minute,
+			wantLast: 59 * time.Second, wantPolls: 2, wantErr: " still PENDING after 1m0s (2 polls)"},
+		{name: "a budget shorter than a second", budget: 800 * time.Millisecond, wantLast: 720 * time.Millisecond, wantPolls: 2,
+			wantErr: " still PENDING after 800ms (2 polls)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFake(t)
+			cmd := srv.AddCommand(org, device, applivery.Command{})
+			clk := newFakeClock(c)
+			var polls []time.Duration
+			opts := applivery.WaitOptions{}
+			if tt.opts != nil {
+				opts = *tt.opts
+			}
+			opts.OnPoll = func(*applivery.Command) { polls = append(polls, clk.Elapsed()) }
+
+			got, err := c.AndroidCommands.Wait(clk.withDeadline(t, tt.budget), org, device, cmd.ID, &opts)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, applivery.ErrStillPending)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Contains(t, err.Error(), "applivery: command "+cmd.ID+tt.wantErr)
+			assert.NotContains(t, err.Error(), "context deadline exceeded", "it says how long it waited instead")
+			require.NotNil(t, got, "the last command read")
+			assert.Equal(t, applivery.CommandStatusPending, got.Status)
+
+			require.NotEmpty(t, polls)
+			assert.Zero(t, polls[0], "the first poll is immediate")
+			assert.Equal(t, tt.wantLast, polls[len(polls)-1], "the last poll, just before the deadline")
+			if tt.wantPolls != 0 {
+				assert.Len(t, polls, tt.wantPolls)
+			}
+			assert.Equal(t, tt.wantLast, clk.Elapsed(), "no sleep after the last poll")
+		})
+	}
+}
+
+func TestWaitSeesTheCommandAppliedJustBeforeTheDeadline(t *testing.T) {
+	t.Parallel()
+	srv, c := newFake(t)
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	clk := newFakeClock(c)
+	// Polls at 0 s and about 2 s read it PENDING; the next would come after
+	// the 5 s deadline. The device applies the command at 4.4 s.
+	clk.onSleep = func(elapsed time.Duration) {
+		if elapsed >= 4400*time.Millisecond {
+			srv.SetCommandStatus(org, device, cmd.ID, applivery.CommandStatusDone)
+		}
+	}
+	got, err := c.AndroidCommands.Wait(clk.withDeadline(t, 5*time.Second), org, device, cmd.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, applivery.CommandStatusDone, got.Status)
+	assert.Equal(t, 4500*time.Millisecond, clk.Elapsed(), "read by the last poll, at 4.5 s")
+}
+
 func TestWaitNeverSleepsPastTheDeadline(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t)
 	cmd := srv.AddCommand(org, device, applivery.Command{})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	clk := newFakeClock(c)
+	ctx := clk.withDeadline(t, time.Minute)
 	got, err := c.AndroidCommands.Wait(ctx, org, device, cmd.ID, &applivery.WaitOptions{MinInterval: time.Hour})
 	assert.ErrorIs(t, err, applivery.ErrStillPending)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.NoError(t, ctx.Err(), "returned at once, not at the deadline")
+	assert.NoError(t, ctx.Err(), "returned before the deadline")
+	assert.Equal(t, []time.Duration{59 * time.Second}, clk.sleeps, "one sleep, to the last poll")
 	require.NotNil(t, got, "the last command read")
 	assert.Equal(t, applivery.CommandStatusPending, got.Status)
-	assert.EqualError(t, err, "applivery: command "+cmd.ID+" still pending after 1 poll: context deadline exceeded")
+	assert.EqualError(t, err, "applivery: command "+cmd.ID+" still PENDING after 1m0s (2 polls)")
 }
 
 func TestWaitEndsWhenTheContextIsCanceled(t *testing.T) {
@@ -115,13 +242,13 @@ func TestWaitWithNoSuccessfulPollReturnsNil(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t, applivery.WithMaxRetries(0))
 	cmd := srv.AddCommand(org, device, applivery.Command{})
-	srv.Script(appliverytest.EndpointGet, appliverytest.Fault{Status: 503})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	got, err := c.AndroidCommands.Wait(ctx, org, device, cmd.ID, &applivery.WaitOptions{MinInterval: time.Hour})
+	srv.Script(appliverytest.EndpointGet, appliverytest.Fault{Status: 503}, appliverytest.Fault{Status: 503})
+	clk := newFakeClock(c)
+	got, err := c.AndroidCommands.Wait(clk.withDeadline(t, time.Minute), org, device, cmd.ID, &applivery.WaitOptions{MinInterval: time.Hour})
 	assert.Nil(t, got)
 	assert.ErrorIs(t, err, applivery.ErrStillPending)
-	assert.Contains(t, err.Error(), "the last poll failed: applivery: GET")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "applivery: command "+cmd.ID+" not read in 1m0s (2 polls); the last poll failed: applivery: GET")
 }
 
 func TestWaitRidesOutTransientFailures(t *testing.T) {
