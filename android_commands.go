@@ -167,11 +167,13 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 // page opts names (the first when it names none), with its Limit and Sort.
 //
 // A page is fetched only when the loop reaches it: breaking out of the loop
-// fetches nothing more. An error is yielded once, with a nil command, and
-// ends the iteration; so does a server whose paging does not advance (a next
-// page that is not after the current one or is beyond the total it
-// announced, a page already read in this iteration, or a next page claimed
-// after an empty one), rather than looping for ever.
+// fetches nothing more. Each command is yielded once: one already yielded
+// (by its ID) is not yielded again. An error is yielded once, with a nil
+// command, and ends the iteration; so does a server whose paging does not
+// advance (a next page that is not after the current one or is beyond the
+// total it announced, a page that brings no command not already yielded, in
+// whatever order, or a next page claimed after an empty one), rather than
+// looping for ever.
 //
 //	for cmd, err := range client.AndroidCommands.ListAll(ctx, org, device, nil) {
 //		if err != nil {
@@ -192,16 +194,20 @@ func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, de
 			return nil, pageMeta{}, err
 		}
 		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
-	}, (*Command).fingerprint)
+	}, (*Command).listKey)
 }
 
-// fingerprint identifies the command within a list: by its ID, and by what
-// does not change, for a server that sends none.
-func (c *Command) fingerprint(h *pageHash) {
-	hashAdd(h, c.ID)
-	hashAdd(h, c.RawConfig)
+// listKey identifies the command within a list, for ListAll: by its ID, or
+// by what does not change for a server that sends none.
+func (c *Command) listKey() string {
+	if c.ID != "" {
+		return c.ID
+	}
+	h := newItemHash()
+	hashAdd(&h, c.RawConfig)
 	var b [20]byte
-	hashAdd(h, strconv.AppendInt(b[:0], c.CreatedAt.UnixNano(), 10))
+	hashAdd(&h, strconv.AppendInt(b[:0], c.CreatedAt.UnixNano(), 10))
+	return h.key()
 }
 
 // Create creates a command on a device and queues it until the device applies

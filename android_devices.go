@@ -79,12 +79,14 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 // names none), with its Limit, Sort and filters.
 //
 // It behaves as AndroidCommandsService.ListAll does: a page is fetched only
-// when the loop reaches it, so breaking out fetches nothing more; an error is
-// yielded once, with a nil device, and ends the iteration; and a server
-// whose paging does not advance (a next page that is not after the current
-// one or is beyond the total it announced, a page already read, a next page
-// claimed after an empty one) ends it with an error rather than looping for
-// ever.
+// when the loop reaches it, so breaking out fetches nothing more; each
+// device is yielded once (by its ID); an error is yielded once, with a nil
+// device, and ends the iteration; and a server whose paging does not
+// advance (a next page that is not after the current one or is beyond the
+// total it announced, a page that brings no device not already yielded, in
+// whatever order, such as a server that ignores the page asked for and
+// reshuffles the same devices, a next page claimed after an empty one) ends
+// it with an error rather than looping for ever.
 //
 //	for dev, err := range client.AndroidDevices.ListAll(ctx, org, &applivery.ListDevicesOptions{Tags: []string{"kiosk"}}) {
 //		if err != nil {
@@ -105,7 +107,7 @@ func (s *AndroidDevicesService) ListAll(ctx context.Context, organizationID stri
 			return nil, pageMeta{}, err
 		}
 		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
-	}, (*Device).fingerprint)
+	}, (*Device).listKey)
 }
 
 // Move moves a device to a segment, and returns the device as the API

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -306,4 +307,116 @@ func TestListAllRefusesBadOptionsOnce(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], ErrInvalidArgument)
 	assert.Empty(t, p.seen())
+}
+
+// reshuffled answers every page with the same items in a new order (it
+// ignores the page asked for), claims a next page up to page 6, and counts
+// the pages it served.
+func reshuffled(items []string) func(url.Values) string {
+	var mu sync.Mutex
+	served := 0
+	return func(url.Values) string {
+		mu.Lock()
+		defer mu.Unlock()
+		served++
+		order := make([]string, len(items))
+		for i := range items { // a rotation, then every other one reversed
+			order[i] = items[(i+served)%len(items)]
+		}
+		if served%2 == 0 {
+			slices.Reverse(order)
+		}
+		return fmt.Sprintf(`{"items":[%s],"page":%d,"totalPages":6,"hasNextPage":%t,"nextPage":%d}`,
+			strings.Join(order, ","), served, served < 6, served+1)
+	}
+}
+
+func TestListAllCatchesAServerThatReshufflesTheSameItems(t *testing.T) {
+	t.Parallel()
+	withIDs := []string{`{"id":"a"}`, `{"id":"b"}`, `{"id":"c"}`, `{"id":"d"}`, `{"id":"e"}`}
+	withoutIDs := []string{`{"createdAt":"2026-01-01T00:00:00Z"}`, `{"createdAt":"2026-01-02T00:00:00Z"}`, `{"createdAt":"2026-01-03T00:00:00Z"}`}
+	list := map[string]func(c *Client) (n int, errs []error){
+		"commands": func(c *Client) (n int, errs []error) {
+			for cmd, err := range c.AndroidCommands.ListAll(context.Background(), validOrg, validDevice, nil) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				require.NotNil(t, cmd)
+				n++
+			}
+			return n, errs
+		},
+		"devices": func(c *Client) (n int, errs []error) {
+			for d, err := range c.AndroidDevices.ListAll(context.Background(), validOrg, nil) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				require.NotNil(t, d)
+				n++
+			}
+			return n, errs
+		},
+	}
+	tests := []struct {
+		name  string
+		items []string
+	}{
+		{"items with IDs", withIDs},
+		{"items without IDs", withoutIDs},
+	}
+	for _, tt := range tests {
+		for what, walk := range list {
+			t.Run(what+", "+tt.name, func(t *testing.T) {
+				t.Parallel()
+				p := &pager{answer: reshuffled(tt.items)}
+				c := newServerClient(t, newTestServer(t, p.handler))
+				n, errs := walk(c)
+				assert.Equal(t, len(tt.items), n, "each item once")
+				require.Len(t, errs, 1)
+				assert.EqualError(t, errs[0], "applivery: listing "+what+": the server's paging does not advance: page 2 repeats page 1, already read")
+				assert.Len(t, p.seen(), 2, "the second page brought nothing new")
+			})
+		}
+	}
+}
+
+func TestListAllYieldsOnlyTheNewItemsOfAPage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		pages   map[string]string // by the page asked for
+		wantIDs []string
+		wantErr string
+	}{
+		{name: "pages that overlap, as when items are added during the walk", pages: map[string]string{
+			"":  `{"items":[{"id":"a"},{"id":"b"},{"id":"c"}],"page":1,"hasNextPage":true}`,
+			"2": `{"items":[{"id":"c"},{"id":"d"},{"id":"e"}],"page":2,"hasNextPage":true}`,
+			"3": `{"items":[{"id":"e"},{"id":"f"}],"page":3,"hasNextPage":false}`,
+		}, wantIDs: []string{"a", "b", "c", "d", "e", "f"}},
+		{name: "a repeat within a page", pages: map[string]string{
+			"": `{"items":[{"id":"a"},{"id":"a"},{"id":"b"}],"page":1,"hasNextPage":false}`,
+		}, wantIDs: []string{"a", "b"}},
+		{name: "a page made of two earlier pages", pages: map[string]string{
+			"":  `{"items":[{"id":"a"},{"id":"b"}],"page":1,"hasNextPage":true}`,
+			"2": `{"items":[{"id":"c"},{"id":"d"}],"page":2,"hasNextPage":true}`,
+			"3": `{"items":[{"id":"d"},{"id":"a"}],"page":3,"hasNextPage":true}`,
+		}, wantIDs: []string{"a", "b", "c", "d"}, wantErr: "page 3 holds only items already read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := &pager{answer: func(q url.Values) string { return tt.pages[q.Get("page")] }}
+			c := newServerClient(t, newTestServer(t, p.handler))
+			ids, errs := collect(t, c, nil, 0)
+			assert.Equal(t, tt.wantIDs, ids)
+			if tt.wantErr == "" {
+				assert.Empty(t, errs)
+				return
+			}
+			require.Len(t, errs, 1)
+			assert.Contains(t, errs[0].Error(), tt.wantErr)
+		})
+	}
 }

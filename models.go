@@ -494,14 +494,15 @@ func (d Device) MarshalJSON() ([]byte, error) {
 	})
 }
 
-// fingerprint identifies the device within a list: by its ID, or by all of
-// it when it has none.
-func (d *Device) fingerprint(h *pageHash) {
+// listKey identifies the device within a list, for ListAll: by its ID, or
+// by all of it when it has none.
+func (d *Device) listKey() string {
 	if d.ID != "" {
-		hashAdd(h, d.ID)
-		return
+		return d.ID
 	}
-	hashAdd(h, d.Raw)
+	h := newItemHash()
+	hashAdd(&h, d.Raw)
+	return h.key()
 }
 
 // DevicePage is one page of an organization's devices. Every field of the

@@ -55,20 +55,24 @@ type pageMeta struct {
 }
 
 // listAll iterates over a list, page after page from page first (0 for the
-// server's first), for the ListAll methods. fetch gets one page; fingerprint
-// writes what identifies an item, so that a page already read in this
-// iteration is recognised by a hash of its items. what names the list in
-// errors ("commands").
+// server's first), for the ListAll methods. fetch gets one page; identity
+// returns what identifies an item within the list (its ID, or the key of an
+// itemHash for one without), so that an item already yielded is recognised. what names the list in errors
+// ("commands").
 //
 // A page is fetched only when the loop reaches it. An error is yielded once,
 // with a nil item, and ends the iteration; so does paging that does not
 // advance (a next page that is not after the current one, a next page beyond
 // the total the server announced, a next page claimed after an empty one, or
-// a page already read), rather than reading for ever. The guard keeps one
-// hash per page.
-func listAll[T any](what string, first int, fetch func(page int) ([]T, pageMeta, error), fingerprint func(*T, *pageHash)) iter.Seq2[*T, error] {
+// a page that brings no item not already yielded), rather than reading for
+// ever. The last guard does not depend on the order of the items: a server
+// that ignores the page asked for and reshuffles the same items, or cycles
+// through a few pages, is caught at the first page that brings nothing new.
+// An item already yielded is never yielded again, so a page that brings some
+// new items yields only those. The guard keeps one key per item.
+func listAll[T any](what string, first int, fetch func(page int) ([]T, pageMeta, error), identity func(*T) string) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		seen := make(map[uint64]int) // page hash -> page number
+		seen := make(map[string]int) // item key -> the page that first brought it
 		requested := first
 		for {
 			items, meta, err := fetch(requested)
@@ -80,23 +84,33 @@ func listAll[T any](what string, first int, fetch func(page int) ([]T, pageMeta,
 			if number == 0 {
 				number = max(requested, 1)
 			}
-			if len(items) > 0 {
-				sum := newPageHash()
-				for i := range items {
-					fingerprint(&items[i], &sum)
-				}
-				if earlier, ok := seen[uint64(sum)]; ok {
-					// A server that ignores the page asked for, or cycles
-					// through a few, would otherwise be read for ever.
-					yield(nil, pagingError(what, "page %d repeats page %d, already read", number, earlier))
-					return
-				}
-				seen[uint64(sum)] = number
-			}
+			fresh, earlier := 0, 0 // earlier: the page that brought the repeats, -1 for several
 			for i := range items {
+				key := identity(&items[i])
+				if p, ok := seen[key]; ok {
+					if earlier == 0 || earlier == p {
+						earlier = p
+					} else {
+						earlier = -1
+					}
+					continue
+				}
+				seen[key] = number
+				fresh++
 				if !yield(&items[i], nil) {
 					return
 				}
+			}
+			if len(items) > 0 && fresh == 0 {
+				// A server that ignores the page asked for, reshuffles its
+				// items, or cycles through a few pages would otherwise be read
+				// for ever.
+				if earlier > 0 {
+					yield(nil, pagingError(what, "page %d repeats page %d, already read", number, earlier))
+				} else {
+					yield(nil, pagingError(what, "page %d holds only items already read", number))
+				}
+				return
 			}
 			next, err := nextPage(what, requested, meta, len(items))
 			if err != nil {
@@ -143,14 +157,25 @@ func pagingError(what, format string, args ...any) error {
 	return fmt.Errorf("applivery: listing %s: the server's paging does not advance: "+format, append([]any{what}, args...)...)
 }
 
-// pageHash is a 64-bit FNV-1a hash of a page's items.
-type pageHash uint64
+// itemHash is a 64-bit FNV-1a hash of the fields of a list item that has no
+// ID, for its key in listAll.
+type itemHash uint64
 
-func newPageHash() pageHash { return 14695981039346656037 }
+func newItemHash() itemHash { return 14695981039346656037 }
+
+// key returns h as the key of an item without an ID: marked with a NUL
+// byte, which no ID holds, so that it never equals one.
+func (h itemHash) key() string {
+	var b [9]byte
+	for i := range 8 {
+		b[1+i] = byte(uint64(h) >> (8 * i))
+	}
+	return string(b[:])
+}
 
 // hashAdd adds s to h, with its length, so that the fields of an item
 // cannot run into each other.
-func hashAdd[S ~string | ~[]byte](h *pageHash, s S) {
+func hashAdd[S ~string | ~[]byte](h *itemHash, s S) {
 	x := uint64(*h)
 	for n := uint64(len(s)) + 1; n > 0; n >>= 8 {
 		x = (x ^ n&0xff) * 1099511628211
@@ -158,5 +183,5 @@ func hashAdd[S ~string | ~[]byte](h *pageHash, s S) {
 	for i := 0; i < len(s); i++ {
 		x = (x ^ uint64(s[i])) * 1099511628211
 	}
-	*h = pageHash(x)
+	*h = itemHash(x)
 }
