@@ -69,7 +69,8 @@ var (
 // secret of the request such as CreateCommandRequest.NewPassword, are
 // replaced by [REDACTED] in Message, RequestID and Body wherever they appear:
 // as sent, JSON-escaped once or twice by the common encoders, or
-// percent-encoded. Body is redacted before it is cut.
+// percent-encoded, the hex digits of escapes in any case ("%2f" as "%2F").
+// Body is redacted before it is cut.
 type APIError struct {
 	StatusCode int           // HTTP status of the last attempt
 	Code       ErrorCode     // Applivery code from the body; 0 when the body had none

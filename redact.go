@@ -21,7 +21,8 @@ type secretForms []string
 // escaped once and twice, with and without the optional escapes that
 // encoders differ on (<, > and & as encoding/json writes them, / as PHP
 // writes it, non-ASCII as \u escapes, their hex digits in either case); and
-// percent-encoded for a query and for a path.
+// percent-encoded for a query and for a path. The hex digits of the escapes
+// are matched in any case, even mixed (see sameForm).
 func formsOf(secrets ...string) secretForms {
 	seen := make(map[string]bool)
 	add := func(f string) bool {
@@ -126,14 +127,49 @@ func (f secretForms) redactString(s string) string {
 	return string(f.redact([]byte(s), len(s)))
 }
 
-// at returns the longest form that b starts with.
+// at returns the longest form that b starts with, up to the case of the
+// hex digits of escapes (see sameForm).
 func (f secretForms) at(b []byte) (string, bool) {
 	for _, s := range f {
-		if len(b) >= len(s) && string(b[:len(s)]) == s {
+		if len(b) >= len(s) && sameForm(b[:len(s)], s) {
 			return s, true
 		}
 	}
 	return "", false
+}
+
+// sameForm reports whether b, as long as s, is the form s but for the case
+// of the hex digits of its escapes, percent (%2F) or JSON (\u00E9): RFC 3986
+// makes "%2f" and "%2F" the same, and so does JSON for \u escapes. Encoders
+// differ, and one answer may mix them, so that a form per combination would
+// not do: any mix of cases matches.
+func sameForm(b []byte, s string) bool {
+	if string(b) == s {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; b[i] != c && !(isHexLetter(c) && b[i]|0x20 == c|0x20 && inEscape(s, i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHexLetter reports whether c is a hex digit that has a case.
+func isHexLetter(c byte) bool { return c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// inEscape reports whether s[i] may be a hex digit of an escape: one of the
+// two after a "%", or of the four after a "\u".
+func inEscape(s string, i int) bool {
+	if i >= 1 && s[i-1] == '%' || i >= 2 && s[i-2] == '%' {
+		return true
+	}
+	for j := 1; j <= 4 && i-j >= 1; j++ {
+		if s[i-j] == 'u' && s[i-j-1] == '\\' {
+			return true
+		}
+	}
+	return false
 }
 
 // escapeMode selects the optional escapes of a JSON encoder.

@@ -168,3 +168,92 @@ func TestFormsOf(t *testing.T) {
 	}
 	assert.Equal(t, forms.with("zz"), formsOf("a&b", "zz"))
 }
+
+// recase rewrites the hex digits of the percent escapes of s: lower turns a
+// digit to lower case when it returns true for the digit's index among all
+// the escape digits of s.
+func recase(s string, lower func(n int) bool) string {
+	b := []byte(s)
+	n := 0
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] != '%' {
+			continue
+		}
+		for _, j := range []int{i + 1, i + 2} {
+			if lower(n) {
+				b[j] = strings.ToLower(string(b[j]))[0]
+			}
+			n++
+		}
+	}
+	return string(b)
+}
+
+func TestPercentEncodedSecretsAreRedactedInAnyHexCase(t *testing.T) {
+	t.Parallel()
+	const key = "sk_live/4f+3c=9a;b" // '/', '+', '=' and ';' are percent-encoded
+	const password = "pässwörd/1€"
+	cases := map[string]func(int) bool{
+		"upper":              func(int) bool { return false },
+		"lower":              func(int) bool { return true },
+		"alternate escapes":  func(n int) bool { return n/2%2 == 0 },
+		"within each escape": func(n int) bool { return n%2 == 1 },
+		"all but the last":   func(n int) bool { return n < 5 },
+	}
+	encoders := map[string]func(string) string{"query": url.QueryEscape, "path": url.PathEscape}
+	for cname, lower := range cases {
+		for ename, encode := range encoders {
+			t.Run(cname+"/"+ename, func(t *testing.T) {
+				t.Parallel()
+				echoedKey, echoedPassword := recase(encode(key), lower), recase(encode(password), lower)
+				require.NotEqual(t, key, echoedKey, "the key is percent-encoded")
+				mt := httpmock.NewMockTransport()
+				c, err := NewClient(key, WithBaseURL(mockBase), WithHTTPClient(&http.Client{Transport: mt}), WithMaxRetries(0))
+				require.NoError(t, err)
+				echo := "token=" + echoedKey + "&newPassword=" + echoedPassword
+				mt.RegisterResponder(http.MethodPost, commandsURL, func(*http.Request) (*http.Response, error) {
+					var b bytes.Buffer
+					enc := json.NewEncoder(&b)
+					enc.SetEscapeHTML(false)
+					_ = enc.Encode(map[string]any{"status": false, "error": map[string]any{"code": 5209, "message": "Invalid input: " + echo}})
+					resp := httpmock.NewBytesResponse(400, b.Bytes())
+					resp.Header.Set("X-Request-Id", "req-"+echo)
+					return resp, nil
+				})
+				_, err = c.AndroidCommands.Create(context.Background(), validOrg, validDevice,
+					&CreateCommandRequest{Type: CommandTypeResetPassword, NewPassword: password})
+				apiErr := requireAPIError(t, err)
+				for name, text := range map[string]string{"Error()": err.Error(), "Body": string(apiErr.Body),
+					"Message": apiErr.Message, "RequestID": apiErr.RequestID} {
+					assert.NotContains(t, text, echoedKey, "the key in %s: %q", name, text)
+					assert.NotContains(t, text, echoedPassword, "the password in %s: %q", name, text)
+					assert.Contains(t, text, "token="+redacted+"&newPassword="+redacted, name)
+				}
+			})
+		}
+	}
+}
+
+func TestSameForm(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		b, s string
+		want bool
+	}{
+		{"identical", "a%2Fb", "a%2Fb", true},
+		{"a lower-case percent escape", "a%2fb", "a%2Fb", true},
+		{"mixed within one escape", "%c3%A4", "%C3%A4", true},
+		{"a lower-case \\u escape", `\u00e9\u00E9`, `\u00E9\u00E9`, true},
+		{"a letter outside an escape", "A%2Fb", "a%2Fb", false},
+		{"another digit", "a%2Eb", "a%2Fb", false},
+		{"a letter after the escape", "a%2FB", "a%2Fb", false},
+		{"a letter after a \\u escape", `\u00e9X`, `\u00e9x`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, sameForm([]byte(tt.b), tt.s))
+		})
+	}
+}
