@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -22,9 +21,11 @@ var errMalformed = errors.New("applivery: malformed JSON object")
 
 // eachMember calls f with the name and the raw value of each member of the
 // JSON object b, in order; a later member of the same name comes later, so
-// f's last word wins, as in encoding/json. Values are checked only as far as
-// finding where they end needs. It returns errNotObject when b is not an
-// object, and errMalformed when it is not well formed.
+// f's last word wins, as in encoding/json. It checks all of b as it walks
+// it, nested values included, as json.Valid would, but decodes nothing. It
+// returns errNotObject when b is well-formed JSON but not an object, and
+// errMalformed when it is not well formed; f may have been called before
+// the error is found.
 func eachMember(b []byte, f func(name string, value []byte)) error {
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
@@ -51,7 +52,7 @@ func eachMember(b []byte, f func(name string, value []byte)) error {
 			return errMalformed
 		}
 		start := skipSpace(b, i+1)
-		stop, ok := skipValue(b, start)
+		stop, ok := skipValue(b, start, 1)
 		if !ok {
 			return errMalformed
 		}
@@ -102,7 +103,8 @@ func skipSpace(b []byte, i int) int {
 }
 
 // skipString returns the position after the string that starts at b[i], a
-// quote.
+// quote, or false when it is not well formed: a control character, or an
+// escape that JSON does not have.
 func skipString(b []byte, i int) (int, bool) {
 	for i++; i < len(b); i++ {
 		switch c := b[i]; {
@@ -110,6 +112,19 @@ func skipString(b []byte, i int) (int, bool) {
 			return i + 1, true
 		case c == '\\':
 			i++
+			if i == len(b) {
+				return 0, false
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) {
+					return 0, false
+				}
+				i += 4
+			default:
+				return 0, false
+			}
 		case c < 0x20:
 			return 0, false
 		}
@@ -117,43 +132,168 @@ func skipString(b []byte, i int) (int, bool) {
 	return 0, false
 }
 
-// skipValue returns the position after the value that starts at b[i]. It
-// follows strings and nesting; scalars run to the next delimiter.
-func skipValue(b []byte, i int) (int, bool) {
+func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// maxDepth is encoding/json's limit on nesting: json.Valid refuses, and
+// json.Marshal cannot write, a value nested deeper.
+const maxDepth = 10000
+
+// skipValue returns the position after the value that starts at b[i], or
+// false when it is not well formed, as json.Valid judges it: a value nested
+// deeper than maxDepth included. depth is the nesting depth of the
+// container that holds the value (1 for a member of the top object).
+//
+// Nested values are checked as they are walked, not merely counted: a
+// Device decoded directly, not through encoding/json (which checks its
+// whole input first), must never keep in Raw what json.Marshal cannot
+// write.
+func skipValue(b []byte, i, depth int) (int, bool) {
+	if i < len(b) && (b[i] == '{' || b[i] == '[') {
+		return skipContainer(b, i, depth)
+	}
+	return skipScalar(b, i)
+}
+
+// skipScalar returns the position after the string, number, true, false or
+// null that starts at b[i].
+func skipScalar(b []byte, i int) (int, bool) {
 	if i == len(b) {
 		return 0, false
 	}
-	switch b[i] {
-	case '"':
+	switch c := b[i]; {
+	case c == '"':
 		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				end, ok := skipString(b, i)
-				if !ok {
-					return 0, false
-				}
-				i = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1, true
-				}
-			}
-		}
+	case c == '-' || isDigit(c):
+		return skipNumber(b, i)
+	case c == 't':
+		return skipLiteral(b, i, "true")
+	case c == 'f':
+		return skipLiteral(b, i, "false")
+	case c == 'n':
+		return skipLiteral(b, i, "null")
+	}
+	return 0, false
+}
+
+// skipLiteral returns the position after lit, which b must hold at i.
+func skipLiteral(b []byte, i int, lit string) (int, bool) {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
 		return 0, false
 	}
-	start := i
-	for i < len(b) && !strings.ContainsRune(",}] \t\n\r", rune(b[i])) {
+	return i + len(lit), true
+}
+
+// skipNumber returns the position after the number that starts at b[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func skipNumber(b []byte, i int) (int, bool) {
+	if b[i] == '-' {
 		i++
 	}
-	if i == start || !json.Valid(b[start:i]) {
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && isDigit(b[i]):
+		i = skipDigits(b, i)
+	default:
 		return 0, false
 	}
+	if i < len(b) && b[i] == '.' {
+		if i++; i == len(b) || !isDigit(b[i]) {
+			return 0, false
+		}
+		i = skipDigits(b, i)
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		if i++; i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i == len(b) || !isDigit(b[i]) {
+			return 0, false
+		}
+		i = skipDigits(b, i)
+	}
 	return i, true
+}
+
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	return i
+}
+
+// skipKey returns the position of the value of the member whose name starts
+// at b[i]: after the name, the colon and the white space around it.
+func skipKey(b []byte, i int) (int, bool) {
+	if i == len(b) || b[i] != '"' {
+		return 0, false
+	}
+	end, ok := skipString(b, i)
+	if !ok {
+		return 0, false
+	}
+	i = skipSpace(b, end)
+	if i == len(b) || b[i] != ':' {
+		return 0, false
+	}
+	return skipSpace(b, i+1), true
+}
+
+// skipContainer returns the position after the object or array that starts
+// at b[i], walking it without recursion: open holds the containers open
+// around the current value, '{' or '[' each ('{'+2 is '}', '['+2 is ']').
+func skipContainer(b []byte, i, depth int) (int, bool) {
+	var buf [64]byte
+	open := buf[:0]
+	var ok bool
+	for {
+		// b[i] starts a value: a container to open, or a scalar to skip.
+		if i < len(b) && (b[i] == '{' || b[i] == '[') {
+			c := b[i]
+			if depth+len(open) >= maxDepth {
+				return 0, false
+			}
+			open = append(open, c)
+			if i = skipSpace(b, i+1); i < len(b) && b[i] == c+2 {
+				open = open[:len(open)-1] // empty
+				i++
+			} else {
+				if c == '{' {
+					if i, ok = skipKey(b, i); !ok {
+						return 0, false
+					}
+				}
+				continue // to its first value
+			}
+		} else if i, ok = skipScalar(b, i); !ok {
+			return 0, false
+		}
+		// After a value: the end of containers, or a comma and the next one.
+		for {
+			if len(open) == 0 {
+				return i, true
+			}
+			if i = skipSpace(b, i); i == len(b) {
+				return 0, false
+			}
+			c := open[len(open)-1]
+			if b[i] == c+2 {
+				open = open[:len(open)-1]
+				i++
+				continue
+			}
+			if b[i] != ',' {
+				return 0, false
+			}
+			i = skipSpace(b, i+1)
+			if c == '{' {
+				if i, ok = skipKey(b, i); !ok {
+					return 0, false
+				}
+			}
+			break
+		}
+	}
 }
 
 // isObject reports whether the raw value v is an object.

@@ -2,6 +2,7 @@ package applivery
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,11 @@ func FuzzDeviceDecode(f *testing.F) {
 		`{"mdmUser":"ana"}`, `{"mdmUser":{"email":"a\"b"}}`, `{"deviceEmmPolicy":{"config":{"a":[1,{"b":"}"}]},"name":"K"}}`,
 		`{"updatedAt":"2026-02-10T14: 30:00Z","createdAt":"2026-01-02T03:04:05.5+01:00"}`, `{"id":"caf\u00e9\ud83d\ude00"}`,
 		` { "id" : "a" , "x" : [ ] } `, `{"a":1,}`, `{"a" 1}`, `{"a":tru}`, `{"a":"\x01"}`, `{`, `{"id":"a"} x`,
+		// Malformed inside a nested value, which the walker once only
+		// counted brackets through.
+		`{"deviceEmmPolicy":{"config":{"a" 1}}}`, `{"x":[1,]}`, `{"x":[1 2]}`, `{"x":{"b":tru}}`, `{"x":{]}`, `{"x":[}`,
+		`{"x":{"a":1,}}`, `{"x":["\q"]}`, `{"x":"\q"}`, `{"x":{"\u12":1}}`, `{"x":[01]}`, `{"x":[-]}`, `{"x":[1.]}`,
+		`{"x":[1e+]}`, `{"x":[nul]}`, `{"x":{1:2}}`, `{"mdmUser":{"id":"a","email":}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -79,8 +85,66 @@ func FuzzDeviceDecode(f *testing.F) {
 		case json.Valid(b):
 			var te *json.UnmarshalTypeError
 			require.ErrorAs(t, err, &te, "a value that is not an object: %q", b)
+		default:
+			require.ErrorIs(t, err, errMalformed, "not well formed: %q", b)
+		}
+		if err == nil {
+			_, merr := json.Marshal(got)
+			require.NoError(t, merr, "a decoded device always encodes: %q", b)
 		}
 	})
+}
+
+func TestDeviceUnmarshalJSONRefusesWhatJSONDoesNot(t *testing.T) {
+	t.Parallel()
+	deep := func(levels int) string { // an object holding arrays nested levels deep in all
+		return `{"x":` + strings.Repeat("[", levels-1) + strings.Repeat("]", levels-1) + `}`
+	}
+	tests := []struct {
+		name string
+		give string
+		ok   bool
+	}{
+		{name: "a nested object without its colon", give: `{"deviceEmmPolicy":{"config":{"a" 1}}}`},
+		{name: "a trailing comma in an array", give: `{"x":[1,]}`},
+		{name: "a missing comma in an array", give: `{"x":[1 2]}`},
+		{name: "a trailing comma in an object", give: `{"x":{"a":1,}}`},
+		{name: "brackets that do not match", give: `{"x":{]}`},
+		{name: "brackets that do not match, the other way", give: `{"x":[}`},
+		{name: "a bad literal inside", give: `{"x":{"b":tru}}`},
+		{name: "a number with a leading zero", give: `{"x":[01]}`},
+		{name: "a minus alone", give: `{"x":[-]}`},
+		{name: "a fraction without digits", give: `{"x":[1.]}`},
+		{name: "an exponent without digits", give: `{"x":[1e+]}`},
+		{name: "an unknown escape", give: `{"x":"\q"}`},
+		{name: "an unknown escape inside", give: `{"x":["\q"]}`},
+		{name: "a short unicode escape in a name", give: `{"x":{"\u12":1}}`},
+		{name: "a name that is not a string", give: `{"x":{1:2}}`},
+		{name: "a member without a value", give: `{"mdmUser":{"id":"a","email":}}`},
+		{name: "a control character inside", give: "{\"x\":[\"\t\"]}"},
+		{name: "nested as deep as encoding/json allows", give: deep(maxDepth), ok: true},
+		{name: "nested one level deeper", give: deep(maxDepth + 1)},
+		{name: "every kind of value, well formed", ok: true,
+			give: `{"x":{"a":[1,-0.5e+3,2E-1,0,true,false,null,"\u00e9\n\"",{},[],{"b":[{}]}]},"id":"a"}`},
+		{name: "white space everywhere", give: " { \"x\" : [ 1 , { \"a\" : null } ] , \"y\" : { } } ", ok: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.ok, json.Valid([]byte(tt.give)), "the case agrees with json.Valid")
+			var d Device
+			err := d.UnmarshalJSON([]byte(tt.give))
+			if !tt.ok {
+				assert.ErrorIs(t, err, errMalformed)
+				assert.Empty(t, d.Raw, "nothing kept")
+				return
+			}
+			require.NoError(t, err)
+			out, err := json.Marshal(d)
+			require.NoError(t, err, "what was accepted encodes")
+			assert.JSONEq(t, tt.give, string(out))
+		})
+	}
 }
 
 func TestEachMemberRefusesMalformedObjects(t *testing.T) {
