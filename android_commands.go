@@ -318,7 +318,7 @@ func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, devic
 	stillPending := func(polls int, lastErr, ctxErr error) error {
 		waited := clk.Now().Sub(start)
 		if hasDeadline && ctxErr == context.DeadlineExceeded {
-			waited = deadline.Sub(start) // the whole budget was used
+			waited = max(0, deadline.Sub(start)) // the whole budget was used
 		}
 		return &stillPendingError{commandID: commandID, polls: polls, read: last != nil, waited: waited, lastErr: lastErr, ctxErr: ctxErr}
 	}

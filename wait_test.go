@@ -216,6 +216,20 @@ func TestWaitNeverSleepsPastTheDeadline(t *testing.T) {
 	assert.EqualError(t, err, "applivery: command "+cmd.ID+" still PENDING after 1m0s (2 polls)")
 }
 
+func TestWaitWhoseDeadlineHasPassed(t *testing.T) {
+	t.Parallel()
+	srv, c := newFake(t)
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	got, err := c.AndroidCommands.Wait(ctx, org, device, cmd.ID, nil)
+	assert.Nil(t, got)
+	assert.ErrorIs(t, err, applivery.ErrStillPending)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualError(t, err, "applivery: command "+cmd.ID+" not read in 0s (1 poll)")
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+}
+
 func TestWaitEndsWhenTheContextIsCanceled(t *testing.T) {
 	t.Parallel()
 	srv, c := newFake(t)
@@ -236,6 +250,8 @@ func TestWaitEndsWhenTheContextIsCanceled(t *testing.T) {
 	assert.Equal(t, 1, polls)
 	require.NotNil(t, got)
 	assert.Equal(t, cmd.ID, got.ID)
+	assert.Contains(t, err.Error(), "applivery: command "+cmd.ID+" still PENDING after ")
+	assert.Contains(t, err.Error(), " (1 poll): the wait was canceled")
 }
 
 func TestWaitWithNoSuccessfulPollReturnsNil(t *testing.T) {
