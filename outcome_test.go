@@ -177,6 +177,7 @@ func TestCreateEndedByTheContextWhileReadingTheAnswer(t *testing.T) {
 	t.Parallel()
 	srv := appliverytest.NewServer()
 	t.Cleanup(srv.Close)
+	srv.AddDevice(org, applivery.Device{}, device)
 	c, newContext := cancelingClient(t, srv)
 	_, err := createLock(newContext(), c)
 	assert.ErrorIs(t, err, context.Canceled)

@@ -27,11 +27,12 @@ const (
 	device = "pixel8_0042"
 )
 
-// newFake returns a test server and a client of it whose retries wait a
-// millisecond.
+// newFake returns a test server that holds the device, and a client of it
+// whose retries wait a millisecond.
 func newFake(t *testing.T, opts ...applivery.Option) (*appliverytest.Server, *applivery.Client) {
 	t.Helper()
 	srv := appliverytest.Start(t)
+	srv.AddDevice(org, applivery.Device{}, device)
 	return srv, srv.TestClient(t, opts...)
 }
 
