@@ -24,25 +24,29 @@ func TestRateLimitWithTheTestClient(t *testing.T) {
 	t.Parallel()
 	const (
 		calls     = 100
-		perSecond = 500 // the server's; a run lasts about 0.2 s
+		perSecond = 500 // the server's, for the paced jobs: a run lasts about 0.2 s
 		burst     = 10
 	)
 	tests := []struct {
-		name      string
-		workers   int
-		opts      []applivery.Option
-		wantLimit bool // the limit must have refused some calls
+		name             string
+		perSecond        float64 // the server's
+		burst, workers   int
+		opts             []applivery.Option
+		wantLimitReached bool // the limit must have refused some calls
 	}{
-		{"one caller, not paced", 1, nil, true},
-		{"eight callers, paced just below the server", 8, []applivery.Option{applivery.WithRateLimit(perSecond*0.9, burst)}, false},
-		{"eight callers, paced at the server's rate and burst", 8, []applivery.Option{applivery.WithRateLimit(perSecond, burst)}, false},
+		// One token every 5 ms: a call, even under -race, comes sooner.
+		{"one caller, not paced", 200, 1, 1, nil, true},
+		{"eight callers, paced just below the server", perSecond, burst, 8,
+			[]applivery.Option{applivery.WithRateLimit(perSecond*0.9, burst)}, false},
+		{"eight callers, paced at the server's rate and burst", perSecond, burst, 8,
+			[]applivery.Option{applivery.WithRateLimit(perSecond, burst)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := appliverytest.Start(t)
 			cmd := srv.AddCommand(org, device, applivery.Command{})
-			srv.SetRateLimit(perSecond, burst)
+			srv.SetRateLimit(tt.perSecond, tt.burst)
 			client := srv.TestClient(t, tt.opts...)
 
 			var next atomic.Int64
@@ -61,7 +65,7 @@ func TestRateLimitWithTheTestClient(t *testing.T) {
 
 			refused := len(srv.Requests()) - calls
 			t.Logf("%d calls refused with a 429 and retried", refused)
-			if tt.wantLimit {
+			if tt.wantLimitReached {
 				assert.Greater(t, refused, 0, "the limit was met")
 			}
 		})
