@@ -106,6 +106,7 @@ func ExampleValidationError() {
 func ExampleAndroidCommandsService_Create() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
+	srv.AddDevice("acme-fleet", applivery.Device{}, "pixel8_0042") // the fake, as the API, knows its devices
 	client, err := applivery.NewClient(srv.APIKey, applivery.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
@@ -193,6 +194,7 @@ func ExampleAndroidCommandsService_Get() {
 func ExampleAndroidCommandsService_Wait() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
+	srv.AddDevice("acme-fleet", applivery.Device{}, "pixel8_0042")
 	srv.ApplyAfter(20 * time.Millisecond) // the device applies each command 20 ms after it is created
 	client, err := srv.NewClient()
 	if err != nil {
@@ -315,6 +317,9 @@ func ExampleAndroidDevicesService_Move() {
 func ExampleWithRateLimit() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()
+	for range 3 {
+		srv.AddDevice("acme-fleet", applivery.Device{})
+	}
 	// One client for the whole fleet job: 50 requests a second at most, all
 	// goroutines together, retries included.
 	client, err := srv.NewClient(applivery.WithRateLimit(50, 5))
@@ -331,5 +336,5 @@ func ExampleWithRateLimit() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(page.Items), "devices")
-	// Output: 0 devices
+	// Output: 3 devices
 }
