@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -19,8 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeClock is a clock a test moves by hand, or that moves by step each
-// time it is read.
+// fakeClock is a clock that moves by step each time it is read.
 type fakeClock struct {
 	mu   sync.Mutex
 	now  time.Time
@@ -35,29 +35,27 @@ func (c *fakeClock) Now() time.Time {
 	return now
 }
 
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 func TestARepeatedInterruptIsTheSameOne(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0)}
-	signals := make(chan os.Signal)
-	a := &app{signals: signals, now: clock.Now}
+	start := time.Unix(0, 0)
+	// The interrupts come at these times; each is read from the clock once.
+	at := []time.Time{start, start.Add(time.Millisecond), start.Add(repeatWindow - time.Millisecond), start.Add(repeatWindow)}
+	var reads atomic.Int32
+	now := func() time.Time { return at[reads.Add(1)-1] }
+	signals := make(chan os.Signal, len(at))
+	a := &app{signals: signals, now: now}
 	in := a.watchInterrupts()
 	defer in.end()
 	assert.False(t, in.stopped())
+	for i, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, os.Interrupt} {
+		signals <- sig // the first, then the same interrupt delivered again (timeout -s INT signals the process, then its group)
+		require.Eventually(t, func() bool { return reads.Load() == int32(i+1) }, 10*time.Second, time.Millisecond)
+		<-in.stop
+		assert.False(t, in.aborted(), "interrupt %d, within the window: still the first", i+1)
+	}
 	signals <- os.Interrupt
-	<-in.stop
-	signals <- syscall.SIGTERM // the same interrupt, delivered again (timeout -s INT signals the process, then its group)
-	clock.Add(repeatWindow - time.Millisecond)
-	signals <- os.Interrupt
-	assert.False(t, in.aborted(), "within the window: still the first interrupt")
-	clock.Add(time.Millisecond)
-	signals <- os.Interrupt
-	<-in.abort // a later one aborts
+	<-in.abort // one that comes later aborts
+	assert.Equal(t, int32(4), reads.Load(), "and only that one: the watcher read the clock for each interrupt")
 }
 
 // interruptible runs cancel-pending over devices dev_a… in process with
