@@ -25,7 +25,7 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 	key := commandKey{org, s.canonicalDevice(org, r.PathValue("emmDeviceId")), r.PathValue("emmCommandId")}
 	st, found := s.commands[key]
 	if found {
-		s.settle(st)
+		s.settle(key, st)
 	}
 	pending := found && st.cmd.Status == applivery.CommandStatusPending
 	var answer applivery.Command
@@ -82,7 +82,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	var all []*stored
 	for k, st := range s.commands {
 		if k.organization == org && k.device == device {
-			s.settle(st)
+			s.settle(k, st)
 			all = append(all, &stored{cmd: clone(st.cmd), seq: st.seq})
 		}
 	}

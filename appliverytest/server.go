@@ -34,7 +34,7 @@
 //
 // For the rest, a test scripts it: [Server.AddCommand] seeds commands in any
 // status, [Server.SetCommandStatus] and [Server.ApplyAfter] play the device
-// that applies them, [Server.Script] makes the next calls to an endpoint fail
+// that applies them, [Server.SetOffline] the device that does not, [Server.Script] makes the next calls to an endpoint fail
 // (an error status, a dropped connection, a slow answer, or a call carried
 // out whose answer is lost or cut), [Server.SetRateLimit] plays the API's
 // rate limiter, [Server.SetFeatureAllowed] closes the billing-plan gate, and
@@ -78,6 +78,10 @@ type Server struct {
 	requests      []Request
 	notAllowed    map[string]bool // organizations whose plan does not allow the feature
 	applyAfter    time.Duration   // see ApplyAfter; 0: commands stay pending
+	// offline holds the devices that apply no command (see SetOffline), and
+	// online when each device last came back, under their canonical IDs.
+	offline map[deviceKey]bool
+	online  map[deviceKey]time.Time
 	limiter       *rateLimit      // see SetRateLimit; nil: no limit
 }
 
@@ -128,6 +132,8 @@ func NewServer() *Server {
 		organizations: make(map[string]bool),
 		faults:        make(map[Endpoint][]Fault),
 		notAllowed:    make(map[string]bool),
+		offline:       make(map[deviceKey]bool),
+		online:        make(map[deviceKey]time.Time),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+basePath+commandPath+"/cancel", s.endpoint(EndpointCancel, s.cancel))
@@ -235,11 +241,12 @@ func (s *Server) deviceExists(organizationID, deviceID string) bool {
 func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.Command, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}]
+	key := commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}
+	st, ok := s.commands[key]
 	if !ok {
 		return applivery.Command{}, false
 	}
-	s.settle(st)
+	s.settle(key, st)
 	return clone(st.cmd), true
 }
 
@@ -276,13 +283,43 @@ func (s *Server) ApplyAfter(d time.Duration) {
 	s.mu.Unlock()
 }
 
-// settle applies st if ApplyAfter says its time has come. The caller holds
-// s.mu.
-func (s *Server) settle(st *stored) {
+// SetOffline takes a device offline, or brings it back: an offline device
+// applies no command, so ApplyAfter leaves its commands PENDING, as the
+// commands of a switched-off or lost device stay. Back online, it applies
+// them at once if their time has come, and at their time otherwise. The
+// device is named by its ID or any alias; it panics on a device the server
+// does not hold, as a typo in a test would otherwise go unnoticed.
+func (s *Server) SetOffline(organizationID, deviceID string, offline bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.deviceExists(organizationID, deviceID) {
+		panic(fmt.Sprintf("appliverytest: SetOffline: no device %q in organization %q: add it first", deviceID, organizationID))
+	}
+	key := deviceKey{organizationID, s.canonicalDevice(organizationID, deviceID)}
+	if offline {
+		s.offline[key] = true
+		return
+	}
+	if s.offline[key] {
+		delete(s.offline, key)
+		s.online[key] = time.Now()
+	}
+}
+
+// settle applies the command st, stored under key, if ApplyAfter says its
+// time has come and its device is online. The caller holds s.mu.
+func (s *Server) settle(key commandKey, st *stored) {
 	if s.applyAfter <= 0 || st.cmd.Status != applivery.CommandStatusPending {
 		return
 	}
+	device := deviceKey{key.organization, key.device}
+	if s.offline[device] {
+		return
+	}
 	if at := st.cmd.CreatedAt.Add(s.applyAfter); !time.Now().Before(at) {
+		if back := s.online[device]; back.After(at) {
+			at = back // applied when the device came back
+		}
 		st.cmd.Status = applivery.CommandStatusDone
 		st.cmd.UpdatedAt = at.UTC().Truncate(time.Millisecond)
 		st.cmd.Config.Done = true

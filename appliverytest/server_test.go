@@ -608,3 +608,35 @@ func TestApplyAfter(t *testing.T) {
 
 	assert.PanicsWithValue(t, "appliverytest: ApplyAfter: negative duration -1s", func() { srv.ApplyAfter(-time.Second) })
 }
+
+func TestSetOffline(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	ctx := context.Background()
+	srv.AddDevice(org, applivery.Device{}, "lost_phone")
+	long := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Millisecond)
+	srv.ApplyAfter(time.Hour)
+	srv.SetOffline(org, "lost_phone", true)
+	seeded := srv.AddCommand(org, "lost_phone", applivery.Command{CreatedAt: long})
+	online := srv.AddCommand(org, device, applivery.Command{CreatedAt: long})
+
+	got, _ := srv.Command(org, "lost_phone", seeded.ID)
+	assert.Equal(t, applivery.CommandStatusPending, got.Status, "an offline device applies nothing, however old the command")
+	page, err := c.AndroidCommands.List(ctx, org, "lost_phone", nil)
+	require.NoError(t, err)
+	assert.Equal(t, applivery.CommandStatusPending, page.Items[0].Status, "the API sees the same")
+	_, err = c.AndroidCommands.Cancel(ctx, org, "lost_phone", seeded.ID)
+	require.NoError(t, err, "still pending, so it can be canceled")
+	got, _ = srv.Command(org, device, online.ID)
+	assert.Equal(t, applivery.CommandStatusDone, got.Status, "other devices apply theirs")
+
+	again := srv.AddCommand(org, "lost_phone", applivery.Command{CreatedAt: long})
+	before := time.Now().UTC().Truncate(time.Millisecond)
+	srv.SetOffline(org, "lost_phone", false)
+	got, _ = srv.Command(org, "lost_phone", again.ID)
+	assert.Equal(t, applivery.CommandStatusDone, got.Status, "back online: applied")
+	assert.False(t, got.UpdatedAt.Before(before), "when it came back, not while it was away: %v", got.UpdatedAt)
+
+	assert.PanicsWithValue(t, `appliverytest: SetOffline: no device "lost_phon" in organization "`+org+`": add it first`,
+		func() { srv.SetOffline(org, "lost_phon", true) })
+}
