@@ -82,7 +82,7 @@ type Server struct {
 	// online when each device last came back, under their canonical IDs.
 	offline map[deviceKey]bool
 	online  map[deviceKey]time.Time
-	limiter       *rateLimit      // see SetRateLimit; nil: no limit
+	limiter *rateLimit // see SetRateLimit; nil: no limit
 }
 
 type commandKey struct{ organization, device, id string }
