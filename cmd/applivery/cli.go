@@ -170,6 +170,9 @@ type app struct {
 	// now is the clock that tells a repeated interrupt from a later one;
 	// nil for time.Now.
 	now func() time.Time
+	// demoApplyAfter, when set, is how long the demo's devices take to
+	// apply a command: tests shorten it.
+	demoApplyAfter time.Duration
 }
 
 // run runs the command line args and returns the exit status.

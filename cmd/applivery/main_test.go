@@ -422,7 +422,8 @@ func TestDemoServesEveryVerb(t *testing.T) {
 	var stderr strings.Builder
 	done := make(chan int)
 	go func() {
-		a := &app{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: w, stderr: &stderr}
+		a := &app{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: w, stderr: &stderr,
+			demoApplyAfter: 20 * time.Millisecond}
 		done <- a.run(ctx, []string{"demo"})
 		w.Close()
 	}()
@@ -450,18 +451,35 @@ func TestDemoServesEveryVerb(t *testing.T) {
 	go func() { b, _ := io.ReadAll(out); rest <- string(b) }()
 	require.Contains(t, env, "APPLIVERY_BASE_URL")
 	require.Contains(t, env, "APPLIVERY_API_KEY")
-	require.Len(t, commands, 7, "devices list, get and move; commands list, get, cancel and create")
+	require.Len(t, commands, 10, "devices list, get and move; commands list, get, cancel, create --wait; two fleet runs over the lost devices and one over a site")
 
 	environment := []string{"APPLIVERY_BASE_URL=" + env["APPLIVERY_BASE_URL"], "APPLIVERY_API_KEY=" + env["APPLIVERY_API_KEY"]}
+	outputs := map[string]string{}
 	for _, args := range commands {
 		r := runCLI(t, nil, environment, "", args...)
 		assert.Equal(t, 0, r.code, "%v: %s", args, r.stderr)
 		assert.NotEmpty(t, r.stdout, "%v", args)
+		outputs[strings.Join(args, " ")] = r.stdout
+	}
+	for cmd, out := range outputs {
+		switch {
+		case strings.Contains(cmd, "devices list"):
+			assert.Equal(t, 13, strings.Count(out, "\n"), "the devices of berlin, the featured one included: %s", out)
+		case strings.Contains(cmd, "--dry-run"):
+			assert.Equal(t, 4, strings.Count(out, "\twould cancel 1: "), "the four lost devices, one pending command each: %s", out)
+		case strings.Contains(cmd, "--tag lost --output json"):
+			assert.Equal(t, 4, strings.Count(out, `"ok":true,"canceled":["`), "the four lost devices: %s", out)
+		case strings.Contains(cmd, "--tag madrid"):
+			assert.Equal(t, 12, strings.Count(out, "\tok\tcommand "), "every device of madrid: %s", out)
+			assert.Equal(t, 12, strings.Count(out, " LOCK DONE"), "each applied its lock: %s", out)
+		case strings.Contains(cmd, "REBOOT --wait"):
+			assert.Contains(t, out, "\tREBOOT\tDONE\t", "an online device applies it")
+		}
 	}
 	r := runCLI(t, nil, environment, "", "android", "commands", "list", "--org", demoOrg, "--device", demoDevice)
-	assert.Equal(t, 5, strings.Count(r.stdout, "\n"), "four seeded commands and the one created: %s", r.stdout)
+	assert.Equal(t, 4, strings.Count(r.stdout, "\n"), "the four seeded commands: %s", r.stdout)
 	assert.Equal(t, 1, strings.Count(r.stdout, "\tLOCK\tCANCEL\t"), "the LOCK was canceled: %s", r.stdout)
-	assert.Equal(t, 2, strings.Count(r.stdout, "\tREBOOT\tPENDING\t"), "the seeded REBOOT and the one created: %s", r.stdout)
+	assert.Equal(t, 1, strings.Count(r.stdout, "\tREBOOT\tCANCEL\t"), "the REBOOT, by cancel-pending: %s", r.stdout)
 
 	stop() // Ctrl-C
 	assert.Equal(t, 0, <-done)
