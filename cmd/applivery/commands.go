@@ -251,8 +251,6 @@ func (c *cli) waitFor(ctx context.Context, s *applivery.AndroidCommandsService, 
 		fmt.Fprint(c.stderr, "\r\x1b[K") // the progress line goes; the result stays
 	}
 	switch {
-	case errors.Is(err, applivery.ErrStillPending) && !errors.Is(err, context.Canceled):
-		return cmd, &stillPendingError{id: id, after: allowed(ctx, start), err: err}
 	case err != nil:
 		return cmd, err
 	case cmd.Status == applivery.CommandStatusDone:
@@ -261,33 +259,6 @@ func (c *cli) waitFor(ctx context.Context, s *applivery.AndroidCommandsService, 
 		return cmd, &endedError{cmd: cmd, exit: exitCanceled}
 	}
 	return cmd, &endedError{cmd: cmd, exit: exitAPI}
-}
-
-// stillPendingError is a wait that used its whole time and found the
-// command still PENDING.
-type stillPendingError struct {
-	id    string
-	after time.Duration
-	err   error
-}
-
-func (e *stillPendingError) Error() string {
-	return fmt.Sprintf("applivery: command %s still PENDING after %s", e.id, e.after)
-}
-
-func (e *stillPendingError) Unwrap() error { return e.err }
-
-// allowed is the time ctx allowed from start: its deadline, rounded as a
-// person wrote it, or the time since start when it has none.
-func allowed(ctx context.Context, start time.Time) time.Duration {
-	d := time.Since(start)
-	if deadline, ok := ctx.Deadline(); ok {
-		d = deadline.Sub(start)
-	}
-	if d >= time.Second {
-		return d.Round(time.Second)
-	}
-	return d.Round(time.Millisecond)
 }
 
 func plural(n int) string {
