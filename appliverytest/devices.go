@@ -64,7 +64,7 @@ func (s *Server) AddDevice(organizationID string, dev applivery.Device, aliases 
 	if len(dev.Raw) > 0 && json.Unmarshal(dev.Raw, &raw) != nil {
 		panic("appliverytest: AddDevice: Raw is not a JSON object")
 	}
-	now := s.now()
+	now := stamp()
 	if dev.CreatedAt.IsZero() {
 		dev.CreatedAt = now
 	}
@@ -236,7 +236,7 @@ func (s *Server) moveDevice(w http.ResponseWriter, r *http.Request) {
 	var raw json.RawMessage
 	if ok {
 		st.raw["segmentId"], _ = json.Marshal(*body.SegmentID)
-		st.dev.UpdatedAt = s.now()
+		st.dev.UpdatedAt = stamp()
 		st.merge()
 		raw = st.device().Raw
 	}

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,7 +29,7 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 	var answer applivery.Command
 	if pending {
 		st.cmd.Status = applivery.CommandStatusCanceled
-		st.cmd.UpdatedAt = s.now()
+		st.cmd.UpdatedAt = stamp()
 		answer = clone(st.cmd)
 	}
 	s.mu.Unlock()
@@ -98,33 +96,6 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	writeData(w, paging(items, page, limit, total))
 }
 
-// paging is the API's pagination envelope around items, page page of total
-// records, limit a page.
-func paging[T any](items []T, page, limit, total int) map[string]any {
-	pages := (total + limit - 1) / limit
-	var prev, next *int
-	if page > 1 {
-		p := min(page-1, max(pages, 1))
-		prev = &p
-	}
-	if page < pages {
-		n := page + 1
-		next = &n
-	}
-	return map[string]any{
-		"items":         items,
-		"totalDocs":     total,
-		"limit":         limit,
-		"page":          page,
-		"totalPages":    pages,
-		"pagingCounter": (page-1)*limit + 1,
-		"hasPrevPage":   prev != nil,
-		"hasNextPage":   next != nil,
-		"prevPage":      prev,
-		"nextPage":      next,
-	}
-}
-
 // create serves POST …/commands: it stores a PENDING command of the
 // requested type on a device that exists (404, code 3001, for any other).
 // The body must be a JSON object with a documented type, and duration and
@@ -143,7 +114,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		"name":     "enterprises/LC04z6vydu/devices/" + device + "/operations/" + id,
 		"metadata": map[string]any{"type": req.Type},
 	})
-	now := s.now()
+	now := stamp()
 	cmd := applivery.Command{
 		ID:     id,
 		Status: applivery.CommandStatusPending,
@@ -178,8 +149,6 @@ var documentedTypes = map[applivery.CommandType]bool{
 	applivery.CommandTypeRemoveEsim: true, applivery.CommandTypeClearAppData: true,
 }
 
-var sortRE = regexp.MustCompile(applivery.SortPattern)
-
 // sortCommands orders cmds as a sort parameter asks, insertion order
 // breaking ties.
 func sortCommands(cmds []*stored, order string) {
@@ -210,49 +179,4 @@ func sortCommands(cmds []*stored, order string) {
 		}
 		return c
 	})
-}
-
-// positiveInt parses a query parameter, def when it is absent.
-func positiveInt(v string, def int) (int, bool) {
-	if v == "" {
-		return def, true
-	}
-	n, err := strconv.Atoi(v)
-	return n, err == nil && n > 0
-}
-
-// apiError is an answer in the API's error envelope.
-type apiError struct {
-	status  int
-	code    applivery.ErrorCode
-	message string
-}
-
-func writeError(w http.ResponseWriter, e apiError) {
-	type body struct {
-		Code    applivery.ErrorCode `json:"code,omitempty"`
-		Message string              `json:"message"`
-	}
-	writeJSON(w, e.status, struct {
-		Status bool `json:"status"`
-		Error  body `json:"error"`
-	}{false, body{e.code, e.message}})
-}
-
-func writeData(w http.ResponseWriter, data any) {
-	writeJSON(w, http.StatusOK, struct {
-		Status bool `json:"status"`
-		Data   any  `json:"data"`
-	}{true, data})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

@@ -42,13 +42,10 @@
 package appliverytest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"sync"
 	"time"
 
@@ -91,25 +88,6 @@ type stored struct {
 	cmd applivery.Command
 	seq uint64
 }
-
-// The documented error answers.
-var (
-	errNoAuthToken       = apiError{http.StatusUnauthorized, applivery.CodeNoAuthToken, "No auth token"}
-	errInvalidToken      = apiError{http.StatusUnauthorized, applivery.CodeInvalidToken, "Invalid Token"}
-	errNotFound          = apiError{http.StatusNotFound, applivery.CodeEntityNotFound, "Entity not found"}
-	errNotPending        = apiError{http.StatusBadRequest, applivery.CodeCommandNotPending, "EmmCommand status not Pending"}
-	errInvalidInput      = apiError{http.StatusBadRequest, 5209, "Invalid input"}
-	errRateLimited       = apiError{http.StatusTooManyRequests, 0, "Too Many Requests"}
-	errFeatureNotAllowed = apiError{http.StatusBadRequest, applivery.CodeFeatureNotAllowed,
-		"Feature not allowed for you billing plan"}
-)
-
-// Paging of lists: the page size when the request names none, and the
-// largest the server gives.
-const (
-	DefaultLimit = 100
-	MaxLimit     = 100
-)
 
 // The API's routes, under the base path /v1.
 const (
@@ -192,7 +170,7 @@ func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Comma
 	if cmd.Status == "" {
 		cmd.Status = applivery.CommandStatusPending
 	}
-	now := s.now()
+	now := stamp()
 	if cmd.CreatedAt.IsZero() {
 		cmd.CreatedAt = now
 	}
@@ -263,7 +241,7 @@ func (s *Server) SetCommandStatus(organizationID, deviceID, commandID string, st
 		return false
 	}
 	st.cmd.Status = status
-	st.cmd.UpdatedAt = s.now()
+	st.cmd.UpdatedAt = stamp()
 	st.cmd.Config.Done = status == applivery.CommandStatusDone
 	return true
 }
@@ -326,35 +304,10 @@ func (s *Server) settle(key commandKey, st *stored) {
 	}
 }
 
-// The documented ID patterns, which the fake holds its data to.
-var (
-	organizationIDRE = regexp.MustCompile(applivery.OrganizationIDPattern)
-	deviceIDRE       = regexp.MustCompile(applivery.DeviceIDPattern)
-	commandIDRE      = regexp.MustCompile(applivery.CommandIDPattern)
-	objectIDRE       = regexp.MustCompile(applivery.ObjectIDPattern)
-)
-
-// mustMatch panics, for method, if the named value does not match re.
-func mustMatch(method, name, value string, re *regexp.Regexp) {
-	if !re.MatchString(value) {
-		panic(fmt.Sprintf("appliverytest: %s: %s %q does not match %s: the API could not hold it", method, name, value, re))
-	}
-}
-
-func (s *Server) now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
-
 // clone returns a copy of cmd that shares no memory with it.
 func clone(cmd applivery.Command) applivery.Command {
 	if cmd.RawConfig != nil {
 		cmd.RawConfig = append(json.RawMessage(nil), cmd.RawConfig...)
 	}
 	return cmd
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("appliverytest: no randomness: " + err.Error())
-	}
-	return hex.EncodeToString(b)
 }
