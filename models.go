@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/applivery/applivery-go/internal/jsonscan"
 )
 
 // Command is an Android Enterprise device command as the API returns it.
@@ -408,14 +410,14 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var w Device
-	err := eachMember(b, func(name string, value []byte) {
+	err := deviceObject.EachMember(b, func(name string, value []byte) {
 		switch name {
 		case "id":
-			w.ID = jsonString(value)
+			w.ID = jsonscan.String(value)
 		case "organization":
-			w.Organization = jsonString(value)
+			w.Organization = jsonscan.String(value)
 		case "emmEnterprise":
-			w.EMMEnterprise = jsonString(value)
+			w.EMMEnterprise = jsonscan.String(value)
 		case "mdmUser":
 			w.MDMUser = decodeUser(value)
 		case "deviceEmmPolicy":
@@ -438,18 +440,26 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// The walkers of a device and of the objects inside it that it types: a
+// value that is not an object is reported as a type error that names them.
+var (
+	deviceObject = jsonscan.For[Device]()
+	userObject   = jsonscan.For[DeviceUser]()
+	policyObject = jsonscan.For[DevicePolicy]()
+)
+
 // decodeUser decodes a device's mdmUser: nil unless it is an object.
 func decodeUser(v []byte) *DeviceUser {
-	if !isObject(v) {
+	if !jsonscan.IsObject(v) {
 		return nil
 	}
 	u := &DeviceUser{}
-	_ = eachMember(v, func(name string, value []byte) {
+	_ = userObject.EachMember(v, func(name string, value []byte) {
 		switch name {
 		case "id":
-			u.ID = jsonString(value)
+			u.ID = jsonscan.String(value)
 		case "email":
-			u.Email = jsonString(value)
+			u.Email = jsonscan.String(value)
 		}
 	})
 	return u
@@ -458,20 +468,20 @@ func decodeUser(v []byte) *DeviceUser {
 // decodePolicy decodes a device's deviceEmmPolicy, whose configuration it
 // skips: nil unless it is an object.
 func decodePolicy(v []byte) *DevicePolicy {
-	if !isObject(v) {
+	if !jsonscan.IsObject(v) {
 		return nil
 	}
 	p := &DevicePolicy{}
-	_ = eachMember(v, func(name string, value []byte) {
+	_ = policyObject.EachMember(v, func(name string, value []byte) {
 		switch name {
 		case "id":
-			p.ID = jsonString(value)
+			p.ID = jsonscan.String(value)
 		case "name":
-			p.Name = jsonString(value)
+			p.Name = jsonscan.String(value)
 		case "description":
-			p.Description = jsonString(value)
+			p.Description = jsonscan.String(value)
 		case "version":
-			p.Version = jsonString(value)
+			p.Version = jsonscan.String(value)
 		}
 	})
 	return p

@@ -1,4 +1,11 @@
-package applivery
+// Package jsonscan walks the members of a JSON object without decoding
+// their values: one pass over the bytes, checked as json.Valid would check
+// them, and no allocation for a member whose name needs no unescaping. It is
+// for the objects the applivery SDK keeps whole but types in part (a device:
+// a few typed fields, and the whole object in Raw), so that typing a few
+// members costs about one scan more than keeping the bytes, not a second
+// decoding.
+package jsonscan
 
 import (
 	"encoding/json"
@@ -7,32 +14,41 @@ import (
 	"unicode/utf8"
 )
 
-// A small JSON walker for the objects the SDK keeps whole but types in part
-// (Device): it finds the members of an object without decoding their
-// values, with one pass over the bytes and no allocation for a member whose
-// name needs no unescaping.
+// ErrMalformed is returned for bytes that are not well-formed JSON.
+var ErrMalformed = errors.New("applivery: malformed JSON object")
 
-// errNotObject is returned for a value that is not a JSON object, as
-// encoding/json would report it: a type error of the value as a whole.
-var errNotObject = &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeOf(Device{})}
+// A Walker walks the JSON objects meant for one Go type: the type its
+// errors name. Make one per type with [For], once, and share it.
+type Walker struct {
+	notObject error
+}
 
-// errMalformed is returned for bytes that are not well-formed JSON.
-var errMalformed = errors.New("applivery: malformed JSON object")
+// For returns the Walker of the objects that decode into a T.
+func For[T any]() Walker {
+	// A value that is not an object is reported as encoding/json would
+	// report it: a type error of the value as a whole.
+	return Walker{notObject: &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeFor[T]()}}
+}
 
-// eachMember calls f with the name and the raw value of each member of the
+// ErrNotObject is the error EachMember returns for well-formed JSON that is
+// not an object: always the same *json.UnmarshalTypeError, which names the
+// Walker's type.
+func (w Walker) ErrNotObject() error { return w.notObject }
+
+// EachMember calls f with the name and the raw value of each member of the
 // JSON object b, in order; a later member of the same name comes later, so
 // f's last word wins, as in encoding/json. It checks all of b as it walks
 // it, nested values included, as json.Valid would, but decodes nothing. It
-// returns errNotObject when b is well-formed JSON but not an object, and
-// errMalformed when it is not well formed; f may have been called before
+// returns w.ErrNotObject() when b is well-formed JSON but not an object, and
+// ErrMalformed when it is not well formed; f may have been called before
 // the error is found.
-func eachMember(b []byte, f func(name string, value []byte)) error {
+func (w Walker) EachMember(b []byte, f func(name string, value []byte)) error {
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
 		if json.Valid(b) {
-			return errNotObject
+			return w.notObject
 		}
-		return errMalformed
+		return ErrMalformed
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
@@ -40,26 +56,26 @@ func eachMember(b []byte, f func(name string, value []byte)) error {
 	}
 	for {
 		if i == len(b) || b[i] != '"' {
-			return errMalformed
+			return ErrMalformed
 		}
 		end, ok := skipString(b, i)
 		if !ok {
-			return errMalformed
+			return ErrMalformed
 		}
 		name := b[i+1 : end-1]
 		i = skipSpace(b, end)
 		if i == len(b) || b[i] != ':' {
-			return errMalformed
+			return ErrMalformed
 		}
 		start := skipSpace(b, i+1)
 		stop, ok := skipValue(b, start, 1)
 		if !ok {
-			return errMalformed
+			return ErrMalformed
 		}
 		f(memberName(name), b[start:stop])
 		i = skipSpace(b, stop)
 		if i == len(b) {
-			return errMalformed
+			return ErrMalformed
 		}
 		switch b[i] {
 		case ',':
@@ -67,7 +83,7 @@ func eachMember(b []byte, f func(name string, value []byte)) error {
 		case '}':
 			return trailing(b, i+1)
 		default:
-			return errMalformed
+			return ErrMalformed
 		}
 	}
 }
@@ -75,7 +91,7 @@ func eachMember(b []byte, f func(name string, value []byte)) error {
 // trailing checks that only white space follows position i.
 func trailing(b []byte, i int) error {
 	if skipSpace(b, i) != len(b) {
-		return errMalformed
+		return ErrMalformed
 	}
 	return nil
 }
@@ -134,17 +150,20 @@ func skipString(b []byte, i int) (int, bool) {
 
 func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// maxDepth is encoding/json's limit on nesting: json.Valid refuses, and
-// json.Marshal cannot write, a value nested deeper.
-const maxDepth = 10000
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// MaxDepth is encoding/json's limit on nesting: json.Valid refuses, and
+// json.Marshal cannot write, a value nested deeper. EachMember refuses it
+// too.
+const MaxDepth = 10000
 
 // skipValue returns the position after the value that starts at b[i], or
 // false when it is not well formed, as json.Valid judges it: a value nested
-// deeper than maxDepth included. depth is the nesting depth of the
+// deeper than MaxDepth included. depth is the nesting depth of the
 // container that holds the value (1 for a member of the top object).
 //
-// Nested values are checked as they are walked, not merely counted: a
-// Device decoded directly, not through encoding/json (which checks its
+// Nested values are checked as they are walked, not merely counted: an
+// object decoded directly, not through encoding/json (which checks its
 // whole input first), must never keep in Raw what json.Marshal cannot
 // write.
 func skipValue(b []byte, i, depth int) (int, bool) {
@@ -250,7 +269,7 @@ func skipContainer(b []byte, i, depth int) (int, bool) {
 		// b[i] starts a value: a container to open, or a scalar to skip.
 		if i < len(b) && (b[i] == '{' || b[i] == '[') {
 			c := b[i]
-			if depth+len(open) >= maxDepth {
+			if depth+len(open) >= MaxDepth {
 				return 0, false
 			}
 			open = append(open, c)
@@ -296,12 +315,13 @@ func skipContainer(b []byte, i, depth int) (int, bool) {
 	}
 }
 
-// isObject reports whether the raw value v is an object.
-func isObject(v []byte) bool { return len(v) > 0 && v[0] == '{' }
+// IsObject reports whether the raw value v, a member's value as EachMember
+// passes it, is an object.
+func IsObject(v []byte) bool { return len(v) > 0 && v[0] == '{' }
 
-// jsonString returns the raw value v as a string when it is a JSON string,
-// and "" otherwise.
-func jsonString(v []byte) string {
+// String returns the raw value v, a member's value as EachMember passes it,
+// as a string when it is a JSON string, and "" otherwise.
+func String(v []byte) string {
 	if len(v) < 2 || v[0] != '"' {
 		return ""
 	}
