@@ -20,6 +20,12 @@ const (
 	EndpointDeviceMove Endpoint = "device-move" // PUT …/devices/{emmDeviceId}/move
 )
 
+// The routes of the device endpoints, under basePath.
+const (
+	devicesPath = "/organizations/{organizationId}/mdm/android/enterprise/devices"
+	devicePath  = devicesPath + "/{emmDeviceId}"
+)
+
 // deviceKey names a device of an organization.
 type deviceKey struct{ organization, id string }
 

@@ -42,8 +42,6 @@
 package appliverytest
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -82,21 +80,8 @@ type Server struct {
 	limiter *rateLimit // see SetRateLimit; nil: no limit
 }
 
-type commandKey struct{ organization, device, id string }
-
-type stored struct {
-	cmd applivery.Command
-	seq uint64
-}
-
-// The API's routes, under the base path /v1.
-const (
-	basePath     = "/v1"
-	devicesPath  = "/organizations/{organizationId}/mdm/android/enterprise/devices"
-	devicePath   = devicesPath + "/{emmDeviceId}"
-	commandsPath = devicePath + "/commands"
-	commandPath  = commandsPath + "/{emmCommandId}"
-)
+// basePath is the path of the API's base URL, under which its routes are.
+const basePath = "/v1"
 
 // NewServer starts a Server with no commands and a random API key. Close it
 // when done.
@@ -138,63 +123,6 @@ func (s *Server) NewClient(opts ...applivery.Option) (*applivery.Client, error) 
 	return applivery.NewClient(s.APIKey, append([]applivery.Option{applivery.WithBaseURL(s.URL)}, opts...)...)
 }
 
-// AddCommand stores cmd as a command of the device and returns what was
-// stored: with a generated 24-hex-digit ID when cmd.ID is empty, status
-// PENDING when cmd.Status is empty, and the current time (UTC, to the
-// millisecond) in CreatedAt and UpdatedAt when they are zero. A command with
-// the same ID on the same device is replaced.
-//
-// deviceID is the ID or an alias of a device that AddDevice stored, whose
-// command it then is; any other name makes a device of its own, which the
-// commands endpoints then know by that name (and a later AddDevice that
-// names it as its ID or an alias takes over its commands). The organization
-// and the device exist from then on: see the package documentation.
-//
-// It panics, naming the documented pattern, on what the API could not hold:
-// an organization, device or command ID that does not match
-// [applivery.OrganizationIDPattern], [applivery.DeviceIDPattern] or
-// [applivery.CommandIDPattern], or a RawConfig that is set but is not valid
-// JSON.
-func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Command) applivery.Command {
-	mustMatch("AddCommand", "organization ID", organizationID, organizationIDRE)
-	mustMatch("AddCommand", "device ID", deviceID, deviceIDRE)
-	if cmd.ID != "" {
-		mustMatch("AddCommand", "command ID", cmd.ID, commandIDRE)
-	}
-	if len(cmd.RawConfig) > 0 && !json.Valid(cmd.RawConfig) {
-		panic("appliverytest: AddCommand: RawConfig is not valid JSON")
-	}
-	if cmd.ID == "" {
-		cmd.ID = randomHex(12)
-	}
-	if cmd.Status == "" {
-		cmd.Status = applivery.CommandStatusPending
-	}
-	now := stamp()
-	if cmd.CreatedAt.IsZero() {
-		cmd.CreatedAt = now
-	}
-	if cmd.UpdatedAt.IsZero() {
-		cmd.UpdatedAt = now
-	}
-	s.mu.Lock()
-	s.storeCommand(organizationID, deviceID, cmd)
-	s.mu.Unlock()
-	return clone(cmd)
-}
-
-// storeCommand stores a copy of cmd, complete, as a command of the device
-// that deviceID names, and makes the device exist if it did not. The caller
-// holds s.mu.
-func (s *Server) storeCommand(organizationID, deviceID string, cmd applivery.Command) {
-	s.organizations[organizationID] = true
-	if s.findDevice(organizationID, deviceID) == nil {
-		s.seeded[deviceKey{organizationID, deviceID}] = true
-	}
-	s.seq++
-	s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), cmd.ID}] = &stored{cmd: clone(cmd), seq: s.seq}
-}
-
 // AddOrganization makes an organization exist without any device, so that
 // its device list answers an empty page rather than 404 (code 3001), as the
 // API answers for an organization it does not know. AddDevice and AddCommand
@@ -205,109 +133,4 @@ func (s *Server) AddOrganization(organizationID string) {
 	s.mu.Lock()
 	s.organizations[organizationID] = true
 	s.mu.Unlock()
-}
-
-// deviceExists reports whether deviceID names a device of the organization:
-// one AddDevice stored (by its ID or an alias) or one AddCommand seeded. The
-// caller holds s.mu.
-func (s *Server) deviceExists(organizationID, deviceID string) bool {
-	return s.findDevice(organizationID, deviceID) != nil || s.seeded[deviceKey{organizationID, deviceID}]
-}
-
-// Command returns the command of the device with the given ID, as the server
-// holds it now.
-func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.Command, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	key := commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}
-	st, ok := s.commands[key]
-	if !ok {
-		return applivery.Command{}, false
-	}
-	s.settle(key, st)
-	return clone(st.cmd), true
-}
-
-// SetCommandStatus sets the status of a stored command, as a device that
-// applies it (DONE) or an operator who cancels it (CANCEL) would, with its
-// UpdatedAt to now and Config.Done to whether the status is DONE. It
-// reports false if there is no such command. Any status can be set, also
-// one the API does not document.
-func (s *Server) SetCommandStatus(organizationID, deviceID, commandID string, status applivery.CommandStatus) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}]
-	if !ok {
-		return false
-	}
-	st.cmd.Status = status
-	st.cmd.UpdatedAt = stamp()
-	st.cmd.Config.Done = status == applivery.CommandStatusDone
-	return true
-}
-
-// ApplyAfter makes every PENDING command become DONE d after its creation
-// (its CreatedAt), as a device applies it: its UpdatedAt is then its
-// CreatedAt plus d, and Config.Done is true. It applies to commands stored
-// before and after the call, however they were stored (AddCommand, or
-// created through the API); a command canceled before d has passed stays
-// canceled. 0, the default, turns it off; a negative d panics.
-func (s *Server) ApplyAfter(d time.Duration) {
-	if d < 0 {
-		panic("appliverytest: ApplyAfter: negative duration " + d.String())
-	}
-	s.mu.Lock()
-	s.applyAfter = d
-	s.mu.Unlock()
-}
-
-// SetOffline takes a device offline, or brings it back: an offline device
-// applies no command, so ApplyAfter leaves its commands PENDING, as the
-// commands of a switched-off or lost device stay. Back online, it applies
-// them at once if their time has come, and at their time otherwise. The
-// device is named by its ID or any alias; it panics on a device the server
-// does not hold, as a typo in a test would otherwise go unnoticed.
-func (s *Server) SetOffline(organizationID, deviceID string, offline bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.deviceExists(organizationID, deviceID) {
-		panic(fmt.Sprintf("appliverytest: SetOffline: no device %q in organization %q: add it first", deviceID, organizationID))
-	}
-	key := deviceKey{organizationID, s.canonicalDevice(organizationID, deviceID)}
-	if offline {
-		s.offline[key] = true
-		return
-	}
-	if s.offline[key] {
-		delete(s.offline, key)
-		s.online[key] = time.Now()
-	}
-}
-
-// settle applies the command st, stored under key, if ApplyAfter says its
-// time has come and its device is online. The caller holds s.mu.
-func (s *Server) settle(key commandKey, st *stored) {
-	if s.applyAfter <= 0 || st.cmd.Status != applivery.CommandStatusPending {
-		return
-	}
-	device := deviceKey{key.organization, key.device}
-	if s.offline[device] {
-		return
-	}
-	if at := st.cmd.CreatedAt.Add(s.applyAfter); !time.Now().Before(at) {
-		if back := s.online[device]; back.After(at) {
-			at = back // applied when the device came back
-		}
-		st.cmd.Status = applivery.CommandStatusDone
-		st.cmd.UpdatedAt = at.UTC().Truncate(time.Millisecond)
-		st.cmd.Config.Done = true
-	}
-}
-
-// clone returns a copy of cmd that shares no memory with it.
-func clone(cmd applivery.Command) applivery.Command {
-	if cmd.RawConfig != nil {
-		cmd.RawConfig = append(json.RawMessage(nil), cmd.RawConfig...)
-	}
-	return cmd
 }

@@ -1,0 +1,360 @@
+package appliverytest
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/applivery/applivery-go"
+)
+
+// The routes of the commands endpoints, under basePath.
+const (
+	commandsPath = devicePath + "/commands"
+	commandPath  = commandsPath + "/{emmCommandId}"
+)
+
+// commandKey names a command of a device of an organization.
+type commandKey struct{ organization, device, id string }
+
+// stored is a command the server holds, with its insertion order.
+type stored struct {
+	cmd applivery.Command
+	seq uint64
+}
+
+// AddCommand stores cmd as a command of the device and returns what was
+// stored: with a generated 24-hex-digit ID when cmd.ID is empty, status
+// PENDING when cmd.Status is empty, and the current time (UTC, to the
+// millisecond) in CreatedAt and UpdatedAt when they are zero. A command with
+// the same ID on the same device is replaced.
+//
+// deviceID is the ID or an alias of a device that AddDevice stored, whose
+// command it then is; any other name makes a device of its own, which the
+// commands endpoints then know by that name (and a later AddDevice that
+// names it as its ID or an alias takes over its commands). The organization
+// and the device exist from then on: see the package documentation.
+//
+// It panics, naming the documented pattern, on what the API could not hold:
+// an organization, device or command ID that does not match
+// [applivery.OrganizationIDPattern], [applivery.DeviceIDPattern] or
+// [applivery.CommandIDPattern], or a RawConfig that is set but is not valid
+// JSON.
+func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Command) applivery.Command {
+	mustMatch("AddCommand", "organization ID", organizationID, organizationIDRE)
+	mustMatch("AddCommand", "device ID", deviceID, deviceIDRE)
+	if cmd.ID != "" {
+		mustMatch("AddCommand", "command ID", cmd.ID, commandIDRE)
+	}
+	if len(cmd.RawConfig) > 0 && !json.Valid(cmd.RawConfig) {
+		panic("appliverytest: AddCommand: RawConfig is not valid JSON")
+	}
+	if cmd.ID == "" {
+		cmd.ID = randomHex(12)
+	}
+	if cmd.Status == "" {
+		cmd.Status = applivery.CommandStatusPending
+	}
+	now := stamp()
+	if cmd.CreatedAt.IsZero() {
+		cmd.CreatedAt = now
+	}
+	if cmd.UpdatedAt.IsZero() {
+		cmd.UpdatedAt = now
+	}
+	s.mu.Lock()
+	s.storeCommand(organizationID, deviceID, cmd)
+	s.mu.Unlock()
+	return clone(cmd)
+}
+
+// storeCommand stores a copy of cmd, complete, as a command of the device
+// that deviceID names, and makes the device exist if it did not. The caller
+// holds s.mu.
+func (s *Server) storeCommand(organizationID, deviceID string, cmd applivery.Command) {
+	s.organizations[organizationID] = true
+	if s.findDevice(organizationID, deviceID) == nil {
+		s.seeded[deviceKey{organizationID, deviceID}] = true
+	}
+	s.seq++
+	s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), cmd.ID}] = &stored{cmd: clone(cmd), seq: s.seq}
+}
+
+// deviceExists reports whether deviceID names a device of the organization:
+// one AddDevice stored (by its ID or an alias) or one AddCommand seeded. The
+// caller holds s.mu.
+func (s *Server) deviceExists(organizationID, deviceID string) bool {
+	return s.findDevice(organizationID, deviceID) != nil || s.seeded[deviceKey{organizationID, deviceID}]
+}
+
+// Command returns the command of the device with the given ID, as the server
+// holds it now.
+func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.Command, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}
+	st, ok := s.commands[key]
+	if !ok {
+		return applivery.Command{}, false
+	}
+	s.settle(key, st)
+	return clone(st.cmd), true
+}
+
+// SetCommandStatus sets the status of a stored command, as a device that
+// applies it (DONE) or an operator who cancels it (CANCEL) would, with its
+// UpdatedAt to now and Config.Done to whether the status is DONE. It
+// reports false if there is no such command. Any status can be set, also
+// one the API does not document.
+func (s *Server) SetCommandStatus(organizationID, deviceID, commandID string, status applivery.CommandStatus) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}]
+	if !ok {
+		return false
+	}
+	st.cmd.Status = status
+	st.cmd.UpdatedAt = stamp()
+	st.cmd.Config.Done = status == applivery.CommandStatusDone
+	return true
+}
+
+// ApplyAfter makes every PENDING command become DONE d after its creation
+// (its CreatedAt), as a device applies it: its UpdatedAt is then its
+// CreatedAt plus d, and Config.Done is true. It applies to commands stored
+// before and after the call, however they were stored (AddCommand, or
+// created through the API); a command canceled before d has passed stays
+// canceled. 0, the default, turns it off; a negative d panics.
+func (s *Server) ApplyAfter(d time.Duration) {
+	if d < 0 {
+		panic("appliverytest: ApplyAfter: negative duration " + d.String())
+	}
+	s.mu.Lock()
+	s.applyAfter = d
+	s.mu.Unlock()
+}
+
+// SetOffline takes a device offline, or brings it back: an offline device
+// applies no command, so ApplyAfter leaves its commands PENDING, as the
+// commands of a switched-off or lost device stay. Back online, it applies
+// them at once if their time has come, and at their time otherwise. The
+// device is named by its ID or any alias; it panics on a device the server
+// does not hold, as a typo in a test would otherwise go unnoticed.
+func (s *Server) SetOffline(organizationID, deviceID string, offline bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.deviceExists(organizationID, deviceID) {
+		panic(fmt.Sprintf("appliverytest: SetOffline: no device %q in organization %q: add it first", deviceID, organizationID))
+	}
+	key := deviceKey{organizationID, s.canonicalDevice(organizationID, deviceID)}
+	if offline {
+		s.offline[key] = true
+		return
+	}
+	if s.offline[key] {
+		delete(s.offline, key)
+		s.online[key] = time.Now()
+	}
+}
+
+// settle applies the command st, stored under key, if ApplyAfter says its
+// time has come and its device is online. The caller holds s.mu.
+func (s *Server) settle(key commandKey, st *stored) {
+	if s.applyAfter <= 0 || st.cmd.Status != applivery.CommandStatusPending {
+		return
+	}
+	device := deviceKey{key.organization, key.device}
+	if s.offline[device] {
+		return
+	}
+	if at := st.cmd.CreatedAt.Add(s.applyAfter); !time.Now().Before(at) {
+		if back := s.online[device]; back.After(at) {
+			at = back // applied when the device came back
+		}
+		st.cmd.Status = applivery.CommandStatusDone
+		st.cmd.UpdatedAt = at.UTC().Truncate(time.Millisecond)
+		st.cmd.Config.Done = true
+	}
+}
+
+// clone returns a copy of cmd that shares no memory with it.
+func clone(cmd applivery.Command) applivery.Command {
+	if cmd.RawConfig != nil {
+		cmd.RawConfig = append(json.RawMessage(nil), cmd.RawConfig...)
+	}
+	return cmd
+}
+
+// The handlers of the commands endpoints. They run after the key, the IDs'
+// patterns and the billing-plan gate have been checked (see endpoint).
+
+// cancel serves POST …/commands/{emmCommandId}/cancel.
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	org := r.PathValue("organizationId")
+	key := commandKey{org, s.canonicalDevice(org, r.PathValue("emmDeviceId")), r.PathValue("emmCommandId")}
+	st, found := s.commands[key]
+	if found {
+		s.settle(key, st)
+	}
+	pending := found && st.cmd.Status == applivery.CommandStatusPending
+	var answer applivery.Command
+	if pending {
+		st.cmd.Status = applivery.CommandStatusCanceled
+		st.cmd.UpdatedAt = stamp()
+		answer = clone(st.cmd)
+	}
+	s.mu.Unlock()
+	switch {
+	case !found:
+		writeError(w, errNotFound)
+	case !pending:
+		writeError(w, errNotPending)
+	default:
+		writeData(w, answer)
+	}
+}
+
+// get serves GET …/commands/{emmCommandId}.
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	cmd, ok := s.Command(r.PathValue("organizationId"), r.PathValue("emmDeviceId"), r.PathValue("emmCommandId"))
+	if !ok {
+		writeError(w, errNotFound)
+		return
+	}
+	writeData(w, cmd)
+}
+
+// list serves GET …/commands?page=&limit=&sort=, in the API's pagination
+// envelope. page and limit must be positive integers, and a limit above
+// MaxLimit gets MaxLimit; sort must match applivery.SortPattern, and orders
+// by createdAt, updatedAt, id, status or config.metadata.type (by createdAt
+// when it names another field).
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, okPage := positiveInt(q.Get("page"), 1)
+	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
+	order := q.Get("sort")
+	if !okPage || !okLimit || !sortRE.MatchString(order) {
+		writeError(w, errInvalidInput)
+		return
+	}
+	limit = min(limit, MaxLimit)
+
+	org := r.PathValue("organizationId")
+	s.mu.Lock()
+	if !s.deviceExists(org, r.PathValue("emmDeviceId")) {
+		s.mu.Unlock()
+		writeError(w, errNotFound) // as the API: not an empty list
+		return
+	}
+	device := s.canonicalDevice(org, r.PathValue("emmDeviceId"))
+	var all []*stored
+	for k, st := range s.commands {
+		if k.organization == org && k.device == device {
+			s.settle(k, st)
+			all = append(all, &stored{cmd: clone(st.cmd), seq: st.seq})
+		}
+	}
+	s.mu.Unlock()
+	sortCommands(all, order)
+	total := len(all)
+	items := []applivery.Command{}
+	if from := (page - 1) * limit; from < total {
+		for _, st := range all[from:min(from+limit, total)] {
+			items = append(items, st.cmd)
+		}
+	}
+	writeData(w, paging(items, page, limit, total))
+}
+
+// create serves POST …/commands: it stores a PENDING command of the
+// requested type on a device that exists (404, code 3001, for any other).
+// The body must be a JSON object with a documented type, and duration and
+// newPassword of at most 256 characters.
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	var req applivery.CreateCommandRequest
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil || json.Unmarshal(body, &req) != nil || !documentedTypes[req.Type] ||
+		utf8.RuneCountInString(req.Duration) > 256 || utf8.RuneCountInString(req.NewPassword) > 256 {
+		writeError(w, errInvalidInput)
+		return
+	}
+	org, device := r.PathValue("organizationId"), r.PathValue("emmDeviceId")
+	id := randomHex(12)
+	raw, _ := json.Marshal(map[string]any{
+		"name":     "enterprises/LC04z6vydu/devices/" + device + "/operations/" + id,
+		"metadata": map[string]any{"type": req.Type},
+	})
+	now := stamp()
+	cmd := applivery.Command{
+		ID:     id,
+		Status: applivery.CommandStatusPending,
+		Config: applivery.CommandConfig{Metadata: applivery.CommandMetadata{
+			TypeURL:    "type.googleapis.com/google.apps.gmm.v1.Command",
+			Type:       req.Type,
+			CreateTime: now.Format(time.RFC3339),
+			Duration:   req.Duration,
+		}},
+		RawConfig: raw,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	s.mu.Lock()
+	exists := s.deviceExists(org, device)
+	if exists {
+		s.storeCommand(org, device, cmd)
+	}
+	s.mu.Unlock()
+	if !exists {
+		writeError(w, errNotFound)
+		return
+	}
+	writeData(w, cmd)
+}
+
+// documentedTypes are the command types the reference lists.
+var documentedTypes = map[applivery.CommandType]bool{
+	applivery.CommandTypeLock: true, applivery.CommandTypeResetPassword: true, applivery.CommandTypeReboot: true,
+	applivery.CommandTypeStartLostMode: true, applivery.CommandTypeStopLostMode: true,
+	applivery.CommandTypeRelinquishOwnership: true, applivery.CommandTypeAddEsim: true,
+	applivery.CommandTypeRemoveEsim: true, applivery.CommandTypeClearAppData: true,
+}
+
+// sortCommands orders cmds as a sort parameter asks, insertion order
+// breaking ties.
+func sortCommands(cmds []*stored, order string) {
+	field, desc := order, false
+	if f, ok := strings.CutSuffix(order, ":desc"); ok {
+		field, desc = f, true
+	} else {
+		field = strings.TrimSuffix(order, ":asc")
+	}
+	key := map[string]func(applivery.Command) string{
+		"updatedAt":            func(c applivery.Command) string { return c.UpdatedAt.Format(time.RFC3339Nano) },
+		"id":                   func(c applivery.Command) string { return c.ID },
+		"status":               func(c applivery.Command) string { return string(c.Status) },
+		"config.metadata.type": func(c applivery.Command) string { return string(c.Type()) },
+	}[field]
+	slices.SortStableFunc(cmds, func(a, b *stored) int {
+		c := 0
+		if key != nil {
+			c = strings.Compare(key(a.cmd), key(b.cmd))
+		} else {
+			c = a.cmd.CreatedAt.Compare(b.cmd.CreatedAt)
+		}
+		if c == 0 {
+			c = cmp.Compare(a.seq, b.seq)
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	})
+}
