@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/applivery/applivery-go/internal/backoff"
 	"github.com/applivery/applivery-go/internal/transport"
 )
 
@@ -440,20 +440,15 @@ func (o *WaitOptions) intervals() (minWait, maxWait time.Duration, err error) {
 // pollWait returns the wait after poll n+1 (n from 0): min·2^n capped at
 // max, less a random jitter of up to a quarter.
 func pollWait(minWait, maxWait time.Duration, n int) time.Duration {
-	w := minWait
-	for i := 0; i < n && w < maxWait; i++ {
-		w *= 2
-	}
-	if w > maxWait || w <= 0 {
-		w = maxWait
-	}
-	return w - time.Duration(rand.Int64N(int64(w/4)+1))
+	w := backoff.Exponential(minWait, maxWait, n)
+	return backoff.Jitter(w-w/4, w)
 }
 
 // transientPollError reports whether a poll's error may pass: no answer, a
-// 429, a 5xx other than 501 and 505, or a 2xx whose body was unusable. A 2xx
-// that carries an API error code (3001, 4004, 5050, …) is the API's answer,
-// as the same code with its usual status would be: it is not transient.
+// transient status (a 429, a 5xx other than 501 and 505), or a 2xx whose
+// body was unusable. A 2xx that carries an API error code (3001, 4004, 5050,
+// …) is the API's answer, as the same code with its usual status would be:
+// it is not transient.
 func transientPollError(err error) bool {
 	var (
 		apiErr *APIError
@@ -461,12 +456,10 @@ func transientPollError(err error) bool {
 	)
 	switch {
 	case errors.As(err, &apiErr):
-		code := apiErr.StatusCode
-		if code/100 == 2 {
+		if apiErr.StatusCode/100 == 2 {
 			return apiErr.Code == 0
 		}
-		return code == http.StatusTooManyRequests ||
-			code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
+		return transport.TransientStatus(apiErr.StatusCode)
 	case errors.As(err, &reqErr):
 		return true
 	}

@@ -5,27 +5,33 @@ import (
 	"crypto/x509"
 	"errors"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/applivery/applivery-go/internal/backoff"
 )
 
+// TransientStatus reports whether an HTTP status says that a failure may
+// pass by itself: 429, or a 5xx other than 501 (Not Implemented) and 505
+// (HTTP Version Not Supported), which never get better. It is the SDK's one
+// list of such statuses: a Wait polls on after one, a call that must not run
+// twice may have been carried out after a 5xx among them (Outcome's
+// MayHaveActed), and retryableStatus retries the best known of them.
+func TransientStatus(code int) bool {
+	return code == http.StatusTooManyRequests ||
+		code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
+}
+
 // retryableStatus reports whether an HTTP status is worth another attempt:
-// rate limiting and the server-side failures that are usually transient. 501
-// (Not Implemented) never gets better, and the other 4xx are the caller's.
+// the transient statuses up to 504, that is rate limiting and the
+// server-side failures that usually pass within a call's retries (429, 500,
+// 502, 503, 504). The rarer 5xx past 505 (507 Insufficient Storage, 511
+// Network Authentication Required, a CDN's own 52x) are not retried.
 func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests,
-		http.StatusInternalServerError,
-		http.StatusBadGateway,
-		http.StatusServiceUnavailable,
-		http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return TransientStatus(code) && code <= http.StatusGatewayTimeout
 }
 
 // permanent reports whether a transport error would only repeat on another
@@ -110,27 +116,15 @@ func (p Policy) retryable(resp *http.Response, err error) bool {
 	return retryableStatus(resp.StatusCode)
 }
 
-// backoff returns how long to wait before retry number retry (0 for the
-// first): exponential from min, capped at max, with jitter. The wait is drawn
-// uniformly from [hi/2, hi], where hi = min·2^(retry+1) capped at max, and it
-// never leaves [min, max]. Jitter keeps many clients that failed together from
-// retrying together (go-retryablehttp's DefaultBackoff has none).
-func backoff(min, max time.Duration, retry int) time.Duration {
-	hi := min
-	for i := 0; i <= retry && hi < max; i++ {
-		hi *= 2
-	}
-	if hi > max || hi <= 0 {
-		hi = max
-	}
-	lo := hi / 2
-	if lo < min {
-		lo = min
-	}
-	if hi <= lo {
-		return lo
-	}
-	return lo + time.Duration(rand.Int64N(int64(hi-lo)+1))
+// retryWait returns how long to wait before retry number retry (0 for the
+// first): exponential from minWait, capped at maxWait, with jitter. The wait
+// is drawn uniformly from [hi/2, hi], where hi = minWait·2^(retry+1) capped
+// at maxWait, and it never leaves [minWait, maxWait]. Jitter keeps many
+// clients that failed together from retrying together (go-retryablehttp's
+// DefaultBackoff has none).
+func retryWait(minWait, maxWait time.Duration, retry int) time.Duration {
+	hi := backoff.Exponential(minWait, maxWait, retry+1)
+	return backoff.Jitter(max(hi/2, minWait), hi)
 }
 
 // parseRetryAfter reads a Retry-After header value: delay-seconds or an

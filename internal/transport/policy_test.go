@@ -38,7 +38,7 @@ func TestBackoffStaysWithinBoundsAndGrows(t *testing.T) {
 			t.Parallel()
 			seen := map[time.Duration]bool{}
 			for range 500 {
-				d := backoff(min, max, tt.retry)
+				d := retryWait(min, max, tt.retry)
 				assert.GreaterOrEqual(t, d, tt.lo)
 				assert.LessOrEqual(t, d, tt.hi)
 				seen[d] = true
@@ -50,12 +50,12 @@ func TestBackoffStaysWithinBoundsAndGrows(t *testing.T) {
 
 func TestBackoffEdges(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, time.Second, backoff(time.Second, time.Second, 0), "equal bounds")
-	assert.Equal(t, time.Second, backoff(time.Second, time.Second, 5), "equal bounds")
-	d := backoff(time.Millisecond, time.Hour, 62)
+	assert.Equal(t, time.Second, retryWait(time.Second, time.Second, 0), "equal bounds")
+	assert.Equal(t, time.Second, retryWait(time.Second, time.Second, 5), "equal bounds")
+	d := retryWait(time.Millisecond, time.Hour, 62)
 	assert.GreaterOrEqual(t, d, 30*time.Minute)
 	assert.LessOrEqual(t, d, time.Hour)
-	d = backoff(time.Duration(math.MaxInt64/2), time.Duration(math.MaxInt64), 3)
+	d = retryWait(time.Duration(math.MaxInt64/2), time.Duration(math.MaxInt64), 3)
 	assert.Positive(t, d)
 }
 
@@ -98,6 +98,17 @@ func TestRetryableStatus(t *testing.T) {
 	retried := map[int]bool{429: true, 500: true, 502: true, 503: true, 504: true}
 	for code := 100; code < 600; code++ {
 		assert.Equal(t, retried[code], retryableStatus(code), "status %d", code)
+	}
+}
+
+func TestTransientStatus(t *testing.T) {
+	t.Parallel()
+	for code := 100; code < 600; code++ {
+		want := code == 429 || code >= 500 && code != 501 && code != 505
+		assert.Equal(t, want, TransientStatus(code), "status %d", code)
+		if retryableStatus(code) {
+			assert.True(t, TransientStatus(code), "a retried status %d is transient", code)
+		}
 	}
 }
 

@@ -200,7 +200,7 @@ type call struct {
 	method                string
 	path                  string
 	attempts              int           // attempts made so far
-	wait                  time.Duration // the wait checkRetry chose, for backoff
+	wait                  time.Duration // the wait checkRetry chose, for chosenWait
 	earlierMayHaveApplied bool          // see Outcome
 	lastMayHaveApplied    bool          // of the attempt checkRetry saw last
 	mayHaveActed          bool          // see Outcome
@@ -248,7 +248,7 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		c.logDecision(ctx, resp, err, "not retrying: no retries left", 0)
 		return false, nil
 	}
-	wait := backoff(cfg.WaitMin, cfg.WaitMax, c.attempts-1)
+	wait := retryWait(cfg.WaitMin, cfg.WaitMax, c.attempts-1)
 	if hasRetryAfter {
 		if retryAfter > cfg.WaitMax {
 			c.logDecision(ctx, resp, err, "not retrying: Retry-After is longer than the maximum wait", retryAfter)
@@ -368,8 +368,7 @@ func attemptMayHaveActed(resp *http.Response, err error) bool {
 		return !notSent(err)
 	}
 	code := resp.StatusCode
-	return code >= 200 && code <= 299 ||
-		code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
+	return code >= 200 && code <= 299 || code >= 500 && TransientStatus(code)
 }
 
 // unwrapURLError returns the cause of a *url.Error, whose own message
