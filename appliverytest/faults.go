@@ -11,12 +11,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/applivery/applivery-go"
-	"golang.org/x/time/rate"
 )
 
 // Endpoint names one endpoint of the API, for Script and in a Request.
@@ -162,78 +160,6 @@ func (s *Server) SetFeatureAllowed(organizationID string, allowed bool) {
 	} else {
 		s.notAllowed[organizationID] = true
 	}
-}
-
-// SetRateLimit makes the server answer 429 with a Retry-After, before
-// anything else, to calls beyond perSecond a second (burst at once), as the
-// API's rate limiter would, so that a test can see its fleet job slow down
-// rather than fail. A refused call takes no token.
-//
-// Retry-After is in whole seconds, at least 1, as HTTP has it; the answer
-// also carries the precise wait in the Appliverytest-Retry-After header (a
-// Go duration, such as "1.9ms"). A client of [Server.TestClient] honours
-// that one instead: a test paced near the limit then waits milliseconds, not
-// seconds, and passes. The precise wait is until the next token that no
-// call refused before is still waiting for (up to 64 of them), so that calls
-// refused together do not all come back for the same token.
-//
-// perSecond 0 turns the limit off; a negative or NaN perSecond, or a burst
-// below 1 with a limit, panics.
-func (s *Server) SetRateLimit(perSecond float64, burst int) {
-	switch {
-	case perSecond == 0:
-		s.mu.Lock()
-		s.limiter = nil
-		s.mu.Unlock()
-		return
-	case !(perSecond > 0):
-		panic(fmt.Sprintf("appliverytest: SetRateLimit: perSecond %v must be 0 (off) or more", perSecond))
-	case burst < 1:
-		panic(fmt.Sprintf("appliverytest: SetRateLimit: burst %d must be 1 or more", burst))
-	}
-	s.mu.Lock()
-	s.limiter = &rateLimit{tokens: rate.NewLimiter(rate.Limit(perSecond), burst)}
-	s.mu.Unlock()
-}
-
-// preciseRetryAfterHeader carries, on a 429 of the rate limit, the precise
-// wait, which Retry-After rounds up to whole seconds.
-const preciseRetryAfterHeader = "Appliverytest-Retry-After"
-
-// rateLimit is the limit of SetRateLimit. Its methods run under s.mu, so
-// that no other call's token comes between the readings of tokens.
-type rateLimit struct {
-	tokens *rate.Limiter
-	// waiting holds when the calls refused lately were told to come back,
-	// those still to come: each was told a token of its own.
-	waiting []time.Time
-}
-
-// maxWaiting bounds the refused calls a rateLimit keeps a token for, so that
-// a test that calls on and on without waiting does not push the waits it is
-// told ever further.
-const maxWaiting = 64
-
-// refuse takes a token and reports false if one is there now. Otherwise it
-// takes none and reports true, with how long until the first token not
-// promised to a call refused before (at most maxWaiting of them), rounded up
-// to the microsecond.
-func (r *rateLimit) refuse() (time.Duration, bool) {
-	now := time.Now()
-	if r.tokens.AllowN(now, 1) { // a refusal leaves the tokens as they were
-		return 0, false
-	}
-	r.waiting = slices.DeleteFunc(r.waiting, func(at time.Time) bool { return !at.After(now) })
-	ahead := len(r.waiting)
-	micros := math.Ceil((float64(ahead+1) - r.tokens.TokensAt(now)) / float64(r.tokens.Limit()) * 1e6)
-	if micros >= math.MaxInt64/float64(time.Microsecond) {
-		return math.MaxInt64, true // centuries: a limit of almost nothing
-	}
-	wait := max(time.Duration(micros), 1) * time.Microsecond
-	if len(r.waiting) < maxWaiting {
-		r.waiting = append(r.waiting, now.Add(wait))
-	}
-	return wait, true
 }
 
 // maxRequestBody bounds what the server reads and records of a request body.
