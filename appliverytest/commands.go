@@ -14,11 +14,35 @@ import (
 	"github.com/applivery/applivery-go"
 )
 
-// The routes of the commands endpoints, under basePath.
+// The commands endpoints.
+const (
+	EndpointCancel Endpoint = "cancel" // POST …/commands/{emmCommandId}/cancel
+	EndpointGet    Endpoint = "get"    // GET …/commands/{emmCommandId}
+	EndpointList   Endpoint = "list"   // GET …/commands
+	EndpointCreate Endpoint = "create" // POST …/commands
+)
+
+// The routes of the commands endpoints, under basePath, and the documented
+// patterns of their wildcards.
 const (
 	commandsPath = devicePath + "/commands"
 	commandPath  = commandsPath + "/{emmCommandId}"
 )
+
+var commandWildcards = wildcards{
+	"organizationId": organizationIDRE, "emmDeviceId": deviceIDRE, "emmCommandId": commandIDRE,
+}
+
+// commandEndpoints are the rows of the commands endpoints in the server's
+// endpoint table.
+func (s *Server) commandEndpoints() []endpoint {
+	return []endpoint{
+		{EndpointCancel, http.MethodPost, commandPath + "/cancel", commandWildcards, s.cancel},
+		{EndpointGet, http.MethodGet, commandPath, commandWildcards, s.get},
+		{EndpointList, http.MethodGet, commandsPath, commandWildcards, s.list},
+		{EndpointCreate, http.MethodPost, commandsPath, commandWildcards, s.create},
+	}
+}
 
 // commandKey names a command of a device of an organization.
 type commandKey struct{ organization, device, id string }

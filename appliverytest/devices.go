@@ -20,11 +20,24 @@ const (
 	EndpointDeviceMove Endpoint = "device-move" // PUT …/devices/{emmDeviceId}/move
 )
 
-// The routes of the device endpoints, under basePath.
+// The routes of the device endpoints, under basePath, and the documented
+// patterns of their wildcards.
 const (
 	devicesPath = "/organizations/{organizationId}/mdm/android/enterprise/devices"
 	devicePath  = devicesPath + "/{emmDeviceId}"
 )
+
+var deviceWildcards = wildcards{"organizationId": organizationIDRE, "emmDeviceId": deviceIDRE}
+
+// deviceEndpoints are the rows of the device endpoints in the server's
+// endpoint table.
+func (s *Server) deviceEndpoints() []endpoint {
+	return []endpoint{
+		{EndpointDeviceGet, http.MethodGet, devicePath, deviceWildcards, s.getDevice},
+		{EndpointDeviceList, http.MethodGet, devicesPath, deviceWildcards, s.listDevices},
+		{EndpointDeviceMove, http.MethodPut, devicePath + "/move", deviceWildcards, s.moveDevice},
+	}
+}
 
 // deviceKey names a device of an organization.
 type deviceKey struct{ organization, id string }

@@ -10,22 +10,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/applivery/applivery-go"
-)
-
-// Endpoint names one endpoint of the API, for Script and in a Request.
-type Endpoint string
-
-// The endpoints the server serves.
-const (
-	EndpointCancel Endpoint = "cancel" // POST …/commands/{emmCommandId}/cancel
-	EndpointGet    Endpoint = "get"    // GET …/commands/{emmCommandId}
-	EndpointList   Endpoint = "list"   // GET …/commands
-	EndpointCreate Endpoint = "create" // POST …/commands
 )
 
 // Fault is what the server does to one call instead of answering it
@@ -106,9 +94,7 @@ var documentedStatus = map[applivery.ErrorCode]int{
 // the proxies in front of the API. Script panics on a fault that cannot mean
 // anything, such as a Status with Drop, or an unknown endpoint.
 func (s *Server) Script(endpoint Endpoint, faults ...Fault) {
-	switch endpoint {
-	case EndpointCancel, EndpointGet, EndpointList, EndpointCreate, EndpointDeviceGet, EndpointDeviceList, EndpointDeviceMove:
-	default:
+	if !s.served[endpoint] {
 		panic(fmt.Sprintf("appliverytest: Script: unknown endpoint %q", endpoint))
 	}
 	queued := make([]Fault, len(faults))
@@ -165,10 +151,10 @@ func (s *Server) SetFeatureAllowed(organizationID string, allowed bool) {
 // maxRequestBody bounds what the server reads and records of a request body.
 const maxRequestBody = 1 << 20
 
-// endpoint wraps the handler of endpoint e: it records the call, applies the
-// call's fault if one is queued, checks the key and the billing-plan gate,
-// and then runs h.
-func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
+// wrap serves the endpoint e: it records the call, applies the rate limit
+// and the call's fault if one is queued, checks the key, the IDs in the path
+// and the billing-plan gate, and then runs its handler.
+func (s *Server) wrap(e endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		// Reading the body also makes the server watch the connection, so
 		// that a wait below ends when the client gives up.
@@ -180,7 +166,7 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{
-			Endpoint:   e,
+			Endpoint:   e.name,
 			Method:     r.Method,
 			Path:       r.URL.Path,
 			Query:      r.URL.Query(),
@@ -202,8 +188,8 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		var fault Fault
-		if queue := s.faults[e]; len(queue) > 0 {
-			fault, s.faults[e] = queue[0], queue[1:]
+		if queue := s.faults[e.name]; len(queue) > 0 {
+			fault, s.faults[e.name] = queue[0], queue[1:]
 		}
 		s.mu.Unlock()
 
@@ -217,12 +203,12 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 		switch {
 		case fault.CutBody:
 			answer := httptest.NewRecorder()
-			s.serve(answer, r, h)
+			s.serve(answer, r, e)
 			cut(w, answer)
 		case fault.Status == 0 && !fault.Drop:
-			s.serve(w, r, h)
+			s.serve(w, r, e)
 		case fault.Applied:
-			s.serve(httptest.NewRecorder(), r, h) // carried out; its answer is lost
+			s.serve(httptest.NewRecorder(), r, e) // carried out; its answer is lost
 			fault.answer(w)
 		default:
 			fault.answer(w)
@@ -233,9 +219,9 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.HandlerFunc {
 // serve answers 401 to a call without the server's key (code 4002 when there
 // is no key at all, 4004 when it is wrong), 400 with code 5209 to a path
 // whose IDs do not match their documented patterns, 400 with code 5050 to a
-// call of an organization whose plan does not allow the feature, and runs h
-// for the others.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+// call of an organization whose plan does not allow the feature, and runs
+// the endpoint's handler for the others.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 	switch r.Header.Get("Authorization") {
 	case "Bearer " + s.APIKey:
 	case "", "Bearer", "Bearer ":
@@ -245,11 +231,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h http.HandlerFun
 		writeError(w, errInvalidToken)
 		return
 	}
-	for _, p := range []struct {
-		name string
-		re   *regexp.Regexp
-	}{{"organizationId", organizationIDRE}, {"emmDeviceId", deviceIDRE}, {"emmCommandId", commandIDRE}} {
-		if v := r.PathValue(p.name); v != "" && !p.re.MatchString(v) {
+	for name, re := range e.ids {
+		if v := r.PathValue(name); v != "" && !re.MatchString(v) {
 			writeError(w, errInvalidInput) // as the API's own validation
 			return
 		}
@@ -261,7 +244,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h http.HandlerFun
 		writeError(w, errFeatureNotAllowed)
 		return
 	}
-	h(w, r)
+	e.handle(w, r)
 }
 
 // answer delivers a Status or Drop fault.

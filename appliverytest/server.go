@@ -44,6 +44,7 @@ package appliverytest
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 
@@ -70,6 +71,7 @@ type Server struct {
 	organizations map[string]bool // those that exist: see AddOrganization
 	seq           uint64          // insertion order, the tie-break of every sort
 	faults        map[Endpoint][]Fault
+	served        map[Endpoint]bool // the names in the endpoint table, which Script takes
 	requests      []Request
 	notAllowed    map[string]bool // organizations whose plan does not allow the feature
 	applyAfter    time.Duration   // see ApplyAfter; 0: commands stay pending
@@ -79,9 +81,6 @@ type Server struct {
 	online  map[deviceKey]time.Time
 	limiter *rateLimit // see SetRateLimit; nil: no limit
 }
-
-// basePath is the path of the API's base URL, under which its routes are.
-const basePath = "/v1"
 
 // NewServer starts a Server with no commands and a random API key. Close it
 // when done.
@@ -97,19 +96,27 @@ func NewServer() *Server {
 		notAllowed:    make(map[string]bool),
 		offline:       make(map[deviceKey]bool),
 		online:        make(map[deviceKey]time.Time),
+		served:        make(map[Endpoint]bool),
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+basePath+commandPath+"/cancel", s.endpoint(EndpointCancel, s.cancel))
-	mux.HandleFunc("GET "+basePath+commandPath, s.endpoint(EndpointGet, s.get))
-	mux.HandleFunc("GET "+basePath+commandsPath, s.endpoint(EndpointList, s.list))
-	mux.HandleFunc("POST "+basePath+commandsPath, s.endpoint(EndpointCreate, s.create))
-	mux.HandleFunc("GET "+basePath+devicesPath, s.endpoint(EndpointDeviceList, s.listDevices))
-	mux.HandleFunc("GET "+basePath+devicePath, s.endpoint(EndpointDeviceGet, s.getDevice))
-	mux.HandleFunc("PUT "+basePath+devicePath+"/move", s.endpoint(EndpointDeviceMove, s.moveDevice))
-	mux.HandleFunc("/", s.endpoint("", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) }))
+	for _, e := range s.endpoints() {
+		s.served[e.name] = true
+		mux.HandleFunc(e.method+" "+basePath+e.route, s.wrap(e))
+	}
+	// Any other path: recorded, rate limited and checked like an endpoint, then 404.
+	mux.HandleFunc("/", s.wrap(endpoint{handle: func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) }}))
 	s.ts = httptest.NewServer(mux)
 	s.URL = s.ts.URL + basePath
 	return s
+}
+
+// endpoints is the server's endpoint table: every endpoint it serves, the
+// rows that the file of each resource declares.
+func (s *Server) endpoints() []endpoint {
+	return slices.Concat(
+		s.commandEndpoints(),
+		s.deviceEndpoints(),
+	)
 }
 
 // Close shuts the server down and waits for the requests in flight.
