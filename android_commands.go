@@ -26,7 +26,7 @@ import (
 // after any retryable failure; Create, which must not run twice, only when the
 // server surely did not act.
 type AndroidCommandsService struct {
-	client *Client
+	core *core
 }
 
 // Cancel cancels a pending command before the device applies it, and returns
@@ -60,10 +60,10 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	began := time.Now()
 	r := request{
 		method: http.MethodPost,
-		url:    s.client.core.commandURL(organizationID, deviceID, commandID, "/cancel"),
+		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands/", url.PathEscape(commandID), "/cancel"),
 		policy: transport.Idempotent,
 	}
-	w, out, err := do[commandJSON](ctx, s.client.core, r)
+	w, out, err := do[commandJSON](ctx, s.core, r)
 	switch {
 	case err == nil:
 		return w.command(), nil
@@ -98,9 +98,9 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	case cmd.UpdatedAt.Before(began.Add(-CancelClockSkew)):
 		return nil, err // canceled before this call
 	}
-	if l := s.client.core.logger; l != nil {
+	if l := s.core.logger; l != nil {
 		l.LogAttrs(ctx, slog.LevelInfo, "applivery: the command was canceled; the answer that said so was lost",
-			slog.String("path", s.client.core.pathOf(r)),
+			slog.String("path", s.core.pathOf(r)),
 			slog.Int("attempts", out.Attempts))
 	}
 	return cmd, nil
@@ -124,9 +124,9 @@ func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, device
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
-	w, _, err := do[commandJSON](ctx, s.client.core, request{
+	w, _, err := do[commandJSON](ctx, s.core, request{
 		method: http.MethodGet,
-		url:    s.client.core.commandURL(organizationID, deviceID, commandID, ""),
+		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands/", url.PathEscape(commandID)),
 		policy: transport.Idempotent,
 	})
 	if err != nil {
@@ -152,9 +152,9 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := do[pageJSON](ctx, s.client.core, request{
+	w, _, err := do[pageJSON](ctx, s.core, request{
 		method: http.MethodGet,
-		url:    s.client.core.commandsURL(organizationID, deviceID, query),
+		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands", query),
 		policy: transport.Idempotent,
 	})
 	if err != nil {
@@ -242,9 +242,9 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 	if err != nil {
 		return nil, fmt.Errorf("applivery: encoding the command: %w", err) // unreachable: the types always encode
 	}
-	w, out, err := do[commandJSON](ctx, s.client.core, request{
+	w, out, err := do[commandJSON](ctx, s.core, request{
 		method: http.MethodPost,
-		url:    s.client.core.commandsURL(organizationID, deviceID, ""),
+		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands"),
 		body:   body,
 		policy: transport.NotIdempotent,
 		secret: req.NewPassword,
@@ -305,7 +305,7 @@ func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, devic
 	if err != nil {
 		return nil, err
 	}
-	clk := s.client.core.clock
+	clk := s.core.clock
 	start := clk.Now()
 	deadline, hasDeadline := ctx.Deadline()
 	margin := lastPollMargin(deadline.Sub(start))
@@ -476,20 +476,4 @@ func (o *ListCommandsOptions) query() (string, error) {
 		return "", err
 	}
 	return encodeQuery(pagingQuery(o.Page, o.Limit, o.Sort)), nil
-}
-
-// commandsURL is the URL of a device's commands, with rest (a query, or
-// nothing) appended; commandURL is the URL of one command, with suffix
-// ("/cancel", or nothing). Each builds the whole URL in one concatenation.
-// Validated IDs hold only unreserved characters, so escaping them changes
-// nothing; it is there so that no URL could ever be built from an unescaped
-// segment.
-func (c *core) commandsURL(organizationID, deviceID, rest string) string {
-	return c.baseURL + "organizations/" + url.PathEscape(organizationID) +
-		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + "/commands" + rest
-}
-
-func (c *core) commandURL(organizationID, deviceID, commandID, suffix string) string {
-	return c.baseURL + "organizations/" + url.PathEscape(organizationID) +
-		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + "/commands/" + url.PathEscape(commandID) + suffix
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/applivery/applivery-go/internal/transport"
 )
@@ -20,7 +21,7 @@ import (
 // commands' Get; Move, which is idempotent (moving twice to the same segment
 // is one move), is retried like Cancel.
 type AndroidDevicesService struct {
-	client *Client
+	core *core
 }
 
 // Get returns one device of the organization. deviceID is the device's
@@ -39,9 +40,9 @@ func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceI
 	if err := validateDevice(organizationID, deviceID); err != nil {
 		return nil, err
 	}
-	d, _, err := do[Device](ctx, s.client.core, request{
+	d, _, err := do[Device](ctx, s.core, request{
 		method: http.MethodGet,
-		url:    s.client.core.deviceURL(organizationID, deviceID, ""),
+		url:    s.core.androidDeviceURL(organizationID, deviceID),
 		policy: transport.Idempotent,
 	})
 	return d, err
@@ -63,9 +64,9 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := do[devicePageJSON](ctx, s.client.core, request{
+	w, _, err := do[devicePageJSON](ctx, s.core, request{
 		method: http.MethodGet,
-		url:    s.client.core.devicesURL(organizationID, query),
+		url:    s.core.androidDeviceURL(organizationID, "", query),
 		policy: transport.Idempotent,
 	})
 	if err != nil {
@@ -134,9 +135,9 @@ func (s *AndroidDevicesService) Move(ctx context.Context, organizationID, device
 	case segmentID < 0:
 		return nil, &ValidationError{Field: "segmentId", Value: strconv.Itoa(segmentID), Reason: "must be 0 or more"}
 	}
-	d, out, err := do[Device](ctx, s.client.core, request{
+	d, out, err := do[Device](ctx, s.core, request{
 		method: http.MethodPut,
-		url:    s.client.core.deviceURL(organizationID, deviceID, "/move"),
+		url:    s.core.androidDeviceURL(organizationID, deviceID, "/move"),
 		body:   []byte(`{"segmentId":` + strconv.Itoa(segmentID) + `}`),
 		policy: transport.Idempotent,
 	})
@@ -212,14 +213,36 @@ func (o *ListDevicesOptions) query() (string, error) {
 	return encodeQuery(q), nil
 }
 
-// deviceURL is the URL of one device, with suffix ("/move", or nothing);
-// devicesURL is the URL of the organization's devices, with a query or
-// nothing. As for commands, validated IDs are escaped all the same.
-func (c *core) deviceURL(organizationID, deviceID, suffix string) string {
-	return c.baseURL + "organizations/" + url.PathEscape(organizationID) +
-		"/mdm/android/enterprise/devices/" + url.PathEscape(deviceID) + suffix
-}
-
-func (c *core) devicesURL(organizationID, query string) string {
-	return c.baseURL + "organizations/" + url.PathEscape(organizationID) + "/mdm/android/enterprise/devices" + query
+// androidDeviceURL returns the URL of an organization's Android devices,
+// organizations/{organizationId}/mdm/android/enterprise/devices under the
+// base URL, or of one of them when deviceID is not empty, followed by rest:
+// the path below it ("/move", "/commands/", an escaped command ID) and the
+// query, already escaped. Every URL of the Android endpoints is built here,
+// in one allocation. Validated IDs hold only unreserved characters, so
+// escaping them changes nothing; it is there so that no URL could ever be
+// built from an unescaped segment.
+func (c *core) androidDeviceURL(organizationID, deviceID string, rest ...string) string {
+	const prefix, devices = "organizations/", "/mdm/android/enterprise/devices"
+	org, dev := url.PathEscape(organizationID), url.PathEscape(deviceID)
+	n := len(c.baseURL) + len(prefix) + len(org) + len(devices)
+	if dev != "" {
+		n += 1 + len(dev)
+	}
+	for _, r := range rest {
+		n += len(r)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(c.baseURL)
+	b.WriteString(prefix)
+	b.WriteString(org)
+	b.WriteString(devices)
+	if dev != "" {
+		b.WriteByte('/')
+		b.WriteString(dev)
+	}
+	for _, r := range rest {
+		b.WriteString(r)
+	}
+	return b.String()
 }

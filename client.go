@@ -45,9 +45,7 @@
 package applivery
 
 import (
-	"context"
 	"crypto/x509"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -99,27 +97,6 @@ type Client struct {
 	AndroidDevices *AndroidDevicesService
 
 	core *core
-}
-
-type core struct {
-	baseURL   string // absolute, ends with "/"
-	basePath  string // the base URL's path, for error messages and logs
-	secret    *secret
-	transport *transport.Transport
-	logger    *slog.Logger // nil: silent
-	maxBody   int          // the largest success body read, maxSuccessBody
-	clock     clock        // what Wait reads and sleeps on; the zero clock is the real one
-}
-
-// secret holds the API key two pointers away from Client. fmt prints a nested
-// pointer as an address, and even for a verb that does not fit (%s of a
-// struct, or a Client inside a caller's struct) it follows one pointer only,
-// so no fmt output of a Client can reach the key.
-type secret struct {
-	forms secretForms // the key's, to redact it from answers that echo it
-	// The headers of every request, without and with a JSON body. They are
-	// built once and only read: the transport copies them into each request.
-	headers, jsonHeaders http.Header
 }
 
 // Option configures a Client. Options validate their values: an invalid one
@@ -197,8 +174,8 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		logger:  cfg.logger,
 		maxBody: maxSuccessBody,
 	}}
-	c.AndroidCommands = &AndroidCommandsService{client: c}
-	c.AndroidDevices = &AndroidDevicesService{client: c}
+	c.AndroidCommands = &AndroidCommandsService{core: c.core}
+	c.AndroidDevices = &AndroidDevicesService{core: c.core}
 	return c, nil
 }
 
@@ -437,79 +414,4 @@ func isLoopback(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.Unmap().IsLoopback()
-}
-
-// envelope is the API's answer: {"status":true,"data":…} on success,
-// {"status":false,"error":{"code":…,"message":…}} on failure.
-type envelope[T any] struct {
-	Status bool       `json:"status"`
-	Data   *T         `json:"data"`
-	Error  *errorBody `json:"error"`
-}
-
-// request is one API call.
-type request struct {
-	method string
-	url    string // under the base URL, with the query if any
-	body   []byte // JSON, or nil for none
-	policy transport.Policy
-	secret string // a secret of the request, such as a new password, kept out of errors like the key
-}
-
-// do sends a call and returns the data of its success envelope, and how the
-// call went. Every response body is read through a limit and closed; every
-// answer that is not a success is an *APIError.
-func do[T any](ctx context.Context, c *core, r request) (*T, outcome, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, outcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
-	}
-	header := c.secret.headers
-	if r.body != nil {
-		header = c.secret.jsonHeaders
-	}
-	resp, out, err := c.transport.Do(ctx, transport.Request{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy})
-	if err != nil {
-		return nil, outcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
-	}
-	data, err := decode[T](ctx, c, resp, r, out)
-	return data, outcome{Outcome: out, status: resp.StatusCode}, err
-}
-
-// outcome is how a call went, beyond its result.
-type outcome struct {
-	transport.Outcome
-	status int // the HTTP status of the last answer; 0 when it had none
-}
-
-// answered reports whether the last attempt was answered with a 2xx: the
-// server carried the call out, even if its answer could not be read.
-func (o outcome) answered() bool { return o.status >= 200 && o.status <= 299 }
-
-// unreadableSuccess reports whether a call that failed with err was last
-// answered with a 2xx whose body could not be read: the server carried it
-// out. A 2xx that carries an API error code is an answer like any other:
-// the server refused the call.
-func (o outcome) unreadableSuccess(err error) bool {
-	var apiErr *APIError
-	return o.answered() && !(errors.As(err, &apiErr) && apiErr.Code != 0)
-}
-
-// serverMayHaveActed is the rule for the calls that may be repeated but
-// whose effect the caller must hear of (Cancel, Move): whether a call that
-// failed with err may nonetheless have been carried out. It may when any
-// attempt may have been: one before the last, or the last one, whose answer
-// was lost or was a 500, 502 or 504 (see transport.Outcome), or the last
-// one answered with a 2xx whose body could not be read. The attempts after
-// one that may have acted cannot undo it, whatever they met (a 503, a long
-// 429, the rate limit's wait past the deadline): they do not make the
-// failure plain.
-func (o outcome) serverMayHaveActed(err error) bool {
-	return o.EarlierMayHaveApplied || o.LastMayHaveApplied || o.unreadableSuccess(err)
-}
-
-// pathOf is the path of r's URL, without the query: what errors and logs
-// name. The base URL ends with its path, so it is a slice of the URL.
-func (c *core) pathOf(r request) string {
-	path, _, _ := strings.Cut(r.url[len(c.baseURL)-len(c.basePath):], "?")
-	return path
 }

@@ -2,16 +2,12 @@ package applivery
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/applivery/applivery-go/internal/transport"
 )
 
 // ErrorCode is an Applivery error code, the "code" of the error envelope
@@ -175,115 +171,6 @@ func (e *ValidationError) Error() string {
 
 // Is reports whether target is ErrInvalidArgument.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidArgument }
-
-// errorBody is the "error" member of the envelope.
-type errorBody struct {
-	Code    wireCode `json:"code"`
-	Message string   `json:"message"`
-}
-
-// wireCode decodes error.code, which the reference types as a JSON number:
-// 3001, 3001.0 and "3001" all decode, anything else leaves 0.
-type wireCode ErrorCode
-
-func (c *wireCode) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32 {
-		*c = wireCode(f)
-	}
-	return nil
-}
-
-// newAPIError builds the error for resp to method path, whose body starts
-// with body, at the end of a call that went as out says. eb is the envelope's error member when the body had one;
-// message, when set, explains a 2xx that is not a success. The secrets (the
-// key, and a secret of the request such as a new password) are redacted, in
-// every form in which they can come back, from everything the error keeps, in
-// case a server or a proxy echoes the request; the body is redacted before it
-// is cut to maxErrorBody, so body should extend secrets.longest() past that
-// when it is longer.
-func newAPIError(resp *http.Response, method, path string, body []byte, eb *errorBody, message string, out transport.Outcome, secrets secretForms) *APIError {
-	e := &APIError{
-		StatusCode: resp.StatusCode,
-		RequestID:  secrets.redactString(resp.Header.Get("X-Request-Id")),
-		RetryAfter: out.RetryAfter,
-		Attempts:   out.Attempts,
-		method:     method,
-		path:       path,
-	}
-	if eb != nil {
-		e.Code = ErrorCode(eb.Code)
-		e.Message = eb.Message
-	}
-	if e.Message == "" {
-		e.Message = message
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
-	}
-	e.Message = secrets.redactString(e.Message)
-	if len(body) > 0 {
-		e.Body = secrets.redact(body, maxErrorBody)
-	}
-	return e
-}
-
-// requestError is the error of a call that got no HTTP response to decode:
-// the network failed, an attempt timed out, or the context ended. It wraps
-// that cause.
-type requestError struct {
-	method   string
-	path     string
-	attempts int
-	err      error
-}
-
-func (e *requestError) Error() string {
-	msg := "applivery: " + e.method + " " + e.path + ": " + e.err.Error()
-	switch e.attempts {
-	case 0:
-		return msg
-	case 1:
-		return msg + " (1 attempt)"
-	}
-	return msg + " (" + strconv.Itoa(e.attempts) + " attempts)"
-}
-
-func (e *requestError) Unwrap() error { return e.err }
-
-// errorEnvelope is what newAPIError needs of a non-2xx body.
-type errorEnvelope struct {
-	Error *errorBody `json:"error"`
-}
-
-// parseErrorBody returns the error member of a non-2xx body, or nil when the
-// body is not the JSON error envelope (an HTML page from a proxy, say).
-func parseErrorBody(body []byte) *errorBody {
-	var env errorEnvelope
-	if err := json.Unmarshal(body, &env); err != nil && !isTypeError(err) {
-		return nil
-	}
-	return env.Error
-}
-
-// isTypeError reports whether err is only a JSON value of the wrong type for
-// its field: encoding/json then leaves that field zero and decodes the rest,
-// which is the lenient decoding the SDK wants.
-func isTypeError(err error) bool {
-	var te *json.UnmarshalTypeError
-	return errors.As(err, &te)
-}
-
-// outcomeUnknownError wraps the error of a call that the server may have
-// carried out; note says what may have happened and what to do.
-type outcomeUnknownError struct {
-	err  error
-	note string
-}
-
-func (e *outcomeUnknownError) Error() string        { return e.err.Error() + "; " + e.note }
-func (e *outcomeUnknownError) Unwrap() error        { return e.err }
-func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
 // stillPendingError is the error of a Wait that ran out of time: it matches
 // ErrStillPending and wraps the context's error and, when the last poll

@@ -178,7 +178,7 @@ func TestNewAPIError(t *testing.T) {
 	t.Run("fields", func(t *testing.T) {
 		t.Parallel()
 		body := []byte(`{"status":false,"error":{"code":5050,"message":"Feature not allowed for you billing plan"}}`)
-		e := newAPIError(resp, "POST", "/v1/p", body, parseErrorBody(body), "", transport.Outcome{Attempts: 4, RetryAfter: 7 * time.Second}, formsOf(key))
+		e := answer{resp: resp, method: "POST", path: "/v1/p", out: transport.Outcome{Attempts: 4, RetryAfter: 7 * time.Second}, secrets: formsOf(key)}.apiError(body, parseErrorBody(body), "")
 		assert.Equal(t, 503, e.StatusCode)
 		assert.Equal(t, CodeFeatureNotAllowed, e.Code)
 		assert.Equal(t, "Feature not allowed for you billing plan", e.Message)
@@ -190,7 +190,7 @@ func TestNewAPIError(t *testing.T) {
 	t.Run("status text without an envelope", func(t *testing.T) {
 		t.Parallel()
 		body := []byte("<html><body>502 Bad Gateway</body></html>")
-		e := newAPIError(&http.Response{StatusCode: 502, Header: http.Header{}}, "POST", "/v1/p", body, parseErrorBody(body), "", transport.Outcome{Attempts: 1}, formsOf(key))
+		e := answer{resp: &http.Response{StatusCode: 502, Header: http.Header{}}, method: "POST", path: "/v1/p", out: transport.Outcome{Attempts: 1}, secrets: formsOf(key)}.apiError(body, parseErrorBody(body), "")
 		assert.Equal(t, "Bad Gateway", e.Message)
 		assert.Zero(t, e.Code)
 		assert.Zero(t, e.RetryAfter)
@@ -199,7 +199,7 @@ func TestNewAPIError(t *testing.T) {
 		t.Parallel()
 		body := []byte(`{"status":false,"error":{"code":4004,"message":"bad header Bearer ` + key + `"}}`)
 		h := http.Header{"X-Request-Id": {key}}
-		e := newAPIError(&http.Response{StatusCode: 401, Header: h}, "POST", "/v1/p", body, parseErrorBody(body), "", transport.Outcome{Attempts: 1}, formsOf(key))
+		e := answer{resp: &http.Response{StatusCode: 401, Header: h}, method: "POST", path: "/v1/p", out: transport.Outcome{Attempts: 1}, secrets: formsOf(key)}.apiError(body, parseErrorBody(body), "")
 		assert.NotContains(t, e.Error(), key)
 		assert.NotContains(t, string(e.Body), key)
 		assert.NotContains(t, e.RequestID, key)

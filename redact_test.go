@@ -130,7 +130,7 @@ func TestRedactionKeepsTheCutClean(t *testing.T) {
 			// The body as the SDK reads an error body: the limit plus the
 			// longest form.
 			body := []byte(tt.body)[:min(len(tt.body), maxErrorBody+forms.longest())]
-			e := newAPIError(&http.Response{StatusCode: 400, Header: http.Header{}}, "POST", "/v1/p", body, nil, "", transport.Outcome{Attempts: 1}, forms)
+			e := answer{resp: &http.Response{StatusCode: 400, Header: http.Header{}}, method: "POST", path: "/v1/p", out: transport.Outcome{Attempts: 1}, secrets: forms}.apiError(body, nil, "")
 			assert.LessOrEqual(t, len(e.Body), maxErrorBody)
 			for n := 4; n <= len(key); n++ {
 				assert.NotContains(t, string(e.Body), key[:n], "a prefix of the key, %d bytes", n)
