@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -22,33 +23,64 @@ const (
 	EndpointCreate Endpoint = "create" // POST …/commands
 )
 
-// The routes of the commands endpoints, under basePath, and the documented
-// patterns of their wildcards.
+// The routes of the commands endpoints, under basePath.
 const (
 	commandsPath = devicePath + "/commands"
 	commandPath  = commandsPath + "/{emmCommandId}"
 )
 
+// commandWildcards are the documented patterns of the wildcards of the commands
+// routes.
 var commandWildcards = wildcards{
 	"organizationId": organizationIDRE, "emmDeviceId": deviceIDRE, "emmCommandId": commandIDRE,
 }
 
 // commandEndpoints are the rows of the commands endpoints in the server's
 // endpoint table.
-func (s *Server) commandEndpoints() []endpoint {
+func (s *commandStore) commandEndpoints() []endpoint {
 	return []endpoint{
-		{EndpointCancel, http.MethodPost, commandPath + "/cancel", commandWildcards, s.cancel},
-		{EndpointGet, http.MethodGet, commandPath, commandWildcards, s.get},
-		{EndpointList, http.MethodGet, commandsPath, commandWildcards, s.list},
-		{EndpointCreate, http.MethodPost, commandsPath, commandWildcards, s.create},
+		{EndpointCancel, http.MethodPost, commandPath + "/cancel", commandWildcards, s.cancelCommand},
+		{EndpointGet, http.MethodGet, commandPath, commandWildcards, s.getCommand},
+		{EndpointList, http.MethodGet, commandsPath, commandWildcards, s.listCommands},
+		{EndpointCreate, http.MethodPost, commandsPath, commandWildcards, s.createCommand},
 	}
+}
+
+// commandStore holds the commands of the devices, under the organizations'
+// lock, and plays the devices that apply them.
+type commandStore struct {
+	mu       *sync.Mutex // the organizations' lock
+	devices  *deviceStore
+	commands map[commandKey]*storedCommand // under the device's ID when it was added, see canonicalDevice
+	// seeded holds the devices that exist only because AddCommand seeded a
+	// command on them, under the name it was given; AddDevice takes them
+	// over (see adopt).
+	seeded     map[deviceKey]bool
+	seq        uint64        // insertion order: the tie-break of the list's sort, and of adopt
+	applyAfter time.Duration // see ApplyAfter; 0: commands stay pending
+	// offline holds the devices that apply no command (see SetOffline), and
+	// online when each device last came back, under their canonical IDs.
+	offline map[deviceKey]bool
+	online  map[deviceKey]time.Time
+}
+
+// initCommands makes the store of the commands of devices, which takes over
+// the commands seeded on a name once AddDevice gives the name to a device.
+func (s *commandStore) initCommands(devices *deviceStore) {
+	s.mu = devices.mu
+	s.devices = devices
+	s.commands = make(map[commandKey]*storedCommand)
+	s.seeded = make(map[deviceKey]bool)
+	s.offline = make(map[deviceKey]bool)
+	s.online = make(map[deviceKey]time.Time)
+	devices.onName = s.adopt
 }
 
 // commandKey names a command of a device of an organization.
 type commandKey struct{ organization, device, id string }
 
-// stored is a command the server holds, with its insertion order.
-type stored struct {
+// storedCommand is a command the server holds, with its insertion order.
+type storedCommand struct {
 	cmd applivery.Command
 	seq uint64
 }
@@ -70,7 +102,7 @@ type stored struct {
 // [applivery.OrganizationIDPattern], [applivery.DeviceIDPattern] or
 // [applivery.CommandIDPattern], or a RawConfig that is set but is not valid
 // JSON.
-func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Command) applivery.Command {
+func (s *commandStore) AddCommand(organizationID, deviceID string, cmd applivery.Command) applivery.Command {
 	mustMatch("AddCommand", "organization ID", organizationID, organizationIDRE)
 	mustMatch("AddCommand", "device ID", deviceID, deviceIDRE)
 	if cmd.ID != "" {
@@ -101,28 +133,28 @@ func (s *Server) AddCommand(organizationID, deviceID string, cmd applivery.Comma
 // storeCommand stores a copy of cmd, complete, as a command of the device
 // that deviceID names, and makes the device exist if it did not. The caller
 // holds s.mu.
-func (s *Server) storeCommand(organizationID, deviceID string, cmd applivery.Command) {
-	s.organizations[organizationID] = true
-	if s.findDevice(organizationID, deviceID) == nil {
+func (s *commandStore) storeCommand(organizationID, deviceID string, cmd applivery.Command) {
+	s.devices.organizations.add(organizationID)
+	if s.devices.findDevice(organizationID, deviceID) == nil {
 		s.seeded[deviceKey{organizationID, deviceID}] = true
 	}
 	s.seq++
-	s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), cmd.ID}] = &stored{cmd: clone(cmd), seq: s.seq}
+	s.commands[commandKey{organizationID, s.devices.canonicalDevice(organizationID, deviceID), cmd.ID}] = &storedCommand{cmd: clone(cmd), seq: s.seq}
 }
 
 // deviceExists reports whether deviceID names a device of the organization:
 // one AddDevice stored (by its ID or an alias) or one AddCommand seeded. The
 // caller holds s.mu.
-func (s *Server) deviceExists(organizationID, deviceID string) bool {
-	return s.findDevice(organizationID, deviceID) != nil || s.seeded[deviceKey{organizationID, deviceID}]
+func (s *commandStore) deviceExists(organizationID, deviceID string) bool {
+	return s.devices.findDevice(organizationID, deviceID) != nil || s.seeded[deviceKey{organizationID, deviceID}]
 }
 
 // Command returns the command of the device with the given ID, as the server
 // holds it now.
-func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.Command, bool) {
+func (s *commandStore) Command(organizationID, deviceID, commandID string) (applivery.Command, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}
+	key := commandKey{organizationID, s.devices.canonicalDevice(organizationID, deviceID), commandID}
 	st, ok := s.commands[key]
 	if !ok {
 		return applivery.Command{}, false
@@ -136,10 +168,10 @@ func (s *Server) Command(organizationID, deviceID, commandID string) (applivery.
 // UpdatedAt to now and Config.Done to whether the status is DONE. It
 // reports false if there is no such command. Any status can be set, also
 // one the API does not document.
-func (s *Server) SetCommandStatus(organizationID, deviceID, commandID string, status applivery.CommandStatus) bool {
+func (s *commandStore) SetCommandStatus(organizationID, deviceID, commandID string, status applivery.CommandStatus) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.commands[commandKey{organizationID, s.canonicalDevice(organizationID, deviceID), commandID}]
+	st, ok := s.commands[commandKey{organizationID, s.devices.canonicalDevice(organizationID, deviceID), commandID}]
 	if !ok {
 		return false
 	}
@@ -155,7 +187,7 @@ func (s *Server) SetCommandStatus(organizationID, deviceID, commandID string, st
 // before and after the call, however they were stored (AddCommand, or
 // created through the API); a command canceled before d has passed stays
 // canceled. 0, the default, turns it off; a negative d panics.
-func (s *Server) ApplyAfter(d time.Duration) {
+func (s *commandStore) ApplyAfter(d time.Duration) {
 	if d < 0 {
 		panic("appliverytest: ApplyAfter: negative duration " + d.String())
 	}
@@ -170,13 +202,13 @@ func (s *Server) ApplyAfter(d time.Duration) {
 // them at once if their time has come, and at their time otherwise. The
 // device is named by its ID or any alias; it panics on a device the server
 // does not hold, as a typo in a test would otherwise go unnoticed.
-func (s *Server) SetOffline(organizationID, deviceID string, offline bool) {
+func (s *commandStore) SetOffline(organizationID, deviceID string, offline bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.deviceExists(organizationID, deviceID) {
 		panic(fmt.Sprintf("appliverytest: SetOffline: no device %q in organization %q: add it first", deviceID, organizationID))
 	}
-	key := deviceKey{organizationID, s.canonicalDevice(organizationID, deviceID)}
+	key := deviceKey{organizationID, s.devices.canonicalDevice(organizationID, deviceID)}
 	if offline {
 		s.offline[key] = true
 		return
@@ -187,9 +219,34 @@ func (s *Server) SetOffline(organizationID, deviceID string, offline bool) {
 	}
 }
 
+// adopt, told by AddDevice that name now names the device id (as its ID or
+// one of its aliases), gives the device the commands that AddCommand seeded
+// on a device of that name, which was no stored device's: without this they
+// could no longer be reached. A command with the same ID as one the device
+// already has is kept if it was stored later. The caller holds s.mu.
+func (s *commandStore) adopt(organizationID, name, id string) {
+	if !s.seeded[deviceKey{organizationID, name}] {
+		return
+	}
+	delete(s.seeded, deviceKey{organizationID, name})
+	if name == id {
+		return // already under the device's ID
+	}
+	for k, st := range s.commands {
+		if k.organization != organizationID || k.device != name {
+			continue
+		}
+		delete(s.commands, k)
+		to := commandKey{organizationID, id, k.id}
+		if mine, ok := s.commands[to]; !ok || mine.seq < st.seq {
+			s.commands[to] = st
+		}
+	}
+}
+
 // settle applies the command st, stored under key, if ApplyAfter says its
 // time has come and its device is online. The caller holds s.mu.
-func (s *Server) settle(key commandKey, st *stored) {
+func (s *commandStore) settle(key commandKey, st *storedCommand) {
 	if s.applyAfter <= 0 || st.cmd.Status != applivery.CommandStatusPending {
 		return
 	}
@@ -218,11 +275,11 @@ func clone(cmd applivery.Command) applivery.Command {
 // The handlers of the commands endpoints. They run after the key, the IDs'
 // patterns and the billing-plan gate have been checked (see endpoint).
 
-// cancel serves POST …/commands/{emmCommandId}/cancel.
-func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
+// cancelCommand serves POST …/commands/{emmCommandId}/cancel.
+func (s *commandStore) cancelCommand(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	org := r.PathValue("organizationId")
-	key := commandKey{org, s.canonicalDevice(org, r.PathValue("emmDeviceId")), r.PathValue("emmCommandId")}
+	key := commandKey{org, s.devices.canonicalDevice(org, r.PathValue("emmDeviceId")), r.PathValue("emmCommandId")}
 	st, found := s.commands[key]
 	if found {
 		s.settle(key, st)
@@ -245,8 +302,8 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// get serves GET …/commands/{emmCommandId}.
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+// getCommand serves GET …/commands/{emmCommandId}.
+func (s *commandStore) getCommand(w http.ResponseWriter, r *http.Request) {
 	cmd, ok := s.Command(r.PathValue("organizationId"), r.PathValue("emmDeviceId"), r.PathValue("emmCommandId"))
 	if !ok {
 		writeError(w, errNotFound)
@@ -255,12 +312,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	writeData(w, cmd)
 }
 
-// list serves GET …/commands?page=&limit=&sort=, in the API's pagination
+// listCommands serves GET …/commands?page=&limit=&sort=, in the API's pagination
 // envelope. page and limit must be positive integers, and a limit above
 // MaxLimit gets MaxLimit; sort must match applivery.SortPattern, and orders
 // by createdAt, updatedAt, id, status or config.metadata.type (by createdAt
 // when it names another field).
-func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+func (s *commandStore) listCommands(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, okPage := positiveInt(q.Get("page"), 1)
 	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
@@ -278,12 +335,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound) // as the API: not an empty list
 		return
 	}
-	device := s.canonicalDevice(org, r.PathValue("emmDeviceId"))
-	var all []*stored
+	device := s.devices.canonicalDevice(org, r.PathValue("emmDeviceId"))
+	var all []*storedCommand
 	for k, st := range s.commands {
 		if k.organization == org && k.device == device {
 			s.settle(k, st)
-			all = append(all, &stored{cmd: clone(st.cmd), seq: st.seq})
+			all = append(all, &storedCommand{cmd: clone(st.cmd), seq: st.seq})
 		}
 	}
 	s.mu.Unlock()
@@ -298,11 +355,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	writeData(w, paging(items, page, limit, total))
 }
 
-// create serves POST …/commands: it stores a PENDING command of the
+// createCommand serves POST …/commands: it stores a PENDING command of the
 // requested type on a device that exists (404, code 3001, for any other).
 // The body must be a JSON object with a documented type, and duration and
 // newPassword of at most 256 characters.
-func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+func (s *commandStore) createCommand(w http.ResponseWriter, r *http.Request) {
 	var req applivery.CreateCommandRequest
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil || json.Unmarshal(body, &req) != nil || !documentedTypes[req.Type] ||
@@ -353,7 +410,7 @@ var documentedTypes = map[applivery.CommandType]bool{
 
 // sortCommands orders cmds as a sort parameter asks, insertion order
 // breaking ties.
-func sortCommands(cmds []*stored, order string) {
+func sortCommands(cmds []*storedCommand, order string) {
 	field, desc := order, false
 	if f, ok := strings.CutSuffix(order, ":desc"); ok {
 		field, desc = f, true
@@ -366,7 +423,7 @@ func sortCommands(cmds []*stored, order string) {
 		"status":               func(c applivery.Command) string { return string(c.Status) },
 		"config.metadata.type": func(c applivery.Command) string { return string(c.Type()) },
 	}[field]
-	slices.SortStableFunc(cmds, func(a, b *stored) int {
+	slices.SortStableFunc(cmds, func(a, b *storedCommand) int {
 		c := 0
 		if key != nil {
 			c = strings.Compare(key(a.cmd), key(b.cmd))

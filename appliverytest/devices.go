@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -20,23 +21,49 @@ const (
 	EndpointDeviceMove Endpoint = "device-move" // PUT …/devices/{emmDeviceId}/move
 )
 
-// The routes of the device endpoints, under basePath, and the documented
-// patterns of their wildcards.
+// The routes of the device endpoints, under basePath.
 const (
 	devicesPath = "/organizations/{organizationId}/mdm/android/enterprise/devices"
 	devicePath  = devicesPath + "/{emmDeviceId}"
 )
 
+// deviceWildcards are the documented patterns of the wildcards of the device
+// routes.
 var deviceWildcards = wildcards{"organizationId": organizationIDRE, "emmDeviceId": deviceIDRE}
 
 // deviceEndpoints are the rows of the device endpoints in the server's
 // endpoint table.
-func (s *Server) deviceEndpoints() []endpoint {
+func (s *deviceStore) deviceEndpoints() []endpoint {
 	return []endpoint{
 		{EndpointDeviceGet, http.MethodGet, devicePath, deviceWildcards, s.getDevice},
 		{EndpointDeviceList, http.MethodGet, devicesPath, deviceWildcards, s.listDevices},
 		{EndpointDeviceMove, http.MethodPut, devicePath + "/move", deviceWildcards, s.moveDevice},
 	}
+}
+
+// deviceStore holds the devices of the organizations, under the
+// organizations' lock.
+type deviceStore struct {
+	mu            *sync.Mutex // the organizations' lock
+	organizations *organizations
+	devices       map[deviceKey]*storedDevice
+	// aliases maps a serial number, IMEI or enrollmentSpecificId to the
+	// device's ID.
+	aliases map[deviceKey]string
+	seq     uint64 // insertion order, the tie-break of the list's sort
+	// onName, when set, is told under mu of each name that AddDevice gives
+	// a device (its ID, and each alias), so that what was kept under that
+	// name before the device was added becomes the device's: the commands
+	// that AddCommand seeded on it.
+	onName func(organizationID, name, id string)
+}
+
+// initDevices makes the store of the devices of the organizations.
+func (s *deviceStore) initDevices(orgs *organizations) {
+	s.mu = &orgs.mu
+	s.organizations = orgs
+	s.devices = make(map[deviceKey]*storedDevice)
+	s.aliases = make(map[deviceKey]string)
 }
 
 // deviceKey names a device of an organization.
@@ -70,7 +97,7 @@ type storedDevice struct {
 // AddDevice panics, naming the documented pattern, on an organization ID,
 // device ID or alias the API could not hold, and on a Raw that is set but is
 // not a JSON object.
-func (s *Server) AddDevice(organizationID string, dev applivery.Device, aliases ...string) applivery.Device {
+func (s *deviceStore) AddDevice(organizationID string, dev applivery.Device, aliases ...string) applivery.Device {
 	mustMatch("AddDevice", "organization ID", organizationID, organizationIDRE)
 	if dev.ID == "" {
 		dev.ID = randomHex(12)
@@ -99,50 +126,33 @@ func (s *Server) AddDevice(organizationID string, dev applivery.Device, aliases 
 	if old, ok := s.devices[key]; ok {
 		for _, a := range old.aliases {
 			// Only its own: another device may have taken the alias since.
-			if k := (deviceKey{organizationID, a}); s.deviceAliases[k] == dev.ID {
-				delete(s.deviceAliases, k)
+			if k := (deviceKey{organizationID, a}); s.aliases[k] == dev.ID {
+				delete(s.aliases, k)
 			}
 		}
 	}
 	s.devices[key] = st
-	s.organizations[organizationID] = true
-	s.adopt(organizationID, dev.ID, dev.ID)
+	s.organizations.add(organizationID)
+	s.named(organizationID, dev.ID, dev.ID)
 	for _, a := range aliases {
 		k := deviceKey{organizationID, a}
-		if owner, ok := s.deviceAliases[k]; ok && owner != dev.ID {
+		if owner, ok := s.aliases[k]; ok && owner != dev.ID {
 			if other := s.devices[deviceKey{organizationID, owner}]; other != nil {
 				other.aliases = slices.DeleteFunc(other.aliases, func(b string) bool { return b == a })
 			}
 		}
-		s.deviceAliases[k] = dev.ID
-		s.adopt(organizationID, a, dev.ID)
+		s.aliases[k] = dev.ID
+		s.named(organizationID, a, dev.ID)
 	}
 	s.mu.Unlock()
 	return st.device()
 }
 
-// adopt gives the device id the commands that AddCommand seeded on a device
-// of that name, which was no stored device's: name is now id or one of its
-// aliases, and without this its commands could no longer be reached. A
-// command with the same ID as one the device already has is kept if it was
-// stored later. The caller holds s.mu.
-func (s *Server) adopt(organizationID, name, id string) {
-	if !s.seeded[deviceKey{organizationID, name}] {
-		return
-	}
-	delete(s.seeded, deviceKey{organizationID, name})
-	if name == id {
-		return // already under the device's ID
-	}
-	for k, st := range s.commands {
-		if k.organization != organizationID || k.device != name {
-			continue
-		}
-		delete(s.commands, k)
-		to := commandKey{organizationID, id, k.id}
-		if mine, ok := s.commands[to]; !ok || mine.seq < st.seq {
-			s.commands[to] = st
-		}
+// named tells onName, if set, that name now names the device id. The
+// caller holds s.mu.
+func (s *deviceStore) named(organizationID, name, id string) {
+	if s.onName != nil {
+		s.onName(organizationID, name, id)
 	}
 }
 
@@ -195,7 +205,7 @@ func (st *storedDevice) device() applivery.Device {
 
 // Device returns the organization's device with the given ID or alias, as
 // the server holds it now.
-func (s *Server) Device(organizationID, deviceID string) (applivery.Device, bool) {
+func (s *deviceStore) Device(organizationID, deviceID string) (applivery.Device, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.findDevice(organizationID, deviceID)
@@ -207,11 +217,11 @@ func (s *Server) Device(organizationID, deviceID string) (applivery.Device, bool
 
 // findDevice returns the device with the given ID or alias, or nil. The
 // caller holds s.mu.
-func (s *Server) findDevice(organizationID, deviceID string) *storedDevice {
+func (s *deviceStore) findDevice(organizationID, deviceID string) *storedDevice {
 	if st, ok := s.devices[deviceKey{organizationID, deviceID}]; ok {
 		return st
 	}
-	if id, ok := s.deviceAliases[deviceKey{organizationID, deviceID}]; ok {
+	if id, ok := s.aliases[deviceKey{organizationID, deviceID}]; ok {
 		return s.devices[deviceKey{organizationID, id}]
 	}
 	return nil
@@ -219,9 +229,9 @@ func (s *Server) findDevice(organizationID, deviceID string) *storedDevice {
 
 // canonicalDevice returns the ID of the device that deviceID names (its ID
 // or an alias), or deviceID itself for a device that was never added (one
-// AddCommand seeded, or none): the commands of a device are kept under its
-// ID. The caller holds s.mu.
-func (s *Server) canonicalDevice(organizationID, deviceID string) string {
+// AddCommand seeded, or none): what is kept per device, such as its
+// commands, is kept under its ID. The caller holds s.mu.
+func (s *deviceStore) canonicalDevice(organizationID, deviceID string) string {
 	if st := s.findDevice(organizationID, deviceID); st != nil {
 		return st.dev.ID
 	}
@@ -229,7 +239,7 @@ func (s *Server) canonicalDevice(organizationID, deviceID string) string {
 }
 
 // getDevice serves GET …/devices/{emmDeviceId}.
-func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
+func (s *deviceStore) getDevice(w http.ResponseWriter, r *http.Request) {
 	dev, ok := s.Device(r.PathValue("organizationId"), r.PathValue("emmDeviceId"))
 	if !ok {
 		writeError(w, errNotFound)
@@ -241,7 +251,7 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
 // moveDevice serves PUT …/devices/{emmDeviceId}/move: the id must be the
 // device's 24-hex id (the endpoint refuses serial numbers), and the body
 // {"segmentId": n} with n ≥ 0.
-func (s *Server) moveDevice(w http.ResponseWriter, r *http.Request) {
+func (s *deviceStore) moveDevice(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		SegmentID *int `json:"segmentId"`
 	}
@@ -272,7 +282,7 @@ func (s *Server) moveDevice(w http.ResponseWriter, r *http.Request) {
 // has every tag asked for), segmentId, and show-deleted (deleted devices are
 // left out without it). expandTo is checked (ancestors or children, with a
 // segmentId) but widens nothing: the fake has no segment tree.
-func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
+func (s *deviceStore) listDevices(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, okPage := positiveInt(q.Get("page"), 1)
 	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
@@ -288,7 +298,7 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
 	limit = min(limit, MaxLimit)
 	org := r.PathValue("organizationId")
 	s.mu.Lock()
-	if !s.organizations[org] {
+	if !s.organizations.exists(org) {
 		s.mu.Unlock()
 		writeError(w, errNotFound)
 		return

@@ -1,16 +1,13 @@
 package appliverytest
 
 import (
-	"bytes"
 	"fmt"
 	"html"
-	"io"
-	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -84,6 +81,23 @@ var documentedStatus = map[applivery.ErrorCode]int{
 	applivery.CodeInvalidToken:      http.StatusUnauthorized,
 }
 
+// faultQueue holds the faults that Script queued for the next calls to each
+// endpoint.
+type faultQueue struct {
+	mu     sync.Mutex
+	served map[Endpoint]bool // the names in the endpoint table: those Script takes
+	queued map[Endpoint][]Fault
+}
+
+// initFaults makes the queues of the endpoints of the table.
+func (s *faultQueue) initFaults(table []endpoint) {
+	s.served = make(map[Endpoint]bool, len(table))
+	for _, e := range table {
+		s.served[e.name] = true
+	}
+	s.queued = make(map[Endpoint][]Fault)
+}
+
 // Script queues faults for the next calls to an endpoint, one call each, in
 // order, after any queued before; later calls are answered normally. To fail
 // the next three calls alike:
@@ -93,7 +107,7 @@ var documentedStatus = map[applivery.ErrorCode]int{
 // A fault applies whatever the call's key: faults stand for the network and
 // the proxies in front of the API. Script panics on a fault that cannot mean
 // anything, such as a Status with Drop, or an unknown endpoint.
-func (s *Server) Script(endpoint Endpoint, faults ...Fault) {
+func (s *faultQueue) Script(endpoint Endpoint, faults ...Fault) {
 	if !s.served[endpoint] {
 		panic(fmt.Sprintf("appliverytest: Script: unknown endpoint %q", endpoint))
 	}
@@ -106,145 +120,20 @@ func (s *Server) Script(endpoint Endpoint, faults ...Fault) {
 		queued[i] = f
 	}
 	s.mu.Lock()
-	s.faults[endpoint] = append(s.faults[endpoint], queued...)
+	s.queued[endpoint] = append(s.queued[endpoint], queued...)
 	s.mu.Unlock()
 }
 
-// Request is a call the server received, faulted or not.
-type Request struct {
-	Endpoint   Endpoint // "" for a path that is none of the API's
-	Method     string
-	Path       string     // the URL's path, with the base path /v1
-	Query      url.Values // the URL's query
-	Body       []byte     // the request body, nil when empty
-	Authorized bool       // it carried the server's key; the key itself is not kept
-}
-
-// Requests returns the calls the server has received, in the order they
-// arrived.
-func (s *Server) Requests() []Request {
+// next takes the fault queued first for a call to the endpoint, if any: the
+// zero Fault answers normally.
+func (s *faultQueue) next(e Endpoint) Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		r.Query = cloneValues(r.Query)
-		r.Body = bytes.Clone(r.Body)
-		out[i] = r
+	var fault Fault
+	if queue := s.queued[e]; len(queue) > 0 {
+		fault, s.queued[e] = queue[0], queue[1:]
 	}
-	return out
-}
-
-// SetFeatureAllowed switches the billing-plan gate of an organization. While
-// its plan does not allow the feature, every call on the organization's
-// devices answers 400 with code 5050, "Feature not allowed for you billing
-// plan". Organizations are allowed by default.
-func (s *Server) SetFeatureAllowed(organizationID string, allowed bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if allowed {
-		delete(s.notAllowed, organizationID)
-	} else {
-		s.notAllowed[organizationID] = true
-	}
-}
-
-// maxRequestBody bounds what the server reads and records of a request body.
-const maxRequestBody = 1 << 20
-
-// wrap serves the endpoint e: it records the call, applies the rate limit
-// and the call's fault if one is queued, checks the key, the IDs in the path
-// and the billing-plan gate, and then runs its handler.
-func (s *Server) wrap(e endpoint) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		// Reading the body also makes the server watch the connection, so
-		// that a wait below ends when the client gives up.
-		body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if len(body) == 0 {
-			body = nil
-		}
-
-		s.mu.Lock()
-		s.requests = append(s.requests, Request{
-			Endpoint:   e.name,
-			Method:     r.Method,
-			Path:       r.URL.Path,
-			Query:      r.URL.Query(),
-			Body:       body,
-			Authorized: r.Header.Get("Authorization") == "Bearer "+s.APIKey,
-		})
-		var wait time.Duration
-		limited := false
-		if s.limiter != nil {
-			wait, limited = s.limiter.refuse()
-		}
-		s.mu.Unlock()
-		if limited {
-			// As the API's rate limiter would: before anything else.
-			w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64(math.Ceil(wait.Seconds()))), 10))
-			w.Header().Set(preciseRetryAfterHeader, wait.String())
-			writeError(w, errRateLimited)
-			return
-		}
-		s.mu.Lock()
-		var fault Fault
-		if queue := s.faults[e.name]; len(queue) > 0 {
-			fault, s.faults[e.name] = queue[0], queue[1:]
-		}
-		s.mu.Unlock()
-
-		if fault.Latency > 0 {
-			select {
-			case <-time.After(fault.Latency):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		switch {
-		case fault.CutBody:
-			answer := httptest.NewRecorder()
-			s.serve(answer, r, e)
-			cut(w, answer)
-		case fault.Status == 0 && !fault.Drop:
-			s.serve(w, r, e)
-		case fault.Applied:
-			s.serve(httptest.NewRecorder(), r, e) // carried out; its answer is lost
-			fault.answer(w)
-		default:
-			fault.answer(w)
-		}
-	}
-}
-
-// serve answers 401 to a call without the server's key (code 4002 when there
-// is no key at all, 4004 when it is wrong), 400 with code 5209 to a path
-// whose IDs do not match their documented patterns, 400 with code 5050 to a
-// call of an organization whose plan does not allow the feature, and runs
-// the endpoint's handler for the others.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
-	switch r.Header.Get("Authorization") {
-	case "Bearer " + s.APIKey:
-	case "", "Bearer", "Bearer ":
-		writeError(w, errNoAuthToken)
-		return
-	default:
-		writeError(w, errInvalidToken)
-		return
-	}
-	for name, re := range e.ids {
-		if v := r.PathValue(name); v != "" && !re.MatchString(v) {
-			writeError(w, errInvalidInput) // as the API's own validation
-			return
-		}
-	}
-	s.mu.Lock()
-	gated := s.notAllowed[r.PathValue("organizationId")]
-	s.mu.Unlock()
-	if gated {
-		writeError(w, errFeatureNotAllowed)
-		return
-	}
-	e.handle(w, r)
+	return fault
 }
 
 // answer delivers a Status or Drop fault.
@@ -292,12 +181,4 @@ func cut(w http.ResponseWriter, answer *httptest.ResponseRecorder) {
 		f.Flush()
 	}
 	panic(http.ErrAbortHandler)
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }

@@ -3,11 +3,26 @@ package appliverytest
 import (
 	"fmt"
 	"math"
+	"net/http"
 	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
+
+// rateLimit plays the API's rate limiter: see SetRateLimit. Its zero value
+// has no limit.
+type rateLimit struct {
+	// mu makes each call's reading of the tokens one step, so that no other
+	// call's token comes between them.
+	mu     sync.Mutex
+	tokens *rate.Limiter // nil: no limit
+	// waiting holds when the calls refused lately were told to come back,
+	// those still to come: each was told a token of its own.
+	waiting []time.Time
+}
 
 // SetRateLimit makes the server answer 429 with a Retry-After, before
 // anything else, to calls beyond perSecond a second (burst at once), as the
@@ -24,20 +39,19 @@ import (
 //
 // perSecond 0 turns the limit off; a negative or NaN perSecond, or a burst
 // below 1 with a limit, panics.
-func (s *Server) SetRateLimit(perSecond float64, burst int) {
+func (s *rateLimit) SetRateLimit(perSecond float64, burst int) {
+	var tokens *rate.Limiter
 	switch {
 	case perSecond == 0:
-		s.mu.Lock()
-		s.limiter = nil
-		s.mu.Unlock()
-		return
 	case !(perSecond > 0):
 		panic(fmt.Sprintf("appliverytest: SetRateLimit: perSecond %v must be 0 (off) or more", perSecond))
 	case burst < 1:
 		panic(fmt.Sprintf("appliverytest: SetRateLimit: burst %d must be 1 or more", burst))
+	default:
+		tokens = rate.NewLimiter(rate.Limit(perSecond), burst)
 	}
 	s.mu.Lock()
-	s.limiter = &rateLimit{tokens: rate.NewLimiter(rate.Limit(perSecond), burst)}
+	s.tokens, s.waiting = tokens, nil
 	s.mu.Unlock()
 }
 
@@ -45,38 +59,48 @@ func (s *Server) SetRateLimit(perSecond float64, burst int) {
 // wait, which Retry-After rounds up to whole seconds.
 const preciseRetryAfterHeader = "Appliverytest-Retry-After"
 
-// rateLimit is the limit of SetRateLimit. Its methods run under s.mu, so
-// that no other call's token comes between the readings of tokens.
-type rateLimit struct {
-	tokens *rate.Limiter
-	// waiting holds when the calls refused lately were told to come back,
-	// those still to come: each was told a token of its own.
-	waiting []time.Time
-}
-
 // maxWaiting bounds the refused calls a rateLimit keeps a token for, so that
 // a test that calls on and on without waiting does not push the waits it is
 // told ever further.
 const maxWaiting = 64
 
+// limitCall answers 429 to a call beyond the limit, with the whole seconds
+// and the precise wait of refuse, and reports whether it did; a call within
+// the limit takes its token.
+func (s *rateLimit) limitCall(w http.ResponseWriter) bool {
+	wait, refused := s.refuse()
+	if !refused {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64(math.Ceil(wait.Seconds()))), 10))
+	w.Header().Set(preciseRetryAfterHeader, wait.String())
+	writeError(w, errRateLimited)
+	return true
+}
+
 // refuse takes a token and reports false if one is there now. Otherwise it
 // takes none and reports true, with how long until the first token not
 // promised to a call refused before (at most maxWaiting of them), rounded up
 // to the microsecond.
-func (r *rateLimit) refuse() (time.Duration, bool) {
-	now := time.Now()
-	if r.tokens.AllowN(now, 1) { // a refusal leaves the tokens as they were
+func (s *rateLimit) refuse() (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tokens == nil {
 		return 0, false
 	}
-	r.waiting = slices.DeleteFunc(r.waiting, func(at time.Time) bool { return !at.After(now) })
-	ahead := len(r.waiting)
-	micros := math.Ceil((float64(ahead+1) - r.tokens.TokensAt(now)) / float64(r.tokens.Limit()) * 1e6)
+	now := time.Now()
+	if s.tokens.AllowN(now, 1) { // a refusal leaves the tokens as they were
+		return 0, false
+	}
+	s.waiting = slices.DeleteFunc(s.waiting, func(at time.Time) bool { return !at.After(now) })
+	ahead := len(s.waiting)
+	micros := math.Ceil((float64(ahead+1) - s.tokens.TokensAt(now)) / float64(s.tokens.Limit()) * 1e6)
 	if micros >= math.MaxInt64/float64(time.Microsecond) {
 		return math.MaxInt64, true // centuries: a limit of almost nothing
 	}
 	wait := max(time.Duration(micros), 1) * time.Microsecond
-	if len(r.waiting) < maxWaiting {
-		r.waiting = append(r.waiting, now.Add(wait))
+	if len(s.waiting) < maxWaiting {
+		s.waiting = append(s.waiting, now.Add(wait))
 	}
 	return wait, true
 }

@@ -45,8 +45,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync"
-	"time"
 
 	"github.com/applivery/applivery-go"
 )
@@ -57,50 +55,32 @@ type Server struct {
 	URL    string // the base URL, with its /v1 path: pass it to applivery.WithBaseURL
 	APIKey string // the key it accepts; any other key gets 401 (code 4004)
 
-	ts       *httptest.Server
-	mu       sync.Mutex
-	commands map[commandKey]*stored // under the device's ID when it was added, see canonicalDevice
-	devices  map[deviceKey]*storedDevice
-	// deviceAliases maps a serial number, IMEI or enrollmentSpecificId to
-	// the device's ID.
-	deviceAliases map[deviceKey]string
-	// seeded holds the devices that exist only because AddCommand seeded a
-	// command on them, under the name it was given; AddDevice takes them
-	// over (see adopt).
-	seeded        map[deviceKey]bool
-	organizations map[string]bool // those that exist: see AddOrganization
-	seq           uint64          // insertion order, the tie-break of every sort
-	faults        map[Endpoint][]Fault
-	served        map[Endpoint]bool // the names in the endpoint table, which Script takes
-	requests      []Request
-	notAllowed    map[string]bool // organizations whose plan does not allow the feature
-	applyAfter    time.Duration   // see ApplyAfter; 0: commands stay pending
-	// offline holds the devices that apply no command (see SetOffline), and
-	// online when each device last came back, under their canonical IDs.
-	offline map[deviceKey]bool
-	online  map[deviceKey]time.Time
-	limiter *rateLimit // see SetRateLimit; nil: no limit
+	ts *httptest.Server
+
+	// The parts of the server, each in its own file: the way in of every
+	// call, then what the server holds. Their exported methods are the
+	// Server's, so they name their receiver s, as go doc shows them.
+	front
+	rateLimit
+	faultQueue
+	organizations
+	deviceStore
+	commandStore
 }
 
 // NewServer starts a Server with no commands and a random API key. Close it
 // when done.
 func NewServer() *Server {
-	s := &Server{
-		APIKey:        "test_" + randomHex(16),
-		commands:      make(map[commandKey]*stored),
-		devices:       make(map[deviceKey]*storedDevice),
-		deviceAliases: make(map[deviceKey]string),
-		seeded:        make(map[deviceKey]bool),
-		organizations: make(map[string]bool),
-		faults:        make(map[Endpoint][]Fault),
-		notAllowed:    make(map[string]bool),
-		offline:       make(map[deviceKey]bool),
-		online:        make(map[deviceKey]time.Time),
-		served:        make(map[Endpoint]bool),
-	}
+	s := &Server{APIKey: "test_" + randomHex(16)}
+	s.initOrganizations()
+	s.initDevices(&s.organizations)
+	s.initCommands(&s.deviceStore)
+	table := s.endpoints()
+	s.initFaults(table)
+	s.initFront(&s.APIKey, &s.rateLimit, &s.faultQueue)
+
 	mux := http.NewServeMux()
-	for _, e := range s.endpoints() {
-		s.served[e.name] = true
+	for _, e := range table {
 		mux.HandleFunc(e.method+" "+basePath+e.route, s.wrap(e))
 	}
 	// Any other path: recorded, rate limited and checked like an endpoint, then 404.
@@ -111,7 +91,9 @@ func NewServer() *Server {
 }
 
 // endpoints is the server's endpoint table: every endpoint it serves, the
-// rows that the file of each resource declares.
+// rows that the file of each resource declares. A new resource is a file of
+// its own with its part of the Server, its Endpoint constants and its rows:
+// here it adds the part above, its init in NewServer and its rows below.
 func (s *Server) endpoints() []endpoint {
 	return slices.Concat(
 		s.commandEndpoints(),
@@ -128,16 +110,4 @@ func (s *Server) Close() { s.ts.Close() }
 //	client, err := srv.NewClient(applivery.WithRetryWait(time.Millisecond, 10*time.Millisecond))
 func (s *Server) NewClient(opts ...applivery.Option) (*applivery.Client, error) {
 	return applivery.NewClient(s.APIKey, append([]applivery.Option{applivery.WithBaseURL(s.URL)}, opts...)...)
-}
-
-// AddOrganization makes an organization exist without any device, so that
-// its device list answers an empty page rather than 404 (code 3001), as the
-// API answers for an organization it does not know. AddDevice and AddCommand
-// make the organization they name exist too. It panics on an ID that does
-// not match [applivery.OrganizationIDPattern].
-func (s *Server) AddOrganization(organizationID string) {
-	mustMatch("AddOrganization", "organization ID", organizationID, organizationIDRE)
-	s.mu.Lock()
-	s.organizations[organizationID] = true
-	s.mu.Unlock()
 }

@@ -1,0 +1,33 @@
+package appliverytest
+
+import "sync"
+
+// organizations are the organizations the server holds, and the lock over
+// everything it holds in them: their devices, and the devices' commands.
+type organizations struct {
+	mu    sync.Mutex
+	known map[string]bool // those that exist: see AddOrganization
+}
+
+// initOrganizations makes the server hold no organization.
+func (s *organizations) initOrganizations() {
+	s.known = make(map[string]bool)
+}
+
+// AddOrganization makes an organization exist without any device, so that
+// its device list answers an empty page rather than 404 (code 3001), as the
+// API answers for an organization it does not know. AddDevice and AddCommand
+// make the organization they name exist too. It panics on an ID that does
+// not match [applivery.OrganizationIDPattern].
+func (s *organizations) AddOrganization(organizationID string) {
+	mustMatch("AddOrganization", "organization ID", organizationID, organizationIDRE)
+	s.mu.Lock()
+	s.add(organizationID)
+	s.mu.Unlock()
+}
+
+// add makes the organization exist. The caller holds s.mu.
+func (s *organizations) add(organizationID string) { s.known[organizationID] = true }
+
+// exists reports whether the organization exists. The caller holds s.mu.
+func (s *organizations) exists(organizationID string) bool { return s.known[organizationID] }
