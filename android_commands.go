@@ -3,7 +3,6 @@ package applivery
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -11,8 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
-	"github.com/applivery/applivery-go/internal/backoff"
 	"github.com/applivery/applivery-go/internal/transport"
 )
 
@@ -152,7 +151,7 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := do[pageJSON](ctx, s.core, request{
+	w, _, err := do[pageJSON[commandJSON]](ctx, s.core, request{
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands", query),
 		policy: transport.Idempotent,
@@ -160,7 +159,7 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 	if err != nil {
 		return nil, err
 	}
-	return w.page(), nil
+	return commandPage(w), nil
 }
 
 // ListAll iterates over all of a device's commands, page after page, from the
@@ -195,19 +194,6 @@ func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, de
 		}
 		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
 	}, (*Command).listKey)
-}
-
-// listKey identifies the command within a list, for ListAll: by its ID, or
-// by what does not change for a server that sends none.
-func (c *Command) listKey() string {
-	if c.ID != "" {
-		return c.ID
-	}
-	h := newItemHash()
-	hashAdd(&h, c.RawConfig)
-	var b [20]byte
-	hashAdd(&h, strconv.AppendInt(b[:0], c.CreatedAt.UnixNano(), 10))
-	return h.key()
 }
 
 // Create creates a command on a device and queues it until the device applies
@@ -305,99 +291,20 @@ func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, devic
 	if err != nil {
 		return nil, err
 	}
-	clk := s.core.clock
-	start := clk.Now()
-	deadline, hasDeadline := ctx.Deadline()
-	margin := lastPollMargin(deadline.Sub(start))
-	var (
-		last  *Command
-		final bool // the last poll, just before the deadline, is made
-	)
-	// stillPending is the error of a Wait that ends after polls polls with
-	// the command PENDING (or never read), for ctxErr.
-	stillPending := func(polls int, lastErr, ctxErr error) error {
-		waited := clk.Now().Sub(start)
-		if hasDeadline && ctxErr == context.DeadlineExceeded {
-			waited = max(0, deadline.Sub(start)) // the whole budget was used
-		}
-		return &stillPendingError{commandID: commandID, polls: polls, read: last != nil, waited: waited, lastErr: lastErr, ctxErr: ctxErr}
+	var onPoll func(*Command)
+	if opts != nil {
+		onPoll = opts.OnPoll
 	}
-	for polls := 1; ; polls++ {
-		cmd, err := s.Get(ctx, organizationID, deviceID, commandID)
-		wait := pollWait(minWait, maxWait, polls-1)
-		retryAfter := false // wait is the server's Retry-After
-		switch {
-		case err == nil:
-			last = cmd
-			if opts != nil && opts.OnPoll != nil {
-				opts.OnPoll(cmd)
-			}
-			if cmd.Status != CommandStatusPending {
-				return cmd, nil
-			}
-		case ctx.Err() != nil:
-			return last, stillPending(polls, nil, ctx.Err())
-		case !transientPollError(err):
-			return last, err
-		default:
-			var apiErr *APIError
-			if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
-				wait, retryAfter = apiErr.RetryAfter, true
-			}
-		}
-		if hasDeadline {
-			// The time left until the last poll, just before the deadline.
-			left := deadline.Sub(clk.Now()) - margin
-			if wait > left {
-				if final || retryAfter || left <= 0 {
-					return last, stillPending(polls, err, context.DeadlineExceeded)
-				}
-				wait, final = left, true
-			}
-		}
-		if clk.Sleep(ctx, wait) != nil {
-			return last, stillPending(polls, err, ctx.Err())
-		}
-	}
-}
-
-// lastPollMargin is how long before the context's deadline Wait makes its
-// last poll, for a Wait that had total until the deadline: a tenth of it,
-// and at most lastPollMarginMax, so that the poll's request can finish.
-func lastPollMargin(total time.Duration) time.Duration {
-	return max(0, min(total/10, lastPollMarginMax))
-}
-
-// lastPollMarginMax bounds lastPollMargin: a GET takes well under a second.
-const lastPollMarginMax = time.Second
-
-// clock is the time Wait reads and sleeps on. The zero clock is the real
-// one; tests set its fields to check the schedule without waiting for it.
-type clock struct {
-	now   func() time.Time                                 // nil: time.Now
-	sleep func(ctx context.Context, d time.Duration) error // nil: a timer
-}
-
-// Now returns the current time.
-func (c clock) Now() time.Time {
-	if c.now != nil {
-		return c.now()
-	}
-	return time.Now()
-}
-
-// Sleep waits d, or until ctx ends, and then returns ctx's error.
-func (c clock) Sleep(ctx context.Context, d time.Duration) error {
-	if c.sleep != nil {
-		return c.sleep(ctx, d)
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-	case <-timer.C:
-	}
-	return ctx.Err()
+	return waitFor(ctx, s.core.clock, poll[Command]{
+		commandID: commandID,
+		minWait:   minWait,
+		maxWait:   maxWait,
+		get: func(ctx context.Context) (*Command, error) {
+			return s.Get(ctx, organizationID, deviceID, commandID)
+		},
+		settled: func(cmd *Command) bool { return cmd.Status != CommandStatusPending },
+		onPoll:  onPoll,
+	})
 }
 
 // WaitOptions tunes Wait. A nil *WaitOptions means the defaults.
@@ -407,63 +314,20 @@ type WaitOptions struct {
 	OnPoll      func(*Command) // called with the command after every successful poll; nil for none
 }
 
-// The default intervals of Wait.
-const (
-	defaultMinPollInterval = 2 * time.Second
-	defaultMaxPollInterval = time.Minute
-)
-
 // intervals returns o's bounds of the wait between polls, or refuses them.
 func (o *WaitOptions) intervals() (minWait, maxWait time.Duration, err error) {
-	minWait, maxWait = defaultMinPollInterval, time.Duration(0)
-	if o != nil {
-		switch {
-		case o.MinInterval < 0:
-			return 0, 0, &ValidationError{Field: "minInterval", Value: o.MinInterval.String(), Reason: "must be 0 (the default) or more"}
-		case o.MaxInterval < 0:
-			return 0, 0, &ValidationError{Field: "maxInterval", Value: o.MaxInterval.String(), Reason: "must be 0 (the default) or more"}
-		case o.MaxInterval > 0 && o.MaxInterval < o.MinInterval:
-			return 0, 0, &ValidationError{Field: "maxInterval", Value: o.MaxInterval.String(),
-				Reason: "must be at least minInterval (" + o.MinInterval.String() + ")"}
-		}
-		if o.MinInterval > 0 {
-			minWait = o.MinInterval
-		}
-		maxWait = o.MaxInterval
+	if o == nil {
+		return pollIntervals(0, 0)
 	}
-	if maxWait == 0 {
-		maxWait = max(defaultMaxPollInterval, minWait)
-	}
-	return minWait, maxWait, nil
+	return pollIntervals(o.MinInterval, o.MaxInterval)
 }
 
-// pollWait returns the wait after poll n+1 (n from 0): min·2^n capped at
-// max, less a random jitter of up to a quarter.
-func pollWait(minWait, maxWait time.Duration, n int) time.Duration {
-	w := backoff.Exponential(minWait, maxWait, n)
-	return backoff.Jitter(w-w/4, w)
-}
-
-// transientPollError reports whether a poll's error may pass: no answer, a
-// transient status (a 429, a 5xx other than 501 and 505), or a 2xx whose
-// body was unusable. A 2xx that carries an API error code (3001, 4004, 5050,
-// …) is the API's answer, as the same code with its usual status would be:
-// it is not transient.
-func transientPollError(err error) bool {
-	var (
-		apiErr *APIError
-		reqErr *requestError
-	)
-	switch {
-	case errors.As(err, &apiErr):
-		if apiErr.StatusCode/100 == 2 {
-			return apiErr.Code == 0
-		}
-		return transport.TransientStatus(apiErr.StatusCode)
-	case errors.As(err, &reqErr):
-		return true
-	}
-	return false
+// ListCommandsOptions selects a page of a device's commands. A nil
+// *ListCommandsOptions, or a zero field, leaves the choice to the server.
+type ListCommandsOptions struct {
+	Page  int    // 1-based; 0 means the server's default (first page)
+	Limit int    // 0 means the server's default
+	Sort  string // "field", "field:asc" or "field:desc"; validated against ^[\w.]*((:asc)|(:desc))?$
 }
 
 // query encodes o as the query of a List request, or refuses it. A nil o
@@ -476,4 +340,75 @@ func (o *ListCommandsOptions) query() (string, error) {
 		return "", err
 	}
 	return encodeQuery(pagingQuery(o.Page, o.Limit, o.Sort)), nil
+}
+
+// CreateCommandRequest is a command to create on a device. Type is required;
+// the other fields apply to some types only, and unset ones are not sent.
+// Send the params object that matches Type: the Android Management API takes
+// one per command.
+type CreateCommandRequest struct {
+	Type               CommandType          `json:"type"`                          // required; any string is sent as is
+	Duration           string               `json:"duration,omitempty"`            // how long the command stays valid, as a Google duration such as "3600s"; at most 256 characters
+	NewPassword        string               `json:"newPassword,omitempty"`         // for RESET_PASSWORD; at most 256 characters; never logged, and redacted from errors
+	ResetPasswordFlags []string             `json:"resetPasswordFlags,omitempty"`  // for RESET_PASSWORD, such as "REQUIRE_ENTRY", "LOCK_NOW"
+	StartLostMode      *StartLostModeParams `json:"startLostModeParams,omitempty"` // for START_LOST_MODE
+	StopLostMode       *StopLostModeParams  `json:"stopLostModeParams,omitempty"`  // for STOP_LOST_MODE
+	ClearAppsData      *ClearAppsDataParams `json:"clearAppsDataParams,omitempty"` // for CLEAR_APP_DATA
+	AddEsim            *AddEsimParams       `json:"addEsimParams,omitempty"`       // for ADD_ESIM
+	RemoveEsim         *RemoveEsimParams    `json:"removeEsimParams,omitempty"`    // for REMOVE_ESIM
+}
+
+// StartLostModeParams are the parameters of START_LOST_MODE: what the locked
+// device shows.
+type StartLostModeParams struct {
+	LostMessage     *UserFacingMessage `json:"lostMessage,omitempty"`
+	LostPhoneNumber *UserFacingMessage `json:"lostPhoneNumber,omitempty"`
+}
+
+// UserFacingMessage is a text shown on the device, with optional
+// translations keyed by locale (such as "es" or "pt-BR").
+type UserFacingMessage struct {
+	DefaultMessage    string            `json:"defaultMessage,omitempty"`
+	LocalizedMessages map[string]string `json:"localizedMessages,omitempty"`
+}
+
+// StopLostModeParams are the parameters of STOP_LOST_MODE: there are none,
+// and a non-nil value is sent as {}.
+type StopLostModeParams struct{}
+
+// ClearAppsDataParams are the parameters of CLEAR_APP_DATA.
+type ClearAppsDataParams struct {
+	PackageNames []string `json:"packageNames,omitempty"` // such as "com.example.app"
+}
+
+// AddEsimParams are the parameters of ADD_ESIM.
+type AddEsimParams struct {
+	CarrierName    string `json:"carrierName,omitempty"`
+	ActivationCode string `json:"activationCode,omitempty"` // such as "LPA:1$carrier.com$activation-code"
+}
+
+// RemoveEsimParams are the parameters of REMOVE_ESIM.
+type RemoveEsimParams struct {
+	ICCID string `json:"iccid,omitempty"`
+}
+
+// maxCommandString is the documented limit of duration and newPassword.
+const maxCommandString = 256
+
+var tooLong = "must be at most " + strconv.Itoa(maxCommandString) + " characters"
+
+// validate checks r before anything is sent.
+func (r *CreateCommandRequest) validate() error {
+	switch {
+	case r == nil:
+		return &ValidationError{Field: "request", Reason: "is nil"}
+	case r.Type == "":
+		return &ValidationError{Field: "type", Reason: "is required, such as " + string(CommandTypeLock)}
+	case utf8.RuneCountInString(r.Duration) > maxCommandString:
+		return &ValidationError{Field: "duration", Value: r.Duration, Reason: tooLong}
+	case utf8.RuneCountInString(r.NewPassword) > maxCommandString:
+		// The password is secret: the error does not quote it.
+		return &ValidationError{Field: "newPassword", Reason: tooLong}
+	}
+	return nil
 }

@@ -64,7 +64,7 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := do[devicePageJSON](ctx, s.core, request{
+	w, _, err := do[pageJSON[Device]](ctx, s.core, request{
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, "", query),
 		policy: transport.Idempotent,
@@ -72,7 +72,7 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 	if err != nil {
 		return nil, err
 	}
-	return w.page(), nil
+	return devicePage(w), nil
 }
 
 // ListAll iterates over all of the organization's devices that opts

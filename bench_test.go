@@ -395,8 +395,8 @@ func BenchmarkDecodeDevicePage(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		r := request{method: http.MethodGet, url: "https://api.test/v1/p"}
 		for range b.N {
-			w, err := decode[devicePageJSON](context.Background(), c, resp(), r, transport.Outcome{Attempts: 1})
-			if err != nil || len(w.page().Items) != 100 {
+			w, err := decode[pageJSON[Device]](context.Background(), c, resp(), r, transport.Outcome{Attempts: 1})
+			if err != nil || len(devicePage(w).Items) != 100 {
 				b.Fatal(err)
 			}
 		}

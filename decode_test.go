@@ -51,10 +51,10 @@ func FuzzDecode(f *testing.F) {
 		wantSuccess := status >= 200 && status <= 299 && successOracle(body)
 		cmd, err := decode[commandJSON](context.Background(), c, response(status, body), request{method: http.MethodPost, url: "https://api.test/v1/p"}, transport.Outcome{Attempts: 1})
 		checkDecoded(t, status, body, wantSuccess, cmd != nil, err)
-		page, err := decode[pageJSON](context.Background(), c, response(status, body), request{method: http.MethodGet, url: "https://api.test/v1/p"}, transport.Outcome{Attempts: 1})
+		page, err := decode[pageJSON[commandJSON]](context.Background(), c, response(status, body), request{method: http.MethodGet, url: "https://api.test/v1/p"}, transport.Outcome{Attempts: 1})
 		checkDecoded(t, status, body, wantSuccess, page != nil, err)
 		if page != nil {
-			_ = page.page() // converting never panics either
+			_ = commandPage(page) // converting never panics either
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package applivery
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -171,62 +170,3 @@ func (e *ValidationError) Error() string {
 
 // Is reports whether target is ErrInvalidArgument.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidArgument }
-
-// stillPendingError is the error of a Wait that ran out of time: it matches
-// ErrStillPending and wraps the context's error and, when the last poll
-// failed, that poll's error. Its message says how long Wait waited, not what
-// the context said: "applivery: command … still PENDING after 5s (3 polls)".
-type stillPendingError struct {
-	commandID string
-	polls     int
-	read      bool          // some poll read the command (PENDING)
-	waited    time.Duration // from the start of Wait to its deadline, or to its end
-	lastErr   error         // of the last poll, when it failed
-	ctxErr    error         // context.DeadlineExceeded or context.Canceled
-}
-
-func (e *stillPendingError) Error() string {
-	var b strings.Builder
-	b.WriteString("applivery: command ")
-	b.WriteString(e.commandID)
-	if e.read {
-		b.WriteString(" still PENDING after ")
-	} else {
-		b.WriteString(" not read in ")
-	}
-	b.WriteString(roundWaited(e.waited).String())
-	b.WriteString(" (")
-	b.WriteString(strconv.Itoa(e.polls))
-	if e.polls == 1 {
-		b.WriteString(" poll)")
-	} else {
-		b.WriteString(" polls)")
-	}
-	if errors.Is(e.ctxErr, context.Canceled) {
-		b.WriteString(": the wait was canceled")
-	}
-	if e.lastErr != nil {
-		b.WriteString("; the last poll failed: ")
-		b.WriteString(e.lastErr.Error())
-	}
-	return b.String()
-}
-
-// roundWaited rounds how long a Wait waited for its message: to 100 ms from
-// a second on ("5s" for a 5 s budget less the microseconds before the
-// call), to the millisecond below.
-func roundWaited(d time.Duration) time.Duration {
-	if d >= time.Second {
-		return d.Round(100 * time.Millisecond)
-	}
-	return d.Round(time.Millisecond)
-}
-
-func (e *stillPendingError) Unwrap() []error {
-	if e.lastErr == nil {
-		return []error{e.ctxErr}
-	}
-	return []error{e.ctxErr, e.lastErr}
-}
-
-func (e *stillPendingError) Is(target error) bool { return target == ErrStillPending }

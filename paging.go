@@ -46,6 +46,22 @@ func encodeQuery(q url.Values) string {
 	return "?" + q.Encode()
 }
 
+// pageJSON is one page of a list on the wire, with its items as W: the
+// API's pagination envelope, whose every field is optional (one that is
+// absent or null is 0, or false). Each resource turns it into its exported
+// page type.
+type pageJSON[W any] struct {
+	Items       []W  `json:"items"`
+	Page        int  `json:"page"`
+	Limit       int  `json:"limit"`
+	TotalDocs   int  `json:"totalDocs"`
+	TotalPages  int  `json:"totalPages"`
+	HasNextPage bool `json:"hasNextPage"`
+	HasPrevPage bool `json:"hasPrevPage"`
+	NextPage    int  `json:"nextPage"`
+	PrevPage    int  `json:"prevPage"`
+}
+
 // pageMeta is the paging part of a list answer.
 type pageMeta struct {
 	page        int // 0 when the server sent none
