@@ -312,11 +312,11 @@ func (s *commandStore) getCommand(w http.ResponseWriter, r *http.Request) {
 	writeData(w, cmd)
 }
 
-// listCommands serves GET …/commands?page=&limit=&sort=, in the API's pagination
-// envelope. page and limit must be positive integers, and a limit above
-// MaxLimit gets MaxLimit; sort must match applivery.SortPattern, and orders
-// by createdAt, updatedAt, id, status or config.metadata.type (by createdAt
-// when it names another field).
+// listCommands serves GET …/commands?page=&limit=&sort=, in the API's
+// pagination envelope. page and limit must be positive integers, and a limit
+// above MaxLimit gets MaxLimit; sort must match applivery.SortPattern, and
+// orders by createdAt, updatedAt, id, status or config.metadata.type (by
+// createdAt when it names another field).
 func (s *commandStore) listCommands(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, okPage := positiveInt(q.Get("page"), 1)

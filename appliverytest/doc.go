@@ -1,0 +1,73 @@
+// Package appliverytest provides an in-process fake of the Applivery API, for
+// tests of code that uses the applivery package.
+//
+// A Server is a real HTTP server on loopback that behaves like the documented
+// API for the Android devices and their commands: it checks the bearer key,
+// keeps devices per organization and commands per organization and device,
+// pages lists like the API, and answers with the API's envelopes and error
+// codes. Its NewClient returns a client pointed at it (applivery.WithBaseURL
+// with its URL, and its key):
+//
+//	srv := appliverytest.NewServer()
+//	defer srv.Close()
+//	client, err := srv.NewClient() // the server's URL and key
+//
+// In a test, [Start] and [Server.TestClient] do the same, close the server at
+// the end, and shorten the waits between retries.
+//
+// # Endpoints
+//
+// The server serves these endpoints, under its URL (the base path /v1) and
+// /organizations/{organizationId}/mdm/android/enterprise; each is named by
+// the [Endpoint] that [Server.Script] and [Request] use:
+//
+//	EndpointDeviceList  GET  /devices
+//	EndpointDeviceGet   GET  /devices/{emmDeviceId}
+//	EndpointDeviceMove  PUT  /devices/{emmDeviceId}/move
+//	EndpointList        GET  /devices/{emmDeviceId}/commands
+//	EndpointCreate      POST /devices/{emmDeviceId}/commands
+//	EndpointGet         GET  /devices/{emmDeviceId}/commands/{emmCommandId}
+//	EndpointCancel      POST /devices/{emmDeviceId}/commands/{emmCommandId}/cancel
+//
+// The lists page like the API ([DefaultLimit] a page, at most [MaxLimit]) and
+// take its sort parameter; the device list also filters by user, policy,
+// tags, segment and deletion. A device is named in a path by its ID or by
+// any alias (serial number, IMEI, enrollmentSpecificId) that
+// [Server.AddDevice] gave it; moving a device takes its ID only. Any other
+// path is recorded with the Endpoint "" and, past the key, answers 404 with
+// code 3001.
+//
+// Every call meets, in order: the rate limit ([Server.SetRateLimit]: 429),
+// the next fault scripted for its endpoint ([Server.Script]), the key (401,
+// code 4002 without one, 4004 for another), the documented patterns of the
+// IDs in its path (400, code 5209), the billing-plan gate
+// ([Server.SetFeatureAllowed]: 400, code 5050), and only then the endpoint,
+// which checks that what the call names exists. [Server.Requests] holds
+// every call, whatever its answer.
+//
+// # What exists
+//
+// Like the API, the fake refuses what it does not hold: a call that names an
+// organization or a device it does not know answers 404 with code 3001
+// ("Entity not found"), as a typo would against the API. A device exists when
+// [Server.AddDevice] stored it (found by its ID or any of its aliases) or
+// [Server.AddCommand] seeded a command on it (found by the name given);
+// creating a command on any other device is refused, not stored. An
+// organization exists when AddDevice or AddCommand stored something in it, or
+// [Server.AddOrganization] named it, for an organization with no devices. The
+// device endpoints serve the devices AddDevice stored: a device known only
+// from AddCommand has no record to serve, so getting or moving it answers 404
+// too.
+//
+// # What a test plays
+//
+// For the rest, a test scripts it. [Server.AddCommand] seeds commands in any
+// status, and [Server.Command] and [Server.Device] read back what the server
+// holds. [Server.SetCommandStatus] and [Server.ApplyAfter] play the device
+// that applies commands, [Server.SetOffline] the device that does not.
+// [Server.Script] makes the next calls to an endpoint fail (an error status,
+// a dropped connection, a slow answer, or a call carried out whose answer is
+// lost or cut), [Server.SetRateLimit] plays the API's rate limiter,
+// [Server.SetFeatureAllowed] closes the billing-plan gate, and
+// [Server.Requests] tells what the server received.
+package appliverytest
