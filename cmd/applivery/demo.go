@@ -117,7 +117,7 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	}
 	srv := appliverytest.NewServer()
 	defer srv.Close()
-	srv.ApplyAfter(cmp.Or(a.demoApplyAfter, demoApplyAfter))
+	srv.ApplyAfter(cmp.Or(a.demoDelay, demoApplyAfter))
 	dev, pending, kiosk := demoFleet(srv)
 	org := "--org " + demoOrg
 	device := org + " --device " + demoDevice
@@ -139,7 +139,7 @@ In another terminal:
   applivery android devices move    %s --device %s --segment 7
 
 Serving until interrupted (Ctrl-C).
-`, srv.URL, demoOrg, demoDevice, demoSerial, dev.ID, cmp.Or(a.demoApplyAfter, demoApplyAfter), srv.URL, srv.APIKey,
+`, srv.URL, demoOrg, demoDevice, demoSerial, dev.ID, cmp.Or(a.demoDelay, demoApplyAfter), srv.URL, srv.APIKey,
 		org, org, demoSerial, device, device, pending[1], device, pending[0], org, kiosk, org, org, org, org, dev.ID)
 	<-ctx.Done()
 	fmt.Fprintln(a.stdout, "Stopped.")

@@ -3,110 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/applivery/applivery-go"
 )
-
-// knownTypes are the command types the API documents, which --type takes
-// without --allow-unknown-type.
-var knownTypes = []applivery.CommandType{
-	applivery.CommandTypeLock, applivery.CommandTypeResetPassword, applivery.CommandTypeReboot,
-	applivery.CommandTypeStartLostMode, applivery.CommandTypeStopLostMode,
-	applivery.CommandTypeRelinquishOwnership, applivery.CommandTypeAddEsim,
-	applivery.CommandTypeRemoveEsim, applivery.CommandTypeClearAppData,
-}
-
-// createFlags are the flags of create that make the command: its type,
-// duration and the params of its type.
-type createFlags struct {
-	typ                            string
-	allowUnknownType               bool
-	duration                       secondsFlag
-	lostMessage, lostPhone         string
-	carrier, activationCode, iccid string
-	passwordStdin                  bool
-	resetFlags, packages           stringList
-}
-
-func (p *createFlags) register(flags *flag.FlagSet) {
-	flags.StringVar(&p.typ, "type", "", "command type")
-	flags.BoolVar(&p.allowUnknownType, "allow-unknown-type", false, "send a --type the API does not document")
-	flags.Var(&p.duration, "duration", "how long the command stays valid: 3600, 3600s or 1h")
-	flags.BoolVar(&p.passwordStdin, "new-password-stdin", false, "read the new password from stdin")
-	flags.Var(&p.resetFlags, "reset-flag", "a reset-password flag")
-	flags.StringVar(&p.lostMessage, "lost-message", "", "lost-mode message")
-	flags.StringVar(&p.lostPhone, "lost-phone", "", "lost-mode phone number")
-	flags.Var(&p.packages, "package", "an app whose data to clear")
-	flags.StringVar(&p.carrier, "carrier", "", "eSIM carrier")
-	flags.StringVar(&p.activationCode, "activation-code", "", "eSIM activation code")
-	flags.StringVar(&p.iccid, "iccid", "", "eSIM to remove")
-}
-
-// request returns the command the flags describe, reading the new password
-// from stdin when --new-password-stdin says so. A type the API does not
-// document, or a params flag of another type, is refused: the API would
-// answer 400, or worse, ignore it.
-func (p *createFlags) request(stdin io.Reader) (*applivery.CreateCommandRequest, error) {
-	duration, err := p.duration.seconds("--duration")
-	if err != nil {
-		return nil, err
-	}
-	req := &applivery.CreateCommandRequest{Type: applivery.CommandType(strings.ToUpper(p.typ)), Duration: duration}
-	if req.Type != "" && !p.allowUnknownType && !slices.Contains(knownTypes, req.Type) {
-		names := make([]string, len(knownTypes))
-		for i, t := range knownTypes {
-			names[i] = string(t)
-		}
-		return nil, flagValueError("--type", p.typ, fmt.Sprintf("not a type the API documents (%s); --allow-unknown-type sends it anyway", strings.Join(names, ", ")))
-	}
-	for _, param := range []struct {
-		set   bool
-		flag  string
-		typ   applivery.CommandType
-		apply func()
-	}{
-		{p.passwordStdin, "--new-password-stdin", applivery.CommandTypeResetPassword, func() {}},
-		{len(p.resetFlags) > 0, "--reset-flag", applivery.CommandTypeResetPassword, func() { req.ResetPasswordFlags = p.resetFlags }},
-		{p.lostMessage != "" || p.lostPhone != "", "--lost-message and --lost-phone", applivery.CommandTypeStartLostMode, func() {
-			req.StartLostMode = &applivery.StartLostModeParams{LostMessage: message(p.lostMessage), LostPhoneNumber: message(p.lostPhone)}
-		}},
-		{len(p.packages) > 0, "--package", applivery.CommandTypeClearAppData, func() {
-			req.ClearAppsData = &applivery.ClearAppsDataParams{PackageNames: p.packages}
-		}},
-		{p.carrier != "" || p.activationCode != "", "--carrier and --activation-code", applivery.CommandTypeAddEsim, func() {
-			req.AddEsim = &applivery.AddEsimParams{CarrierName: p.carrier, ActivationCode: p.activationCode}
-		}},
-		{p.iccid != "", "--iccid", applivery.CommandTypeRemoveEsim, func() { req.RemoveEsim = &applivery.RemoveEsimParams{ICCID: p.iccid} }},
-	} {
-		if !param.set {
-			continue
-		}
-		if req.Type != param.typ {
-			return nil, &usageError{fmt.Sprintf("%s go with --type %s", param.flag, param.typ)}
-		}
-		param.apply()
-	}
-	if req.Type == applivery.CommandTypeStopLostMode {
-		req.StopLostMode = &applivery.StopLostModeParams{}
-	}
-	if p.passwordStdin {
-		password, err := readLine(stdin)
-		if err != nil {
-			return nil, &usageError{"--new-password-stdin: reading stdin: " + err.Error()}
-		}
-		if password == "" {
-			return nil, &usageError{"--new-password-stdin: stdin holds no password"}
-		}
-		req.NewPassword = password
-	}
-	return req, nil
-}
 
 // secondsFlag is a duration flag that takes a Go duration (90m, 1h30m) or
 // plain seconds (3600, 3600s), and sends it as the API writes durations:
@@ -142,14 +43,6 @@ func (d *secondsFlag) seconds(name string) (string, error) {
 	return strconv.FormatInt(int64(seconds), 10) + "s", nil
 }
 
-// flagValueError is the usage error of a flag's value, quoted cut short.
-func flagValueError(name, value, reason string) error {
-	if len(value) > maxShownValue {
-		value = value[:maxShownValue] + "…"
-	}
-	return &usageError{fmt.Sprintf("%s %q: %s", name, value, reason)}
-}
-
 // stringList is a flag that can be given several times.
 type stringList []string
 
@@ -181,4 +74,31 @@ func (o *optionalInt) Get() any {
 		return 0
 	}
 	return *o.value
+}
+
+// refuseNegative returns a usage error for the first flag set to a negative
+// duration or count: none means anything (a negative --timeout would be no
+// timeout at all).
+func refuseNegative(flags *flag.FlagSet) error {
+	var err error
+	flags.Visit(func(f *flag.Flag) {
+		if err != nil {
+			return
+		}
+		getter, ok := f.Value.(flag.Getter)
+		if !ok {
+			return
+		}
+		switch v := getter.Get().(type) {
+		case int:
+			if v < 0 {
+				err = &usageError{fmt.Sprintf("--%s %d: must be 0 or more", f.Name, v)}
+			}
+		case time.Duration:
+			if v < 0 {
+				err = &usageError{fmt.Sprintf("--%s %s: must be 0 or more", f.Name, v)}
+			}
+		}
+	})
+	return err
 }

@@ -87,13 +87,6 @@ func (a *app) onInterrupt(ctx context.Context) (context.Context, *interrupts, co
 	return ctx, in, func() { cancel(); in.end() }
 }
 
-// interruptedError is a call ended by an interrupt: not a failure of the
-// network or of the API, and it says so with exit status 130.
-type interruptedError struct{ err error }
-
-func (e *interruptedError) Error() string { return e.err.Error() + " (interrupted)" }
-func (e *interruptedError) Unwrap() error { return e.err }
-
 // byInterrupt returns err as an *interruptedError when an interrupt ended
 // the call it came from (the call's context was canceled after one), else
 // err as it is. A failure of its own, such as a 404 that came before the

@@ -1,19 +1,24 @@
-// Command applivery manages the commands of Android Enterprise devices through
-// the Applivery API, for shell scripts, CI jobs and cron: it validates IDs
-// before sending anything, retries what is safe to retry, and tells what
-// happened with its exit status.
+// Command applivery drives the Applivery device-management API from shell
+// scripts, CI jobs and cron: it validates IDs before sending anything,
+// retries only what is safe to retry, runs a command over a whole fleet
+// within the API's rate limit, and tells what happened with its exit status.
 //
-//	applivery android commands cancel --org ORG --device DEVICE --command ID
-//	applivery android commands get    --org ORG --device DEVICE --command ID
-//	applivery android commands list   --org ORG --device DEVICE [--page N] [--limit N] [--sort FIELD[:asc|:desc]]
-//	applivery android commands create --org ORG --device DEVICE --type TYPE [--duration 3600s] [params]
-//	applivery demo
+//	applivery android commands cancel|get|list|create|wait|cancel-pending …
+//	applivery android devices list|get|move …
+//	applivery demo      # a fake API with a small fleet, to try it with no account
+//	applivery help [COMMAND]
 //	applivery version
 //
 // The API key comes from APPLIVERY_API_KEY, never from a flag (which would
-// land in shell history and in ps). "applivery demo" serves a fake API to try
-// every command with no account. Run "applivery --help" for the flags and the
-// exit statuses.
+// land in shell history and in ps). "applivery help" lists the commands and
+// the exit statuses; "applivery COMMAND --help" shows one command's flags.
+//
+// The files: app.go runs the command line and holds the list of commands;
+// each resource's commands are in a file of their own (android_commands.go,
+// android_create.go, android_devices.go), each command a value with its
+// usage, help and flags (command.go); bulk.go, bulk_output.go and source.go
+// run a command over many devices; cli.go, flags.go, output.go and exit.go
+// hold what every command shares.
 package main
 
 import (

@@ -9,12 +9,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -75,7 +75,8 @@ func TestTheBinary(t *testing.T) {
 
 	out, err = exec.Command(binary, "--version").Output()
 	require.NoError(t, err)
-	assert.Equal(t, fmt.Sprintf("applivery %s (applivery-go %s, %s)\n", applivery.Version, applivery.Version, runtime.Version()), string(out))
+	assert.Regexp(t, fmt.Sprintf(`^applivery %s \(applivery-go %s, %s(, revision [0-9a-f]+( with local changes)?)?\)\n$`,
+		regexp.QuoteMeta(applivery.Version), regexp.QuoteMeta(applivery.Version), regexp.QuoteMeta(runtime.Version())), string(out))
 
 	srv := newServer(t, device)
 	cmd := exec.Command(binary, cancelArgs("0123456789abcdef01234567")...)
@@ -423,7 +424,7 @@ func TestDemoServesEveryVerb(t *testing.T) {
 	done := make(chan int)
 	go func() {
 		a := &app{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: w, stderr: &stderr,
-			demoApplyAfter: 20 * time.Millisecond}
+			demoDelay: 20 * time.Millisecond}
 		done <- a.run(ctx, []string{"demo"})
 		w.Close()
 	}()
@@ -593,10 +594,11 @@ func TestWaitingCommandsHaveALongerDefaultTimeout(t *testing.T) {
 		{[]string{"cancel"}, time.Minute},
 	}
 	for _, tt := range tests {
+		cmd, _ := find([]string{"android", "commands", tt.args[0]})
+		require.NotNil(t, cmd, tt.args[0])
 		c := &cli{app: &app{}}
-		flags := flag.NewFlagSet("test", flag.ContinueOnError)
-		c.register(flags)
-		verbs[tt.args[0]](c, flags)
+		flags := cmd.flagSet(c)
+		cmd.setup(c, flags)
 		require.NoError(t, flags.Parse(tt.args[1:]))
 		assert.Equal(t, tt.want, c.deadline(flags), "%v", tt.args)
 	}

@@ -3,16 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"iter"
-	"os"
+	"regexp"
 	"strings"
 
 	"github.com/applivery/applivery-go"
 )
+
+// deviceIDRE is the pattern of a device named on the command line.
+var deviceIDRE = regexp.MustCompile(applivery.DeviceIDPattern)
 
 // maxDeviceLine bounds a line of a devices file. No device ID, serial
 // number or IMEI comes near it; a longer line is one bad line, and the lines
@@ -45,64 +46,6 @@ type sourceError struct {
 
 func (e *sourceError) Error() string { return e.err.Error() }
 func (e *sourceError) Unwrap() error { return e.err }
-
-// deviceSource returns the devices the flags choose, streamed: a line of a
-// file that is no device comes as a *badLineError, which the run reports and
-// goes on, and a source that cannot be read to its end as a *sourceError,
-// which ends it. total is their number, or -1 when it is not known before
-// the end. The listing of --all-devices runs within ctx.
-func (c *cli) deviceSource(ctx context.Context, client *applivery.Client) (iter.Seq2[string, error], int, error) {
-	switch {
-	case len(c.devices) > 0:
-		return func(yield func(string, error) bool) {
-			for _, d := range c.devices {
-				if !yield(d, nil) {
-					return
-				}
-			}
-		}, len(c.devices), nil
-	case c.devicesFrom != "":
-		r, closer, err := c.openDevices()
-		if err != nil {
-			return nil, 0, err
-		}
-		return func(yield func(string, error) bool) {
-			defer closer()
-			readDevices(r, yield)
-		}, -1, nil
-	}
-	opts := c.filter
-	opts.Tags, opts.SegmentID = c.tags, c.segment.value
-	return func(yield func(string, error) bool) {
-		for d, err := range client.AndroidDevices.ListAll(ctx, c.org, &opts) {
-			if err != nil {
-				yield("", &sourceError{err: fmt.Errorf("applivery: listing the devices: %w", err), exit: exitStatus(err)})
-				return
-			}
-			if !yield(d.ID, nil) {
-				return
-			}
-		}
-	}, -1, nil
-}
-
-// openDevices opens --devices-from: stdin for "-", else the file, which
-// must be a regular file or a pipe (a directory is refused before anything
-// is sent).
-func (c *cli) openDevices() (io.Reader, func(), error) {
-	if c.devicesFrom == "-" {
-		return c.stdin, func() {}, nil
-	}
-	f, err := os.Open(c.devicesFrom)
-	if err != nil {
-		return nil, nil, &usageError{"--devices-from: " + err.Error()}
-	}
-	if info, err := f.Stat(); err == nil && info.IsDir() {
-		f.Close()
-		return nil, nil, &usageError{fmt.Sprintf("--devices-from %s: is a directory, not a file of devices", c.devicesFrom)}
-	}
-	return f, func() { f.Close() }, nil
-}
 
 // readDevices reads a devices file: one device a line, blank lines and #
 // comments skipped, spaces around a device and a UTF-8 byte order mark at the

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/applivery/applivery-go"
+)
+
+// bulkLine is the line of one device in a run on many devices. As JSON its
+// members come in this order, "device" and "ok" first: {"device": …, "ok":
+// true, "canceled": [ids]}, {"device": …, "ok": true, "command": {…}}, or
+// {"device": …, "ok": false, "error": {"exit": n, "message": …}}. A job
+// fills in what it did; the run fills in the device, ok and the error.
+type bulkLine struct {
+	Device      string                `json:"device"`
+	OK          bool                  `json:"ok"`
+	Canceled    *[]string             `json:"canceled,omitempty"` // a pointer, so that none is [] rather than absent
+	Command     *applivery.Command    `json:"command,omitempty"`
+	DryRun      bool                  `json:"dryRun,omitempty"`
+	WouldCancel *[]string             `json:"wouldCancel,omitempty"`
+	WouldCreate applivery.CommandType `json:"wouldCreate,omitempty"`
+	Skipped     string                `json:"skipped,omitempty"`
+	Error       *lineError            `json:"error,omitempty"`
+}
+
+// lineError is a failure in a line: the exit status the command on one
+// device would have exited with, and the message.
+type lineError struct {
+	Exit    int    `json:"exit"`
+	Message string `json:"message"`
+}
+
+// endLine is the last line of a run that stopped before the end of its
+// devices: {"interrupted": true, "after": …} or {"incomplete": true,
+// "after": …, "error": {…}}. after is the last device taken from the
+// source, where a re-run with --after takes up.
+type endLine struct {
+	Interrupted bool       `json:"interrupted,omitempty"`
+	Incomplete  bool       `json:"incomplete,omitempty"`
+	After       string     `json:"after"`
+	Error       *lineError `json:"error,omitempty"`
+}
+
+// text is the line as text: the device, "ok" or "failed", and what was done
+// or what went wrong, tab-separated.
+func (l *bulkLine) text() string {
+	if l.Error != nil {
+		return fmt.Sprintf("%s\tfailed\texit %d\t%s", l.Device, l.Error.Exit, l.Error.Message)
+	}
+	var what []string
+	if l.Canceled != nil {
+		what = append(what, counted("canceled", *l.Canceled))
+	}
+	if l.WouldCancel != nil {
+		what = append(what, counted("would cancel", *l.WouldCancel))
+	}
+	if l.Command != nil {
+		what = append(what, fmt.Sprintf("command %s %s %s", l.Command.ID, l.Command.Type(), l.Command.Status))
+	}
+	if l.WouldCreate != "" {
+		what = append(what, "would create "+string(l.WouldCreate))
+	}
+	if l.Skipped != "" {
+		what = append(what, "skipped: "+l.Skipped)
+	}
+	return l.Device + "\tok\t" + strings.Join(what, "; ")
+}
+
+// text is the last line as text: "interrupted" or "incomplete", the device
+// after which a re-run takes up ("-" for none), and the error.
+func (l *endLine) text() string {
+	what := "interrupted"
+	if l.Incomplete {
+		what = "incomplete"
+	}
+	line := what + "\tafter " + cmp.Or(l.After, "-")
+	if l.Error != nil {
+		line += fmt.Sprintf("\texit %d\t%s", l.Error.Exit, l.Error.Message)
+	}
+	return line
+}
+
+// counted is "canceled 2: ID,ID", or "canceled 0" when ids is empty.
+func counted(what string, ids []string) string {
+	if len(ids) == 0 {
+		return what + " 0"
+	}
+	return fmt.Sprintf("%s %d: %s", what, len(ids), strings.Join(ids, ","))
+}
+
+// bulkRun is the state of a run on many devices: its counters and its
+// output.
+type bulkRun struct {
+	cli   *cli
+	total int // -1 when unknown
+	start time.Time
+	// single says that the run is on one device that --device named, for a
+	// command that otherwise works on one (create --dry-run): it ends with
+	// that device's own status, not 11.
+	single bool
+
+	mu           sync.Mutex
+	done, failed int
+	lastErr      error
+	after        string // the last device taken from the source, or --after
+}
+
+// took records that device was taken from the source, and handed to a
+// worker.
+func (r *bulkRun) took(device string) {
+	r.mu.Lock()
+	r.after = device
+	r.mu.Unlock()
+}
+
+// report writes the line of one device, and redraws the progress line.
+func (r *bulkRun) report(device string, line *bulkLine, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done++
+	if line == nil {
+		line = &bulkLine{}
+	}
+	line.Device, line.OK = device, err == nil
+	if err != nil {
+		r.failed++
+		r.lastErr = err
+		line.Error = &lineError{Exit: exitStatus(err), Message: err.Error()}
+	}
+	r.println(line, line.text())
+}
+
+// println writes a line to stdout, as JSON or as text, above the progress
+// line. The caller holds r.mu.
+func (r *bulkRun) println(line any, text string) {
+	c := r.cli
+	if c.stderrTerminal {
+		fmt.Fprint(c.stderr, "\r\x1b[K") // the line goes above the progress
+	}
+	if c.output == "json" {
+		b, err := json.Marshal(line)
+		if err != nil { // a command the API sent that cannot be written back: say so, in the line's place
+			b, _ = json.Marshal(map[string]string{"error": err.Error()})
+		}
+		text = string(b)
+	}
+	fmt.Fprintln(c.stdout, text)
+	if c.stderrTerminal {
+		fmt.Fprint(c.stderr, r.progress())
+	}
+}
+
+// progress is the progress line: done/total when known, rate, failures,
+// ETA when the total is known.
+func (r *bulkRun) progress() string {
+	elapsed := time.Since(r.start)
+	rate := float64(r.done) / max(elapsed.Seconds(), 1e-3)
+	s, n := fmt.Sprintf("%d", r.done), r.done
+	if r.total >= 0 {
+		s, n = s+fmt.Sprintf("/%d", r.total), r.total
+	}
+	s += fmt.Sprintf(" device%s, %.1f/s, %d failed", plural(n), rate, r.failed)
+	if r.total >= 0 && rate > 0 {
+		s += ", ETA " + (time.Duration(float64(r.total-r.done)/rate) * time.Second).Round(time.Second).String()
+	}
+	return s
+}
+
+// finish writes the summary, and the last line of a run that did not reach
+// the end of its devices, and returns the run's exit status as an error: 130
+// when interrupted, 12 when the device list could not be read to its end,
+// 11 when some devices failed.
+func (r *bulkRun) finish(sourceErr error, interrupted bool) error {
+	c := r.cli
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c.stderrTerminal {
+		fmt.Fprint(c.stderr, "\r\x1b[K")
+	}
+	summary := fmt.Sprintf("applivery: %d device%s: %d succeeded, %d failed, in %s",
+		r.done, plural(r.done), r.done-r.failed, r.failed, time.Since(r.start).Round(time.Millisecond))
+	var srcErr *sourceError
+	switch {
+	case interrupted:
+		summary += "; interrupted: no more devices were taken, and every one taken is above"
+		end := &endLine{Interrupted: true, After: r.after}
+		r.println(end, end.text())
+	case errors.As(sourceErr, &srcErr):
+		end := &endLine{Incomplete: true, After: r.after, Error: &lineError{Exit: srcErr.exit, Message: srcErr.Error()}}
+		r.println(end, end.text())
+		summary += fmt.Sprintf("; the device list is incomplete (%s)", srcErr)
+	}
+	if r.after != "" && (interrupted || srcErr != nil) {
+		summary += "; to go on, run again with --after " + r.after
+	}
+	fmt.Fprintln(c.stderr, summary)
+	switch {
+	case interrupted:
+		return &exitError{code: exitInterrupted}
+	case srcErr != nil:
+		return &exitError{code: exitIncomplete}
+	case r.single && r.lastErr != nil:
+		return &exitError{code: exitStatus(r.lastErr)}
+	case r.failed > 0:
+		return &exitError{code: exitSomeFailed}
+	}
+	return nil
+}
