@@ -4,6 +4,11 @@
 # heading that is not "## [Unreleased]". A release changes both in one commit
 # (docs/releasing.md); between releases, changes go under Unreleased and
 # Version stays.
+#
+#   scripts/check-version.sh [TAG]
+#
+# With TAG (the release pipeline passes the tag it builds, .goreleaser.yaml),
+# TAG must also be "v" + Version.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,4 +31,8 @@ if [ "$versions" != "$released" ]; then
 	echo "Version is \"$versions\" but CHANGELOG.md's newest release is [$released]: bump both in the release commit (docs/releasing.md)"
 	exit 1
 fi
-echo "Version \"$versions\" is CHANGELOG.md's newest release"
+if [ -n "${1:-}" ] && [ "$1" != "v$versions" ]; then
+	echo "the tag is $1 but Version is \"$versions\": tag the release commit v$versions (docs/releasing.md)"
+	exit 1
+fi
+echo "Version \"$versions\" is CHANGELOG.md's newest release${1:+, and the tag $1 names it}"
