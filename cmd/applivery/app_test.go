@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/applivery/applivery-go"
+	"github.com/applivery/applivery-go/appliverytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -135,4 +137,38 @@ func TestNoLongFunctions(t *testing.T) {
 			return true
 		})
 	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"android", "commands", "cancel", "--help"}} {
+		r := runCLI(t, nil, nil, "", args...)
+		assert.Equal(t, 0, r.code, "%v", args)
+		assert.Contains(t, r.stdout, "Exit status:\n  0  success\n  2  usage or validation error")
+		for code := 3; code <= 8; code++ {
+			assert.Contains(t, r.stdout, fmt.Sprintf("\n  %d  ", code))
+		}
+		assert.Contains(t, r.stdout, "APPLIVERY_API_KEY")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"version", "--version", "-version"} {
+		r := runCLI(t, nil, nil, "", arg)
+		assert.Equal(t, 0, r.code)
+		assert.Equal(t, "applivery "+applivery.Version+" (applivery-go "+applivery.Version+", "+runtime.Version()+")\n", r.stdout)
+	}
+}
+
+func TestVerboseNeverShowsTheKey(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, device)
+	srv.Script(appliverytest.EndpointCancel, appliverytest.Fault{Status: 503}, appliverytest.Fault{Drop: true})
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	r := runCLI(t, srv, nil, "", cancelArgs(cmd.ID, "--verbose")...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "applivery: retrying")
+	assert.NotContains(t, r.stderr, srv.APIKey)
+	assert.NotContains(t, r.stderr, "Bearer")
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/applivery/applivery-go"
 	"github.com/applivery/applivery-go/appliverytest"
@@ -36,29 +35,6 @@ func jsonLines(t *testing.T, stdout string) map[string]map[string]any {
 		out[m["device"].(string)] = m
 	}
 	return out
-}
-
-func TestCancelPending(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, "dev_a", "dev_b", "dev_c")
-	a1 := srv.AddCommand(org, "dev_a", applivery.Command{})
-	a2 := srv.AddCommand(org, "dev_a", applivery.Command{})
-	done := srv.AddCommand(org, "dev_a", applivery.Command{Status: applivery.CommandStatusDone})
-	r := runCLI(t, srv, nil, "", "android", "commands", "cancel-pending", "--org", org,
-		"--device", "dev_a", "--device", "dev_b", "--output", "json")
-	require.Equal(t, 0, r.code, r.stderr)
-	lines := jsonLines(t, r.stdout)
-	require.Len(t, lines, 2)
-	assert.Equal(t, true, lines["dev_a"]["ok"])
-	assert.ElementsMatch(t, []any{a1.ID, a2.ID}, lines["dev_a"]["canceled"])
-	assert.Equal(t, []any{}, lines["dev_b"]["canceled"], "an empty list when nothing was pending")
-	assert.NotContains(t, lines["dev_a"], "error", "no error member on success")
-	got, _ := srv.Command(org, "dev_a", done.ID)
-	assert.Equal(t, applivery.CommandStatusDone, got.Status)
-	got, _ = srv.Command(org, "dev_a", a1.ID)
-	assert.Equal(t, applivery.CommandStatusCanceled, got.Status)
-	assert.Contains(t, r.stderr, "applivery: 2 devices: 2 succeeded, 0 failed")
-	assert.Regexp(t, `^\{"device":"dev_[ab]","ok":true,"canceled":\[`, strings.Split(r.stdout, "\n")[0], "device and ok first")
 }
 
 func TestBulkFromAFileWithBadLines(t *testing.T) {
@@ -97,28 +73,6 @@ func TestBulkOverAllDevices(t *testing.T) {
 	assert.Equal(t, []any{cmd.ID}, lines[kiosk.ID]["canceled"])
 	got, _ := srv.Command(org, other.ID, untouched.ID)
 	assert.Equal(t, applivery.CommandStatusPending, got.Status)
-}
-
-func TestBulkCreate(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, "dev_a", "dev_b", "dev_c")
-	srv.ApplyAfter(10 * time.Millisecond)
-	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--device", "dev_b",
-		"--type", "LOCK", "--wait", "--output", "json")
-	require.Equal(t, 0, r.code, r.stderr)
-	lines := jsonLines(t, r.stdout)
-	require.Len(t, lines, 2)
-	for _, d := range []string{"dev_a", "dev_b"} {
-		cmd := lines[d]["command"].(map[string]any)
-		assert.Equal(t, "DONE", cmd["status"], "waited for")
-		stored, ok := srv.Command(org, d, cmd["id"].(string))
-		require.True(t, ok)
-		assert.Equal(t, applivery.CommandTypeLock, stored.Type())
-	}
-
-	r = runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--device", "dev_c", "--type", "REBOOT")
-	require.Equal(t, 0, r.code, r.stderr)
-	assert.Regexp(t, `(?m)^dev_c\tok\tcommand [0-9a-f]{24} REBOOT PENDING$`, r.stdout)
 }
 
 func TestBulkDryRunChangesNothing(t *testing.T) {
@@ -402,33 +356,6 @@ func TestBulkRateStartsAtOneRequest(t *testing.T) {
 			assert.Len(t, srv.Requests(), tt.wantSent)
 		})
 	}
-}
-
-func TestDryRunOnOneDevice(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, "dev_a")
-	r := runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_a", "--type", "LOCK", "--dry-run", "--output", "json")
-	require.Equal(t, 0, r.code, r.stderr)
-	assert.JSONEq(t, `{"device":"dev_a","ok":true,"dryRun":true,"wouldCreate":"LOCK"}`, r.stdout)
-
-	r = runCLI(t, srv, nil, "", "android", "commands", "create", "--org", org, "--device", "dev_typo", "--type", "LOCK", "--dry-run", "--output", "json")
-	assert.Equal(t, exitNotFound, r.code, "the device's own status: %s", r.stderr)
-	line := jsonLines(t, r.stdout)["dev_typo"]
-	assert.Equal(t, false, line["ok"])
-	assert.Equal(t, float64(exitNotFound), line["error"].(map[string]any)["exit"])
-	for _, req := range srv.Requests() {
-		assert.Equal(t, http.MethodGet, req.Method, "a dry run only reads")
-	}
-}
-
-func TestPasswordAndDevicesCannotBothComeFromStdin(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, "dev_a", "dev_b")
-	r := runCLI(t, srv, nil, "s3cr3t\ndev_a\ndev_b\n", "android", "commands", "create", "--org", org, "--devices-from", "-",
-		"--type", "RESET_PASSWORD", "--new-password-stdin")
-	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, "--new-password-stdin and --devices-from - both read stdin: give the devices in a file")
-	assert.Empty(t, srv.Requests())
 }
 
 func keys[V any](m map[string]V) []string {
