@@ -3,11 +3,7 @@ package appliverytest_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,28 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const (
-	org    = "acme-fleet"
-	device = "pixel8_0042"
-)
-
-func newServer(t *testing.T) (*appliverytest.Server, *applivery.Client) {
-	t.Helper()
-	srv := appliverytest.Start(t)
-	return srv, srv.TestClient(t, applivery.WithMaxRetries(0))
-}
-
-func TestNewServer(t *testing.T) {
-	t.Parallel()
-	a, b := appliverytest.NewServer(), appliverytest.NewServer()
-	defer a.Close()
-	defer b.Close()
-	assert.True(t, strings.HasPrefix(a.URL, "http://127.0.0.1:"))
-	assert.True(t, strings.HasSuffix(a.URL, "/v1"))
-	assert.NotEqual(t, a.APIKey, b.APIKey, "each server has its own key")
-	assert.NotEqual(t, a.URL, b.URL)
-}
 
 func TestAddCommandDefaults(t *testing.T) {
 	t.Parallel()
@@ -102,26 +76,6 @@ func TestAddCommandRejectsWhatTheAPICouldNotHold(t *testing.T) {
 	}
 }
 
-func TestInvalidIDsInThePathAreRefused(t *testing.T) {
-	t.Parallel()
-	srv, _ := newServer(t)
-	for _, path := range []string{
-		"/organizations/ac/mdm/android/enterprise/devices/" + device + "/commands",
-		"/organizations/" + org + "/mdm/android/enterprise/devices/pixel%208/commands",
-		"/organizations/" + org + "/mdm/android/enterprise/devices/" + device + "/commands/nothex/cancel",
-	} {
-		req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(`{"type":"LOCK"}`))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+srv.APIKey)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, path)
-		assert.JSONEq(t, `{"status":false,"error":{"code":5209,"message":"Invalid input"}}`, string(body), path)
-	}
-}
-
 func TestCancelPendingCommand(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t)
@@ -176,71 +130,6 @@ func TestCancelAnswers(t *testing.T) {
 	}
 	stored, _ := srv.Command(org, device, pending.ID)
 	assert.Equal(t, applivery.CommandStatusPending, stored.Status, "failed cancels change nothing")
-}
-
-func TestAuthentication(t *testing.T) {
-	t.Parallel()
-	srv, _ := newServer(t)
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	url := srv.URL + "/organizations/" + org + "/mdm/android/enterprise/devices/" + device + "/commands/" + cmd.ID + "/cancel"
-	tests := []struct {
-		name     string
-		header   string
-		wantCode int
-		wantBody string
-	}{
-		{"no header", "", 401, `{"status":false,"error":{"code":4002,"message":"No auth token"}}`},
-		{"empty bearer", "Bearer ", 401, `{"status":false,"error":{"code":4002,"message":"No auth token"}}`},
-		{"wrong key", "Bearer wrong", 401, `{"status":false,"error":{"code":4004,"message":"Invalid Token"}}`},
-		{"basic auth", "Basic " + srv.APIKey, 401, `{"status":false,"error":{"code":4004,"message":"Invalid Token"}}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			req, err := http.NewRequest(http.MethodPost, url, nil)
-			require.NoError(t, err)
-			if tt.header != "" {
-				req.Header.Set("Authorization", tt.header)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			assert.Equal(t, tt.wantCode, resp.StatusCode)
-			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-			assert.JSONEq(t, tt.wantBody, string(body))
-		})
-	}
-	stored, _ := srv.Command(org, device, cmd.ID)
-	assert.Equal(t, applivery.CommandStatusPending, stored.Status, "unauthenticated calls change nothing")
-}
-
-func TestWrongKeyThroughTheSDK(t *testing.T) {
-	t.Parallel()
-	srv, _ := newServer(t)
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	c, err := applivery.NewClient("not-the-key", applivery.WithBaseURL(srv.URL))
-	require.NoError(t, err)
-	_, err = c.AndroidCommands.Cancel(context.Background(), org, device, cmd.ID)
-	assert.ErrorIs(t, err, applivery.ErrUnauthorized)
-	var apiErr *applivery.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, applivery.CodeInvalidToken, apiErr.Code)
-	assert.Equal(t, 1, apiErr.Attempts, "a 401 is not retried")
-}
-
-func TestUnknownRoute(t *testing.T) {
-	t.Parallel()
-	srv, _ := newServer(t)
-	req, err := http.NewRequest(http.MethodGet, srv.URL+"/nothing/here", nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+srv.APIKey)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
-	assert.JSONEq(t, `{"status":false,"error":{"code":3001,"message":"Entity not found"}}`, string(body))
 }
 
 func TestConcurrentCancelsCancelOnce(t *testing.T) {
@@ -454,91 +343,6 @@ func withoutItems(p *applivery.CommandPage) applivery.CommandPage {
 	q := *p
 	q.Items = nil
 	return q
-}
-
-func rawGet(t *testing.T, srv *appliverytest.Server, path string, wantStatus int) []byte {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+srv.APIKey)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, wantStatus, resp.StatusCode, string(body))
-	return body
-}
-
-func TestNewClient(t *testing.T) {
-	t.Parallel()
-	srv := appliverytest.NewServer()
-	defer srv.Close()
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	c, err := srv.NewClient()
-	require.NoError(t, err)
-	got, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
-	require.NoError(t, err)
-	assert.Equal(t, cmd.ID, got.ID)
-	assert.True(t, srv.Requests()[0].Authorized)
-
-	_, err = srv.NewClient(applivery.WithMaxRetries(-1))
-	assert.ErrorIs(t, err, applivery.ErrInvalidArgument, "options are validated")
-
-	other := appliverytest.NewServer()
-	defer other.Close()
-	c, err = srv.NewClient(applivery.WithBaseURL(other.URL))
-	require.NoError(t, err)
-	_, err = c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
-	assert.ErrorIs(t, err, applivery.ErrUnauthorized, "a later option overrides the server's URL; the key stays this server's")
-}
-
-// fakeTB records what Start and TestClient ask of a test.
-type fakeTB struct {
-	cleanups []func()
-	fatal    string
-}
-
-func (f *fakeTB) Helper()                        {}
-func (f *fakeTB) Cleanup(fn func())              { f.cleanups = append(f.cleanups, fn) }
-func (f *fakeTB) Fatalf(format string, a ...any) { f.fatal = fmt.Sprintf(format, a...) }
-
-func TestStartAndTestClient(t *testing.T) {
-	t.Parallel()
-	tb := &fakeTB{}
-	srv := appliverytest.Start(tb)
-	require.Len(t, tb.cleanups, 1, "Start closes the server when the test ends")
-	var logs strings.Builder
-	c := srv.TestClient(tb, applivery.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
-	require.NotNil(t, c)
-	assert.Len(t, tb.cleanups, 2, "and the client's idle connections")
-	assert.Empty(t, tb.fatal)
-
-	// Retries wait milliseconds, as the retry decisions logged say.
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	srv.Script(appliverytest.EndpointGet, slices.Repeat([]appliverytest.Fault{{Status: 503}}, 3)...)
-	_, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
-	require.NoError(t, err)
-	var waits int
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		var record struct{ Wait time.Duration }
-		require.NoError(t, json.Unmarshal([]byte(line), &record))
-		if record.Wait > 0 {
-			waits++
-			assert.GreaterOrEqual(t, record.Wait, appliverytest.TestRetryWaitMin)
-			assert.LessOrEqual(t, record.Wait, appliverytest.TestRetryWaitMax)
-		}
-	}
-	assert.Equal(t, 3, waits)
-
-	assert.Nil(t, srv.TestClient(tb, applivery.WithMaxRetries(-1)))
-	assert.Contains(t, tb.fatal, "appliverytest: TestClient: applivery: invalid maxRetries")
-
-	for i := len(tb.cleanups) - 1; i >= 0; i-- {
-		tb.cleanups[i]()
-	}
-	_, err = http.Get(srv.URL)
-	assert.Error(t, err, "the server is closed")
 }
 
 func TestSetCommandStatus(t *testing.T) {

@@ -154,14 +154,6 @@ func TestWhatWasRegisteredExists(t *testing.T) {
 	}
 }
 
-func TestAddOrganizationRefusesWhatTheAPICouldNotHold(t *testing.T) {
-	t.Parallel()
-	srv, _ := newServer(t)
-	assert.PanicsWithValue(t,
-		`appliverytest: AddOrganization: organization ID "a/b" does not match `+applivery.OrganizationIDPattern+`: the API could not hold it`,
-		func() { srv.AddOrganization("a/b") })
-}
-
 // TestTheGateAndTheKeyComeBeforeTheLookup: an unknown organization whose
 // plan is closed answers 5050, and a wrong key 401, not 404.
 func TestTheGateAndTheKeyComeBeforeTheLookup(t *testing.T) {

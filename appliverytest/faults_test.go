@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -190,88 +189,6 @@ func TestLatency(t *testing.T) {
 	assert.Len(t, srv.Requests(), 3)
 }
 
-func TestRequestsAreRecorded(t *testing.T) {
-	t.Parallel()
-	srv, c := newFaultClient(t, applivery.WithMaxRetries(0))
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	_, err := c.AndroidCommands.List(context.Background(), org, device, &applivery.ListCommandsOptions{Page: 2, Limit: 5})
-	require.NoError(t, err)
-	_, err = c.AndroidCommands.Create(context.Background(), org, device, &applivery.CreateCommandRequest{Type: applivery.CommandTypeReboot})
-	require.NoError(t, err)
-	_, err = c.AndroidCommands.Cancel(context.Background(), org, device, cmd.ID)
-	require.NoError(t, err)
-	stranger, err := applivery.NewClient("wrong-key", applivery.WithBaseURL(srv.URL))
-	require.NoError(t, err)
-	_, err = stranger.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
-	require.Error(t, err)
-
-	reqs := srv.Requests()
-	require.Len(t, reqs, 4)
-	prefix := "/v1/organizations/" + org + "/mdm/android/enterprise/devices/" + device + "/commands"
-	assert.Equal(t, appliverytest.Request{Endpoint: appliverytest.EndpointList, Method: "GET", Path: prefix,
-		Query: map[string][]string{"page": {"2"}, "limit": {"5"}}, Authorized: true}, reqs[0])
-	assert.Equal(t, appliverytest.EndpointCreate, reqs[1].Endpoint)
-	assert.JSONEq(t, `{"type":"REBOOT"}`, string(reqs[1].Body))
-	assert.Equal(t, appliverytest.Request{Endpoint: appliverytest.EndpointCancel, Method: "POST", Path: prefix + "/" + cmd.ID + "/cancel",
-		Query: map[string][]string{}, Authorized: true}, reqs[2])
-	assert.Equal(t, appliverytest.EndpointGet, reqs[3].Endpoint)
-	assert.False(t, reqs[3].Authorized)
-
-	reqs[1].Body[0] = 'X' // Requests returns copies
-	assert.JSONEq(t, `{"type":"REBOOT"}`, string(srv.Requests()[1].Body))
-}
-
-func TestUnknownRouteIsRecorded(t *testing.T) {
-	t.Parallel()
-	srv, _ := newFaultClient(t)
-	resp, err := http.Get(srv.URL + "/nothing?x=1")
-	require.NoError(t, err)
-	resp.Body.Close()
-	reqs := srv.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, appliverytest.Endpoint(""), reqs[0].Endpoint)
-	assert.Equal(t, "/v1/nothing", reqs[0].Path)
-	assert.False(t, reqs[0].Authorized)
-}
-
-func TestFeatureGate(t *testing.T) {
-	t.Parallel()
-	srv, c := newFaultClient(t)
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	other := srv.AddCommand("other-org", device, applivery.Command{})
-	srv.SetFeatureAllowed(org, false)
-
-	calls := map[string]func() error{
-		"cancel": func() error {
-			_, err := c.AndroidCommands.Cancel(context.Background(), org, device, cmd.ID)
-			return err
-		},
-		"get":  func() error { _, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID); return err },
-		"list": func() error { _, err := c.AndroidCommands.List(context.Background(), org, device, nil); return err },
-		"create": func() error {
-			_, err := c.AndroidCommands.Create(context.Background(), org, device, &applivery.CreateCommandRequest{Type: applivery.CommandTypeLock})
-			return err
-		},
-	}
-	for name, call := range calls {
-		err := call()
-		assert.ErrorIs(t, err, applivery.ErrFeatureNotAllowed, name)
-		var apiErr *applivery.APIError
-		require.ErrorAs(t, err, &apiErr, name)
-		assert.Equal(t, 400, apiErr.StatusCode, name)
-		assert.Equal(t, "Feature not allowed for you billing plan", apiErr.Message)
-	}
-	stored, _ := srv.Command(org, device, cmd.ID)
-	assert.Equal(t, applivery.CommandStatusPending, stored.Status, "a gated cancel changes nothing")
-
-	_, err := c.AndroidCommands.Cancel(context.Background(), "other-org", device, other.ID)
-	assert.NoError(t, err, "the gate is per organization")
-
-	srv.SetFeatureAllowed(org, true)
-	_, err = c.AndroidCommands.Cancel(context.Background(), org, device, cmd.ID)
-	assert.NoError(t, err)
-}
-
 func TestFaultsComeBeforeTheKeyCheck(t *testing.T) {
 	t.Parallel()
 	srv, _ := newFaultClient(t)
@@ -361,55 +278,4 @@ func TestDropIsAReset(t *testing.T) {
 	require.Error(t, err)
 	var netErr net.Error
 	assert.True(t, errors.As(err, &netErr) || strings.Contains(err.Error(), "EOF"), "%v", err)
-}
-
-func TestSetRateLimit(t *testing.T) {
-	t.Parallel()
-	srv := appliverytest.Start(t)
-	c := srv.TestClient(t, applivery.WithMaxRetries(0))
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	srv.SetRateLimit(0.001, 2) // two at once, then one every 1000 s
-	srv.Script(appliverytest.EndpointGet, appliverytest.Fault{Status: 500}, appliverytest.Fault{Status: 500}, appliverytest.Fault{Status: 500})
-	ctx := context.Background()
-	var apiErr *applivery.APIError
-	for range 2 {
-		_, err := c.AndroidCommands.Get(ctx, org, device, cmd.ID)
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 500, apiErr.StatusCode, "the scripted 500, within the rate")
-	}
-	_, err := c.AndroidCommands.Get(ctx, org, device, cmd.ID)
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, http.StatusTooManyRequests, apiErr.StatusCode, "before the scripted fault")
-	assert.GreaterOrEqual(t, apiErr.RetryAfter, 900*time.Second)
-	assert.ErrorIs(t, err, applivery.ErrRateLimited)
-	assert.Len(t, srv.Requests(), 3, "a refused call is recorded too")
-
-	srv.SetRateLimit(0, 0) // off: the third fault is still queued
-	_, err = c.AndroidCommands.Get(ctx, org, device, cmd.ID)
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 500, apiErr.StatusCode)
-	_, err = c.AndroidCommands.Get(ctx, org, device, cmd.ID)
-	assert.NoError(t, err)
-
-	assert.Panics(t, func() { srv.SetRateLimit(-1, 1) })
-	assert.Panics(t, func() { srv.SetRateLimit(10, 0) })
-}
-
-func TestRateLimitedCallsAreRetriedAfterRetryAfter(t *testing.T) {
-	t.Parallel()
-	srv := appliverytest.Start(t)
-	// Retry-After is in whole seconds: the SDK's maximum wait must allow 1 s.
-	c := srv.TestClient(t, applivery.WithRetryWait(time.Millisecond, 2*time.Second))
-	srv.SetRateLimit(1000, 1)
-	cmd := srv.AddCommand(org, device, applivery.Command{})
-	var wg sync.WaitGroup
-	for range 2 { // one within the burst, one 429 waited out
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
-			assert.NoError(t, err, "a 429 is waited out")
-		}()
-	}
-	wg.Wait()
 }

@@ -197,3 +197,54 @@ func TestTheTestClientServesTheWaitBeforeTheSDKSeesThe429(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, refused.StatusCode)
 	assert.Zero(t, refused.RetryAfter, "the wait was served: retry at once")
 }
+
+func TestSetRateLimit(t *testing.T) {
+	t.Parallel()
+	srv := appliverytest.Start(t)
+	c := srv.TestClient(t, applivery.WithMaxRetries(0))
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	srv.SetRateLimit(0.001, 2) // two at once, then one every 1000 s
+	srv.Script(appliverytest.EndpointGet, appliverytest.Fault{Status: 500}, appliverytest.Fault{Status: 500}, appliverytest.Fault{Status: 500})
+	ctx := context.Background()
+	var apiErr *applivery.APIError
+	for range 2 {
+		_, err := c.AndroidCommands.Get(ctx, org, device, cmd.ID)
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 500, apiErr.StatusCode, "the scripted 500, within the rate")
+	}
+	_, err := c.AndroidCommands.Get(ctx, org, device, cmd.ID)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusTooManyRequests, apiErr.StatusCode, "before the scripted fault")
+	assert.GreaterOrEqual(t, apiErr.RetryAfter, 900*time.Second)
+	assert.ErrorIs(t, err, applivery.ErrRateLimited)
+	assert.Len(t, srv.Requests(), 3, "a refused call is recorded too")
+
+	srv.SetRateLimit(0, 0) // off: the third fault is still queued
+	_, err = c.AndroidCommands.Get(ctx, org, device, cmd.ID)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 500, apiErr.StatusCode)
+	_, err = c.AndroidCommands.Get(ctx, org, device, cmd.ID)
+	assert.NoError(t, err)
+
+	assert.Panics(t, func() { srv.SetRateLimit(-1, 1) })
+	assert.Panics(t, func() { srv.SetRateLimit(10, 0) })
+}
+
+func TestRateLimitedCallsAreRetriedAfterRetryAfter(t *testing.T) {
+	t.Parallel()
+	srv := appliverytest.Start(t)
+	// Retry-After is in whole seconds: the SDK's maximum wait must allow 1 s.
+	c := srv.TestClient(t, applivery.WithRetryWait(time.Millisecond, 2*time.Second))
+	srv.SetRateLimit(1000, 1)
+	cmd := srv.AddCommand(org, device, applivery.Command{})
+	var wg sync.WaitGroup
+	for range 2 { // one within the burst, one 429 waited out
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.AndroidCommands.Get(context.Background(), org, device, cmd.ID)
+			assert.NoError(t, err, "a 429 is waited out")
+		}()
+	}
+	wg.Wait()
+}
