@@ -273,7 +273,7 @@ func clone(cmd applivery.Command) applivery.Command {
 }
 
 // The handlers of the commands endpoints. They run after the key, the IDs'
-// patterns and the billing-plan gate have been checked (see endpoint).
+// patterns and the billing-plan gate have been checked (see front.wrap).
 
 // cancelCommand serves POST …/commands/{emmCommandId}/cancel.
 func (s *commandStore) cancelCommand(w http.ResponseWriter, r *http.Request) {
