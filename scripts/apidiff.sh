@@ -24,6 +24,11 @@
 #       package appliverytest                   `appliverytest.(*Server).AddDevice`
 #     package appliverytest removed             `appliverytest`
 #
+# A method promoted from an embedded type, which apidiff prints as
+# "(*store).M, method set of *Server: removed", is named as users call it:
+# `(*Server).M` (apidiff's own spelling is accepted too). The script prints
+# each name it looks for.
+#
 # "### Breaking" headings of release sections above the baseline's version
 # count too: between a release commit and the commit that moves
 # .apidiff-baseline to it, the release's breaking changes have left Unreleased
@@ -80,8 +85,23 @@ public_packages . >"$tmp/new.list"
 
 echo "exported API of the work tree against the baseline ${commit:0:12} (.apidiff-baseline)"
 root_name=$(go list -f '{{.Name}}' .)
-incompatible=() # each change's name, as it must be spelled under Breaking
-alias=()        # another accepted spelling: the root package's name as qualifier
+incompatible=() # each change's name, as it is spelled under Breaking
+accepted=()     # for each, the spellings accepted, separated by tabs
+
+# add_incompatible REL NAME: an incompatible change that apidiff names NAME,
+# in the package at REL ("" for the root).
+add_incompatible() {
+	local rel=$1 name=$2 shown=$2
+	if [[ $name =~ ^.*\.([A-Za-z0-9_]+),\ method\ set\ of\ (\*?)([A-Za-z0-9_]+)$ ]]; then
+		if [ -n "${BASH_REMATCH[2]}" ]; then
+			shown="(*${BASH_REMATCH[3]}).${BASH_REMATCH[1]}"
+		else
+			shown="${BASH_REMATCH[3]}.${BASH_REMATCH[1]}"
+		fi
+	fi
+	incompatible+=("${rel:+$rel.}$shown")
+	accepted+=("${rel:+$rel.}$shown"$'\t'"${rel:-$root_name}.$shown"$'\t'"${rel:+$rel.}$name")
+}
 while IFS= read -r pkg; do
 	rel=${pkg#"$module"}
 	rel=${rel#/} # "" for the root package
@@ -90,7 +110,7 @@ while IFS= read -r pkg; do
 	if ! grep -qxF "$pkg" "$tmp/new.list"; then
 		printf '\n%s\nIncompatible changes:\n- package removed\n' "$pkg"
 		incompatible+=("$rel")
-		alias+=("$rel")
+		accepted+=("$rel")
 		continue
 	fi
 	if ! grep -qxF "$pkg" "$tmp/old.list"; then
@@ -108,8 +128,7 @@ while IFS= read -r pkg; do
 			echo "(Version's new value is a release, not a break: scripts/check-version.sh checks it)"
 			continue
 		fi
-		incompatible+=("${rel:+$rel.}$name")
-		alias+=("${rel:-$root_name}.$name")
+		add_incompatible "$rel" "$name"
 	done < <("$apidiff" -incompatible "$tmp/old/$file" "$tmp/new/$file")
 done < <(sort -u "$tmp/old.list" "$tmp/new.list")
 
@@ -139,18 +158,24 @@ awk -v stop="$stop" '
 
 missing=0
 for i in "${!incompatible[@]}"; do
-	name=${incompatible[i]}
-	if grep -qF -- "\`$name\`" "$tmp/breaking" || grep -qF -- "\`${alias[i]}\`" "$tmp/breaking"; then
-		echo "listed under Breaking in CHANGELOG.md: $name"
+	listed=false
+	IFS=$'\t' read -r -a spellings <<<"${accepted[i]}"
+	for spelling in "${spellings[@]}"; do
+		if grep -qF -- "\`$spelling\`" "$tmp/breaking"; then
+			listed=true
+		fi
+	done
+	if $listed; then
+		echo "listed under Breaking in CHANGELOG.md: \`${incompatible[i]}\`"
 	else
-		echo "NOT listed under Breaking in CHANGELOG.md: $name"
+		echo "NOT listed under Breaking in CHANGELOG.md: \`${incompatible[i]}\`"
 		missing=1
 	fi
 done
 if [ "$missing" -ne 0 ]; then
 	echo
-	echo "The exported API changed incompatibly. Undo the change, or list it, between backquotes, under"
-	echo "\"### Breaking\" in CHANGELOG.md's Unreleased section (the rule: docs/releasing.md)."
+	echo "The exported API changed incompatibly. Undo the change, or name it as above, between backquotes,"
+	echo "under \"### Breaking\" in CHANGELOG.md's Unreleased section (the rule: docs/releasing.md)."
 	exit 1
 fi
 echo "every incompatible change is listed under Breaking in CHANGELOG.md"
