@@ -71,9 +71,9 @@ func (c *core) secretsOf(r request) secretForms {
 // do sends a call and returns the data of its success envelope, and how the
 // call went. Every response body is read through a limit and closed; every
 // answer that is not a success is an *APIError.
-func do[T any](ctx context.Context, c *core, r request) (*T, outcome, error) {
+func do[T any](ctx context.Context, c *core, r request) (*T, callOutcome, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, outcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
+		return nil, callOutcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
 	}
 	header := c.secret.headers
 	if r.body != nil {
@@ -81,27 +81,27 @@ func do[T any](ctx context.Context, c *core, r request) (*T, outcome, error) {
 	}
 	resp, out, err := c.transport.Do(ctx, transport.Request{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy})
 	if err != nil {
-		return nil, outcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
+		return nil, callOutcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
 	}
 	data, err := decode[T](ctx, c, resp, r, out)
-	return data, outcome{Outcome: out, status: resp.StatusCode}, err
+	return data, callOutcome{Outcome: out, status: resp.StatusCode}, err
 }
 
-// outcome is how a call went, beyond its result.
-type outcome struct {
+// callOutcome is how a call went, beyond its result.
+type callOutcome struct {
 	transport.Outcome
 	status int // the HTTP status of the last answer; 0 when it had none
 }
 
 // answered reports whether the last attempt was answered with a 2xx: the
 // server carried the call out, even if its answer could not be read.
-func (o outcome) answered() bool { return o.status >= 200 && o.status <= 299 }
+func (o callOutcome) answered() bool { return o.status >= 200 && o.status <= 299 }
 
 // unreadableSuccess reports whether a call that failed with err was last
 // answered with a 2xx whose body could not be read: the server carried it
 // out. A 2xx that carries an API error code is an answer like any other:
 // the server refused the call.
-func (o outcome) unreadableSuccess(err error) bool {
+func (o callOutcome) unreadableSuccess(err error) bool {
 	var apiErr *APIError
 	return o.answered() && !(errors.As(err, &apiErr) && apiErr.Code != 0)
 }
@@ -116,7 +116,7 @@ func (o outcome) unreadableSuccess(err error) bool {
 // 429, the rate limit's wait past the deadline): they do not make the
 // failure plain. A call that must not run twice (Create) asks the broader
 // transport.Outcome.MayHaveActed instead.
-func (o outcome) serverMayHaveActed(err error) bool {
+func (o callOutcome) serverMayHaveActed(err error) bool {
 	return o.EarlierMayHaveApplied || o.LastMayHaveApplied || o.unreadableSuccess(err)
 }
 

@@ -62,10 +62,6 @@ import (
 // DefaultBaseURL is the base URL of the Applivery API.
 const DefaultBaseURL = "https://api.applivery.io/v1/"
 
-// Version is the SDK's version, sent in the User-Agent header as
-// "applivery-go/<Version>".
-const Version = "0.1.0"
-
 // Defaults of the options.
 const (
 	DefaultMaxRetries     = 3                      // retries after the first attempt; see WithMaxRetries

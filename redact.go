@@ -54,13 +54,13 @@ func formsOf(secrets ...string) secretForms {
 	return sortForms(seen)
 }
 
-// with returns f and the forms of secret together.
-func (f secretForms) with(secret string) secretForms {
+// with returns f and the forms of another secret, extra, together.
+func (f secretForms) with(extra string) secretForms {
 	seen := make(map[string]bool, len(f))
 	for _, s := range f {
 		seen[s] = true
 	}
-	for _, s := range formsOf(secret) {
+	for _, s := range formsOf(extra) {
 		seen[s] = true
 	}
 	return sortForms(seen)
