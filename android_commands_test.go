@@ -17,24 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const cancelPath = "/organizations/" + validOrg + "/mdm/android/enterprise/devices/" + validDevice + "/commands/" + validCommand + "/cancel"
-
-// newMockClient returns a client on a fresh httpmock transport, behind the
-// base URL https://api.example.test/prefix/v1 so that a lost path prefix
-// shows. Retries wait a millisecond.
-func newMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
-	t.Helper()
-	mt := httpmock.NewMockTransport()
-	opts = append([]Option{
-		WithBaseURL("https://api.example.test/prefix/v1"),
-		WithHTTPClient(&http.Client{Transport: mt}),
-		WithRetryWait(time.Millisecond, time.Millisecond),
-	}, opts...)
-	c, err := NewClient(testKey, opts...)
-	require.NoError(t, err)
-	return c, mt
-}
-
 func TestCancelRequestShape(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -385,30 +367,6 @@ func TestCancelTransportErrorIsNotAnAPIError(t *testing.T) {
 	assert.Equal(t, 3, mt.GetTotalCallCount(), "connection failures are retried")
 	assert.Contains(t, err.Error(), "(3 attempts)")
 	assert.Contains(t, err.Error(), "applivery: POST /prefix/v1"+cancelPath+": ")
-}
-
-const (
-	mockBase    = "https://api.example.test/prefix/v1"
-	devicePathT = "/organizations/" + validOrg + "/mdm/android/enterprise/devices/" + validDevice + "/commands"
-	commandURL  = mockBase + devicePathT + "/" + validCommand
-	commandsURL = mockBase + devicePathT
-)
-
-// capture records the last request a responder saw, with its body.
-type capture struct {
-	req  *http.Request
-	body []byte
-}
-
-func (c *capture) responder(status int, body string) httpmock.Responder {
-	return func(r *http.Request) (*http.Response, error) {
-		c.req = r
-		c.body = nil
-		if r.Body != nil {
-			c.body, _ = io.ReadAll(r.Body)
-		}
-		return httpmock.NewStringResponse(status, body), nil
-	}
 }
 
 func TestValidationBeforeTheWireForEveryMethod(t *testing.T) {

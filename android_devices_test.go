@@ -1,9 +1,7 @@
 package applivery
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -15,18 +13,6 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
-
-const (
-	devicesURLT = mockBase + "/organizations/" + validOrg + "/mdm/android/enterprise/devices"
-	// A device as the API sends it, with fields the SDK does not type and
-	// spacing it must keep.
-	sampleDevice = `{"id":"5f1e0c2a9b8d7e6f5a4b3c2d", "organization":"507f1f77bcf86cd799439012",
-	  "emmEnterprise":"61a0b1c2d3e4f5a6b7c8d9e0","mdmUser":{"id":"60b7c8d9e0f1a2b3c4d5e6f7","email":"ana@acme.example"},
-	  "deviceEmmPolicy":{"id":"62c1d2e3f4a5b6c7d8e9f0a1","name":"Kiosk","description":"Locked down","version":"7",
-	    "config":{"kioskCustomLauncherEnabled":true,"applications":[{"packageName":"com.acme.pos"}]}},
-	  "serialNumber":"R58M123","tags":["kiosk","berlin"],"segmentId":4,
-	  "updatedAt":"2026-11-20T10:00:00.000Z","createdAt":"2026-01-02T03:04:05Z"}`
 )
 
 func TestDeviceRequestShapes(t *testing.T) {
@@ -168,87 +154,6 @@ func TestDeviceValidationBeforeTheWire(t *testing.T) {
 	}
 }
 
-func TestDeviceDecodesTypedFieldsAndKeepsRaw(t *testing.T) {
-	t.Parallel()
-	c, mt := newMockClient(t)
-	mt.RegisterResponder(http.MethodGet, devicesURLT+"/R58M123", httpmock.NewStringResponder(200, `{"status":true,"data":`+sampleDevice+`}`))
-	d, err := c.AndroidDevices.Get(context.Background(), validOrg, "R58M123")
-	require.NoError(t, err)
-	assert.Equal(t, "5f1e0c2a9b8d7e6f5a4b3c2d", d.ID)
-	assert.Equal(t, "507f1f77bcf86cd799439012", d.Organization)
-	assert.Equal(t, "61a0b1c2d3e4f5a6b7c8d9e0", d.EMMEnterprise)
-	assert.Equal(t, &DeviceUser{ID: "60b7c8d9e0f1a2b3c4d5e6f7", Email: "ana@acme.example"}, d.MDMUser)
-	assert.Equal(t, &DevicePolicy{ID: "62c1d2e3f4a5b6c7d8e9f0a1", Name: "Kiosk", Description: "Locked down", Version: "7"}, d.Policy)
-	assert.Equal(t, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), d.UpdatedAt)
-	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), d.CreatedAt)
-	assert.Equal(t, sampleDevice, string(d.Raw), "byte for byte, spacing included")
-	out, err := d.MarshalJSON()
-	require.NoError(t, err)
-	assert.Equal(t, sampleDevice, string(out), "MarshalJSON writes Raw")
-	out, err = json.Marshal(d)
-	require.NoError(t, err)
-	var compact bytes.Buffer
-	require.NoError(t, json.Compact(&compact, []byte(sampleDevice)))
-	assert.Equal(t, compact.String(), string(out), "json.Marshal compacts what MarshalJSON writes")
-}
-
-func TestDeviceDecodingIsLenient(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		item  string
-		check func(t *testing.T, d Device)
-	}{
-		{"null user and policy", `{"id":"a","mdmUser":null,"deviceEmmPolicy":null}`, func(t *testing.T, d Device) {
-			assert.Nil(t, d.MDMUser)
-			assert.Nil(t, d.Policy)
-			assert.Equal(t, "a", d.ID)
-		}},
-		{"absent user and policy", `{"id":"a"}`, func(t *testing.T, d Device) {
-			assert.Nil(t, d.MDMUser)
-			assert.Nil(t, d.Policy)
-		}},
-		{"a user of the wrong type", `{"id":"a","mdmUser":"ana","deviceEmmPolicy":{"id":"p","name":"Kiosk"}}`, func(t *testing.T, d Device) {
-			assert.Nil(t, d.MDMUser)
-			assert.Equal(t, &DevicePolicy{ID: "p", Name: "Kiosk"}, d.Policy)
-			assert.Equal(t, "a", d.ID)
-		}},
-		{"a policy of the wrong type", `{"id":"a","deviceEmmPolicy":[1],"mdmUser":{"id":"u"}}`, func(t *testing.T, d Device) {
-			assert.Nil(t, d.Policy)
-			assert.Equal(t, &DeviceUser{ID: "u"}, d.MDMUser)
-		}},
-		{"an id of the wrong type", `{"id":5,"organization":"o","createdAt":"2026-01-02T03:04:05Z"}`, func(t *testing.T, d Device) {
-			assert.Empty(t, d.ID)
-			assert.Equal(t, "o", d.Organization)
-			assert.False(t, d.CreatedAt.IsZero())
-		}},
-		{"an unparsable date", `{"id":"a","updatedAt":"2026-02-10T14: 30:00Z","createdAt":17}`, func(t *testing.T, d Device) {
-			assert.True(t, d.UpdatedAt.IsZero())
-			assert.True(t, d.CreatedAt.IsZero())
-			assert.Equal(t, "a", d.ID)
-		}},
-		{"a null item", `null`, func(t *testing.T, d Device) {
-			assert.Empty(t, d.ID)
-			assert.Empty(t, d.Raw)
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			c, mt := newMockClient(t)
-			mt.RegisterResponder(http.MethodGet, devicesURLT, httpmock.NewStringResponder(200,
-				`{"status":true,"data":{"items":[`+tt.item+`],"page":1,"totalPages":1}}`))
-			page, err := c.AndroidDevices.List(context.Background(), validOrg, nil)
-			require.NoError(t, err, "a device never fails a call")
-			require.Len(t, page.Items, 1)
-			tt.check(t, page.Items[0])
-			if tt.item != "null" {
-				assert.Equal(t, tt.item, string(page.Items[0].Raw))
-			}
-		})
-	}
-}
-
 func TestDeviceRetryPolicy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -344,19 +249,6 @@ func TestDeviceListAllSharesThePaging(t *testing.T) {
 		break
 	}
 	assert.Len(t, p2.seen(), 1, "one page")
-}
-
-func TestDeviceMarshalWithoutRaw(t *testing.T) {
-	t.Parallel()
-	d := Device{ID: "a", MDMUser: &DeviceUser{Email: "ana@acme.example"}, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	out, err := json.Marshal(d)
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"id":"a","mdmUser":{"email":"ana@acme.example"},"updatedAt":null,"createdAt":"2026-01-02T03:04:05Z"}`, string(out))
-	var back Device
-	require.NoError(t, json.Unmarshal(out, &back))
-	assert.Equal(t, d.ID, back.ID)
-	assert.Equal(t, d.MDMUser, back.MDMUser)
-	assert.Equal(t, d.CreatedAt, back.CreatedAt)
 }
 
 func TestMoveRemembersAnEarlierAttemptThatMayHaveMoved(t *testing.T) {

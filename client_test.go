@@ -1,24 +1,18 @@
 package applivery
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const testKey = "sk_test_2f8b1c9d4e7a6f3b"
 
 func TestNewClientRejectsBadKeys(t *testing.T) {
 	t.Parallel()
@@ -287,119 +281,6 @@ func TestNewClientFromEnv(t *testing.T) {
 	})
 }
 
-func TestReadAtMost(t *testing.T) {
-	t.Parallel()
-	data := bytes.Repeat([]byte("0123456789"), 100) // 1000 bytes
-	tests := []struct {
-		name         string
-		limit        int
-		hint         int64
-		wantLen      int
-		wantTooLarge bool
-	}{
-		{"under the limit, exact hint", 2000, 1000, 1000, false},
-		{"under the limit, unknown length", 2000, -1, 1000, false},
-		{"under the limit, hint too small", 2000, 10, 1000, false},
-		{"at the limit", 1000, 1000, 1000, false},
-		{"over the limit", 999, 1000, 999, true},
-		{"over the limit, unknown length", 10, -1, 10, true},
-		{"over the limit, lying hint", 500, 5, 500, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			b, tooLarge, err := readAtMost(iotest.HalfReader(bytes.NewReader(data)), tt.limit, tt.hint)
-			require.NoError(t, err)
-			assert.Equal(t, tt.wantTooLarge, tooLarge)
-			assert.Equal(t, data[:tt.wantLen], b)
-		})
-	}
-	t.Run("read error", func(t *testing.T) {
-		t.Parallel()
-		boom := errors.New("boom")
-		b, _, err := readAtMost(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 100, -1)
-		assert.ErrorIs(t, err, boom)
-		assert.Equal(t, "abc", string(b))
-	})
-}
-
-// allocated returns how many bytes f allocates. Tests that call it do not
-// run in parallel, so that other tests' allocations do not count.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
-// lyingReader claims nothing: it sends n bytes, then fails.
-type lyingReader struct{ n int }
-
-func (r *lyingReader) Read(p []byte) (int, error) {
-	if r.n == 0 {
-		return 0, io.ErrUnexpectedEOF
-	}
-	k := min(len(p), r.n)
-	clear(p[:k])
-	r.n -= k
-	return k, nil
-}
-
-func TestReadAtMostCostsAboutTwiceTheBody(t *testing.T) { //nolint:paralleltest // measures allocations
-	const n = 8 << 20
-	tests := []struct {
-		name  string
-		r     func() io.Reader
-		limit int
-		hint  int64
-		want  uint64 // at most
-	}{
-		{"Content-Length that lies, nothing sent", func() io.Reader { return &lyingReader{} }, maxSuccessBody, 16 << 20, 2 * trustedLength},
-		{"8 MiB with its Content-Length", func() io.Reader { return io.LimitReader(zeros{}, n) }, maxSuccessBody, n, 2*n + trustedLength},
-		{"8 MiB with no Content-Length", func() io.Reader { return io.LimitReader(zeros{}, n) }, maxSuccessBody, -1, 2*n + trustedLength},
-		{"8 MiB in small reads", func() io.Reader { return iotest.OneByteReader(io.LimitReader(zeros{}, 1<<20)) }, maxSuccessBody, -1, 2<<20 + trustedLength},
-		{"a stream refused at the limit", func() io.Reader { return io.LimitReader(zeros{}, 16<<20) }, 2 << 20, -1, 2*(2<<20) + trustedLength},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := tt.r()
-			var got int
-			bytes := allocated(func() {
-				b, _, _ := readAtMost(r, tt.limit, tt.hint)
-				got = len(b)
-			})
-			t.Logf("allocated %d bytes to read %d", bytes, got)
-			assert.LessOrEqual(t, bytes, tt.want, "allocated %d bytes for %d", bytes, got)
-		})
-	}
-}
-
-// zeros reads as an endless run of zero bytes.
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
-}
-
-// requireAPIError asserts that err is an *APIError and returns it.
-func requireAPIError(t *testing.T, err error, msgAndArgs ...any) *APIError {
-	t.Helper()
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr, msgAndArgs...)
-	return apiErr
-}
-
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-func TestByteSize(t *testing.T) {
-	t.Parallel()
-	assert.Equal(t, "16 MiB", byteSize(maxSuccessBody))
-	assert.Equal(t, "64 KiB", byteSize(maxErrorBody))
-	assert.Equal(t, "1000 bytes", byteSize(1000))
-	assert.Equal(t, "1025 KiB", byteSize(1025<<10))
-}

@@ -1,16 +1,11 @@
 package applivery
 
 import (
-	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/applivery/applivery-go/internal/transport"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestAPIErrorError(t *testing.T) {
@@ -139,80 +134,4 @@ func TestValidationErrorError(t *testing.T) {
 			assert.NotErrorIs(t, tt.give, ErrNotFound)
 		})
 	}
-}
-
-func TestWireCode(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		give string
-		want ErrorCode
-	}{
-		{`3001`, 3001},
-		{`3001.0`, 3001},
-		{`"5052"`, 5052},
-		{`3001.5`, 0},
-		{`null`, 0},
-		{`"x"`, 0},
-		{`1e300`, 0},
-		{`{}`, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.give, func(t *testing.T) {
-			t.Parallel()
-			var eb errorBody
-			require.NoError(t, json.Unmarshal([]byte(`{"code":`+tt.give+`,"message":"m"}`), &eb))
-			assert.Equal(t, tt.want, ErrorCode(eb.Code))
-			assert.Equal(t, "m", eb.Message)
-		})
-	}
-}
-
-func TestNewAPIError(t *testing.T) {
-	t.Parallel()
-	const key = "sk_live_0123456789abcdef"
-	resp := &http.Response{StatusCode: 503, Header: http.Header{
-		"X-Request-Id": {"req-42"},
-		"Retry-After":  {"7"},
-	}}
-
-	t.Run("fields", func(t *testing.T) {
-		t.Parallel()
-		body := []byte(`{"status":false,"error":{"code":5050,"message":"Feature not allowed for you billing plan"}}`)
-		e := answer{resp: resp, method: "POST", path: "/v1/p", out: transport.Outcome{Attempts: 4, RetryAfter: 7 * time.Second}, secrets: formsOf(key)}.apiError(body, parseErrorBody(body), "")
-		assert.Equal(t, 503, e.StatusCode)
-		assert.Equal(t, CodeFeatureNotAllowed, e.Code)
-		assert.Equal(t, "Feature not allowed for you billing plan", e.Message)
-		assert.Equal(t, "req-42", e.RequestID)
-		assert.Equal(t, 7*time.Second, e.RetryAfter)
-		assert.Equal(t, 4, e.Attempts)
-		assert.Equal(t, body, e.Body)
-	})
-	t.Run("status text without an envelope", func(t *testing.T) {
-		t.Parallel()
-		body := []byte("<html><body>502 Bad Gateway</body></html>")
-		e := answer{resp: &http.Response{StatusCode: 502, Header: http.Header{}}, method: "POST", path: "/v1/p", out: transport.Outcome{Attempts: 1}, secrets: formsOf(key)}.apiError(body, parseErrorBody(body), "")
-		assert.Equal(t, "Bad Gateway", e.Message)
-		assert.Zero(t, e.Code)
-		assert.Zero(t, e.RetryAfter)
-	})
-	t.Run("key echoed by a proxy is redacted", func(t *testing.T) {
-		t.Parallel()
-		body := []byte(`{"status":false,"error":{"code":4004,"message":"bad header Bearer ` + key + `"}}`)
-		h := http.Header{"X-Request-Id": {key}}
-		e := answer{resp: &http.Response{StatusCode: 401, Header: h}, method: "POST", path: "/v1/p", out: transport.Outcome{Attempts: 1}, secrets: formsOf(key)}.apiError(body, parseErrorBody(body), "")
-		assert.NotContains(t, e.Error(), key)
-		assert.NotContains(t, string(e.Body), key)
-		assert.NotContains(t, e.RequestID, key)
-		assert.Contains(t, e.Message, redacted)
-	})
-}
-
-func TestRequestErrorUnwraps(t *testing.T) {
-	t.Parallel()
-	cause := errors.New("connection refused")
-	err := &requestError{method: "POST", path: "/v1/p", attempts: 4, err: cause}
-	assert.ErrorIs(t, err, cause)
-	assert.Equal(t, "applivery: POST /v1/p: connection refused (4 attempts)", err.Error())
-	assert.Equal(t, "applivery: POST /v1/p: connection refused (1 attempt)", (&requestError{method: "POST", path: "/v1/p", attempts: 1, err: cause}).Error())
-	assert.Equal(t, "applivery: POST /v1/p: connection refused", (&requestError{method: "POST", path: "/v1/p", err: cause}).Error())
 }

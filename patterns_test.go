@@ -10,12 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	validOrg     = "507f1f77bcf86cd799439012"
-	validDevice  = "507f1f77bcf86cd799439013"
-	validCommand = "507f1f77bcf86cd799439011"
-)
-
 func TestValidateCommand(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
