@@ -27,7 +27,7 @@ import (
 
 // redisAddr is REDISLIMIT_ADDR: it skips the test when it is unset, or
 // fails it in CI.
-func redisAddr(t *testing.T) string {
+func redisAddr(t testing.TB) string {
 	t.Helper()
 	addr := os.Getenv("REDISLIMIT_ADDR")
 	if addr == "" {
@@ -41,7 +41,7 @@ func redisAddr(t *testing.T) string {
 
 // newClient is a client of the Redis at addr, as a process of its own would
 // have.
-func newClient(t *testing.T, addr string) *redis.Client {
+func newClient(t testing.TB, addr string) *redis.Client {
 	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { _ = rdb.Close() })
@@ -51,7 +51,7 @@ func newClient(t *testing.T, addr string) *redis.Client {
 
 // uniqueKey is a key no other test, nor an earlier run, uses; it is deleted
 // when the test ends.
-func uniqueKey(t *testing.T, rdb *redis.Client) string {
+func uniqueKey(t testing.TB, rdb *redis.Client) string {
 	t.Helper()
 	key := fmt.Sprintf("test:%s:%d", t.Name(), time.Now().UnixNano())
 	t.Cleanup(func() { _ = rdb.Del(context.Background(), "rate:"+DefaultKeyPrefix+key).Err() })
@@ -406,4 +406,43 @@ func TestIntegrationRedisStoppedFallsBackAndRecovers(t *testing.T) {
 	wantAgain := shared * againFor.Seconds()
 	assert.InDelta(t, wantAgain, again, wantAgain/10+burst, "the shared rate once Redis is back")
 	assert.Positive(t, hooked.Load())
+}
+
+// The cost of a Wait that is granted at once: one round trip to Redis, and
+// the script. Against REDISLIMIT_ADDR, like the tests:
+//
+//	REDISLIMIT_ADDR=127.0.0.1:6379 go test -run '^$' -bench Wait
+func BenchmarkWait(b *testing.B) {
+	addr := redisAddr(b)
+	rdb := newClient(b, addr)
+	l, err := New(rdb, uniqueKey(b, rdb), maxPerSecond, 1000)
+	require.NoError(b, err)
+	b.Run("Background", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			if err := l.Wait(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("WithTimeout", func(b *testing.B) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for range b.N {
+			if err := l.Wait(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			ctx := context.Background()
+			for pb.Next() {
+				if err := l.Wait(ctx); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 }
