@@ -44,7 +44,7 @@ func defaultConfig() config {
 	}
 }
 
-// WithKeyPrefix replaces DefaultKeyPrefix: the limiter's Redis key is
+// WithKeyPrefix replaces [DefaultKeyPrefix]: the limiter's Redis key is
 // "rate:" + prefix + key. Limiters share their quota when their prefix and
 // key are both the same. The prefix may be empty.
 func WithKeyPrefix(prefix string) Option {
@@ -54,7 +54,7 @@ func WithKeyPrefix(prefix string) Option {
 // WithLocalFallback makes the limiter fall back to a bucket of its own,
 // in this process (golang.org/x/time/rate), while Redis cannot answer: Wait
 // then paces its caller at perSecond, at most burst at once, and returns
-// nil, instead of failing with ErrUnavailable. After a failed round trip
+// nil, instead of failing with [ErrUnavailable]. After a failed round trip
 // the limiter keeps to the local bucket for a second, then asks Redis again:
 // while Redis is down it costs at most one failed round trip a second, and
 // when Redis is back, the next round trip to succeed puts the shared quota
@@ -77,7 +77,7 @@ func WithLocalFallback(perSecond float64, burst int) Option {
 
 // WithRedisErrorHook has f called with every error of a round trip to Redis
 // that is not the caller's context ending: to log it, or count it, since a
-// limiter with WithLocalFallback hides the errors from its callers. f may be
+// limiter with [WithLocalFallback] hides the errors from its callers. f may be
 // called from several goroutines at once, and after the Wait that made the
 // round trip has returned (when its context ended first). A nil f calls
 // nothing.
