@@ -28,6 +28,17 @@ type AndroidCommandsService struct {
 	core *core
 }
 
+// The operations of the Android commands, for observers (see CallInfo).
+var (
+	opCommandsCancel = operation{"android.commands.cancel", commandsRoute + "/{emmCommandId}/cancel"}
+	opCommandsGet    = operation{"android.commands.get", commandsRoute + "/{emmCommandId}"}
+	opCommandsList   = operation{"android.commands.list", commandsRoute}
+	opCommandsCreate = operation{"android.commands.create", commandsRoute}
+)
+
+// commandsRoute is the route template of a device's commands.
+const commandsRoute = deviceRoute + "/commands"
+
 // Cancel cancels a pending command before the device applies it, and returns
 // the command as the API answers.
 //
@@ -58,14 +69,26 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 	}
 	began := time.Now()
 	r := request{
+		op:     opCommandsCancel,
 		method: http.MethodPost,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands/", url.PathEscape(commandID), "/cancel"),
 		policy: transport.Idempotent,
 	}
+	ctx, st := s.core.start(ctx, &r)
 	w, out, err := do[commandJSON](ctx, s.core, r)
+	if err == nil {
+		return w.command(), s.core.end(&st, &r, out, nil)
+	}
+	cmd, err := s.resolveCancel(ctx, r, out, err, began, organizationID, deviceID, commandID)
+	return cmd, s.core.end(&st, &r, out, err)
+}
+
+// resolveCancel returns the outcome of the cancel r, begun at began, whose
+// last attempt failed with err after the call went as out says: the error,
+// ErrOutcomeUnknown, or the command that a lookup shows this call canceled.
+func (s *AndroidCommandsService) resolveCancel(ctx context.Context, r request, out callOutcome, err error, began time.Time,
+	organizationID, deviceID, commandID string) (*Command, error) {
 	switch {
-	case err == nil:
-		return w.command(), nil
 	case !out.serverMayHaveActed(err):
 		return nil, err
 	case out.LastMayHaveApplied:
@@ -123,15 +146,18 @@ func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, device
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
-	w, _, err := do[commandJSON](ctx, s.core, request{
+	r := request{
+		op:     opCommandsGet,
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands/", url.PathEscape(commandID)),
 		policy: transport.Idempotent,
-	})
-	if err != nil {
-		return nil, err
 	}
-	return w.command(), nil
+	ctx, st := s.core.start(ctx, &r)
+	w, out, err := do[commandJSON](ctx, s.core, r)
+	if err != nil {
+		return nil, s.core.end(&st, &r, out, err)
+	}
+	return w.command(), s.core.end(&st, &r, out, nil)
 }
 
 // List returns one page of a device's commands. opts selects the page, its
@@ -151,15 +177,18 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := do[pageJSON[commandJSON]](ctx, s.core, request{
+	r := request{
+		op:     opCommandsList,
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands", query),
 		policy: transport.Idempotent,
-	})
-	if err != nil {
-		return nil, err
 	}
-	return commandPage(w), nil
+	ctx, st := s.core.start(ctx, &r)
+	w, out, err := do[pageJSON[commandJSON]](ctx, s.core, r)
+	if err != nil {
+		return nil, s.core.end(&st, &r, out, err)
+	}
+	return commandPage(w), s.core.end(&st, &r, out, nil)
 }
 
 // ListAll iterates over all of a device's commands, page after page, from the
@@ -228,21 +257,24 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 	if err != nil {
 		return nil, fmt.Errorf("applivery: encoding the command: %w", err) // unreachable: the types always encode
 	}
-	w, out, err := do[commandJSON](ctx, s.core, request{
+	r := request{
+		op:     opCommandsCreate,
 		method: http.MethodPost,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands"),
 		body:   body,
 		policy: transport.NotIdempotent,
 		secret: req.NewPassword,
-	})
+	}
+	ctx, st := s.core.start(ctx, &r)
+	w, out, err := do[commandJSON](ctx, s.core, r)
 	if err != nil {
 		if out.MayHaveActed {
-			return nil, &outcomeUnknownError{err: err,
+			err = &outcomeUnknownError{err: err,
 				note: "the command may have been created: list the device's commands before creating it again"}
 		}
-		return nil, err
+		return nil, s.core.end(&st, &r, out, err)
 	}
-	return w.command(), nil
+	return w.command(), s.core.end(&st, &r, out, nil)
 }
 
 // Wait polls the command until its status is no longer PENDING, and returns

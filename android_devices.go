@@ -24,6 +24,20 @@ type AndroidDevicesService struct {
 	core *core
 }
 
+// The operations of the Android devices, for observers (see CallInfo).
+var (
+	opDevicesGet  = operation{"android.devices.get", deviceRoute}
+	opDevicesList = operation{"android.devices.list", devicesRoute}
+	opDevicesMove = operation{"android.devices.move", deviceRoute + "/move"}
+)
+
+// The route templates of an organization's Android devices, and of one of
+// them.
+const (
+	devicesRoute = "/organizations/{organizationId}/mdm/android/enterprise/devices"
+	deviceRoute  = devicesRoute + "/{emmDeviceId}"
+)
+
 // Get returns one device of the organization. deviceID is the device's
 // 24-hex-digit id, or its serial number, IMEI or enrollmentSpecificId
 // ([DeviceIDPattern]).
@@ -40,12 +54,15 @@ func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceI
 	if err := validateDevice(organizationID, deviceID); err != nil {
 		return nil, err
 	}
-	d, _, err := do[Device](ctx, s.core, request{
+	r := request{
+		op:     opDevicesGet,
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, deviceID),
 		policy: transport.Idempotent,
-	})
-	return d, err
+	}
+	ctx, st := s.core.start(ctx, &r)
+	d, out, err := do[Device](ctx, s.core, r)
+	return d, s.core.end(&st, &r, out, err)
 }
 
 // List returns one page of the organization's devices. opts selects the page
@@ -64,15 +81,18 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := do[pageJSON[Device]](ctx, s.core, request{
+	r := request{
+		op:     opDevicesList,
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, "", query),
 		policy: transport.Idempotent,
-	})
-	if err != nil {
-		return nil, err
 	}
-	return devicePage(w), nil
+	ctx, st := s.core.start(ctx, &r)
+	w, out, err := do[pageJSON[Device]](ctx, s.core, r)
+	if err != nil {
+		return nil, s.core.end(&st, &r, out, err)
+	}
+	return devicePage(w), s.core.end(&st, &r, out, nil)
 }
 
 // ListAll iterates over all of the organization's devices that opts
@@ -135,16 +155,19 @@ func (s *AndroidDevicesService) Move(ctx context.Context, organizationID, device
 	case segmentID < 0:
 		return nil, &ValidationError{Field: "segmentId", Value: strconv.Itoa(segmentID), Reason: "must be 0 or more"}
 	}
-	d, out, err := do[Device](ctx, s.core, request{
+	r := request{
+		op:     opDevicesMove,
 		method: http.MethodPut,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/move"),
 		body:   []byte(`{"segmentId":` + strconv.Itoa(segmentID) + `}`),
 		policy: transport.Idempotent,
-	})
-	if err != nil && out.serverMayHaveActed(err) {
-		return nil, &outcomeUnknownError{err: err, note: "the device may have been moved: get it to find out, or move it again"}
 	}
-	return d, err
+	ctx, st := s.core.start(ctx, &r)
+	d, out, err := do[Device](ctx, s.core, r)
+	if err != nil && out.serverMayHaveActed(err) {
+		err = &outcomeUnknownError{err: err, note: "the device may have been moved: get it to find out, or move it again"}
+	}
+	return d, s.core.end(&st, &r, out, err)
 }
 
 // ListDevicesOptions selects and filters a page of an organization's

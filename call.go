@@ -21,13 +21,15 @@ import (
 )
 
 // core is what every service of a Client holds: where calls go, how they
-// authenticate, and the transport that sends them.
+// authenticate, the transport that sends them, and who watches them.
 type core struct {
 	baseURL   string // absolute, ends with "/"
 	basePath  string // the base URL's path, for error messages and logs
+	host      string // the base URL's host, for observers
 	secret    *secret
 	transport *transport.Transport
 	logger    *slog.Logger // nil: silent
+	observer  Observer     // nil: none
 	maxBody   int          // the largest success body read, maxSuccessBody
 	clock     clock        // what Wait reads and sleeps on; the zero clock is the real one
 }
@@ -45,11 +47,59 @@ type secret struct {
 
 // request is one API call.
 type request struct {
+	op     operation // what observers are told of it
 	method string
 	url    string // under the base URL, with the query if any
 	body   []byte // JSON, or nil for none
 	policy transport.Policy
 	secret string // a secret of the request, such as a new password, kept out of errors like the key
+}
+
+// operation is a kind of call, as observers know it: a stable name and the
+// route template under the base URL, with the reference's parameter names
+// (see CallInfo). Each family declares its operations beside its methods.
+type operation struct {
+	name  string // "android.commands.cancel"
+	route string // "/organizations/{organizationId}/…/cancel"
+}
+
+// callState is a call between its start and its end: what is told when it
+// ends.
+type callState struct {
+	done func(CallResult) // the observer's; nil without one
+}
+
+// start starts the call r: it tells the client's observer, when there is
+// one, and returns the context that the call's attempts carry. Without an
+// observer it costs nothing. Every start is followed by one end.
+func (c *core) start(ctx context.Context, r *request) (context.Context, callState) {
+	var st callState
+	if c.observer != nil {
+		octx, done := c.observer.ObserveCall(ctx, CallInfo{Operation: r.op.name, Method: r.method, Route: r.op.route, Host: c.host})
+		if octx != nil {
+			ctx = octx
+		}
+		st.done = done
+	}
+	return ctx, st
+}
+
+// end ends the call r, started with st, which went as out says and returns
+// err (nil when it succeeded): the observer's done is told. It returns err.
+func (c *core) end(st *callState, r *request, out callOutcome, err error) error {
+	if st.done != nil {
+		st.done(CallResult{StatusCode: out.status, Attempts: out.Attempts, RequestID: c.requestID(r, out), Err: err})
+	}
+	return err
+}
+
+// requestID is the X-Request-Id of the last answer to r, redacted as
+// APIError's is; "" when there was no answer, or it had none.
+func (c *core) requestID(r *request, out callOutcome) string {
+	if out.header == nil {
+		return ""
+	}
+	return c.secretsOf(*r).redactString(out.header.Get("X-Request-Id"))
 }
 
 // pathOf is the path of r's URL, without the query: what errors and logs
@@ -84,13 +134,14 @@ func do[T any](ctx context.Context, c *core, r request) (*T, callOutcome, error)
 		return nil, callOutcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
 	}
 	data, err := decode[T](ctx, c, resp, r, out)
-	return data, callOutcome{Outcome: out, status: resp.StatusCode}, err
+	return data, callOutcome{Outcome: out, status: resp.StatusCode, header: resp.Header}, err
 }
 
 // callOutcome is how a call went, beyond its result.
 type callOutcome struct {
 	transport.Outcome
-	status int // the HTTP status of the last answer; 0 when it had none
+	status int         // the HTTP status of the last answer; 0 when it had none
+	header http.Header // the headers of the last answer; nil when it had none
 }
 
 // answered reports whether the last attempt was answered with a 2xx: the

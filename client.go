@@ -45,12 +45,14 @@
 package applivery
 
 import (
+	"context"
 	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -108,8 +110,9 @@ type clientConfig struct {
 	waitMax        time.Duration
 	attemptTimeout time.Duration
 	logger         *slog.Logger
+	observer       Observer // nil: none
 	product        string
-	rateLimit      *rate.Limiter // nil: none
+	rateLimiter    RateLimiter // nil: none
 	budgetPercent  float64
 	budgetMin      int
 	rootCAs        *x509.CertPool // nil: the system's; set only by the benchmarks
@@ -155,6 +158,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c := &Client{core: &core{
 		baseURL:  cfg.baseURL.String(),
 		basePath: cfg.baseURL.EscapedPath(),
+		host:     cfg.baseURL.Host,
 		secret:   &secret{forms: formsOf(apiKey), headers: headers, jsonHeaders: jsonHeaders},
 		transport: transport.New(transport.Config{
 			HTTPClient:     cfg.httpClient,
@@ -163,12 +167,13 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			WaitMax:        cfg.waitMax,
 			AttemptTimeout: cfg.attemptTimeout,
 			Logger:         cfg.logger,
-			RateLimit:      cfg.rateLimit,
+			RateLimit:      cfg.rateLimiter,
 			Budget:         transport.NewBudget(cfg.budgetPercent, cfg.budgetMin),
 			RootCAs:        cfg.rootCAs,
 		}),
-		logger:  cfg.logger,
-		maxBody: maxSuccessBody,
+		logger:   cfg.logger,
+		observer: cfg.observer,
+		maxBody:  maxSuccessBody,
 	}}
 	c.AndroidCommands = &AndroidCommandsService{core: c.core}
 	c.AndroidDevices = &AndroidDevicesService{core: c.core}
@@ -294,15 +299,17 @@ func WithUserAgent(product string) Option {
 
 // WithRateLimit makes every HTTP attempt of the client (retries included)
 // take a token from one bucket shared by all its goroutines: perSecond tokens
-// a second, at most burst at once (golang.org/x/time/rate). Waiting for a
-// token honours the context: a wait that would outlast the context's
-// deadline returns at once, with an error matching
-// context.DeadlineExceeded, and sends nothing; a context canceled during
-// the wait ends the call with its error. Either way the attempt that waited
-// was never sent: it is not counted in the attempts, and a Create that ends
-// so created nothing (its error does not match [ErrOutcomeUnknown]). A
-// 429's Retry-After still applies to the call that got it. perSecond <= 0 or burst < 1 is an error.
-// Without this option nothing waits.
+// a second, at most burst at once (golang.org/x/time/rate). It is
+// WithRateLimiter(rate.NewLimiter(rate.Limit(perSecond), burst)), and the
+// later of the two options wins. Waiting for a token honours the context: a
+// wait that would outlast the context's deadline returns at once, with an
+// error matching context.DeadlineExceeded, and sends nothing; a context
+// canceled during the wait ends the call with its error. Either way the
+// attempt that waited was never sent: it is not counted in the attempts,
+// and a Create that ends so created nothing (its error does not match
+// [ErrOutcomeUnknown]) unless an earlier attempt of the call may have. A
+// 429's Retry-After still applies to the call that got it. perSecond <= 0
+// or burst < 1 is an error. Without this option nothing waits.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(cfg *clientConfig) error {
 		if !(perSecond > 0) {
@@ -311,9 +318,66 @@ func WithRateLimit(perSecond float64, burst int) Option {
 		if burst < 1 {
 			return &ValidationError{Field: "burst", Value: strconv.Itoa(burst), Reason: "must be 1 or more"}
 		}
-		cfg.rateLimit = rate.NewLimiter(rate.Limit(perSecond), burst)
+		cfg.rateLimiter = rate.NewLimiter(rate.Limit(perSecond), burst)
 		return nil
 	}
+}
+
+// RateLimiter paces the attempts of a client: see [WithRateLimiter].
+// *rate.Limiter (golang.org/x/time/rate) satisfies it; so does a limiter
+// that several processes share, such as the redislimit module's. Wait
+// blocks until the attempt may go, and must return when ctx ends, with an
+// error; it is called from many goroutines at once.
+type RateLimiter interface {
+	Wait(ctx context.Context) error
+}
+
+// *rate.Limiter is a RateLimiter.
+var _ RateLimiter = (*rate.Limiter)(nil)
+
+// WithRateLimiter makes every HTTP attempt of the client, retries included,
+// wait on l before it is sent. An error from l ends the call without sending
+// that attempt: the call returns it wrapped, with the method and path, and
+// errors.Is finds in it both l's error and, when the context had ended, the
+// context's error, even if l returned one of its own. The attempt that l
+// refused is not counted in the attempts, and a Create that ends so created
+// nothing (its error does not match [ErrOutcomeUnknown]) unless an earlier
+// attempt of the call may have. A *rate.Limiter is waited on as
+// [WithRateLimit] waits on its own: a token that would come after the
+// context's deadline fails the attempt at once, with an error matching
+// context.DeadlineExceeded. With WithRateLimit, the later of the two options
+// wins. Nil, or a nil pointer, turns rate limiting off.
+func WithRateLimiter(l RateLimiter) Option {
+	return func(cfg *clientConfig) error {
+		if isNilPointer(l) {
+			l = nil
+		}
+		cfg.rateLimiter = l
+		return nil
+	}
+}
+
+// WithObserver makes o watch every call of the client, for tracing and
+// metrics: see [Observer]. Nil, the default, means no observer; a call then
+// costs nothing more.
+func WithObserver(o Observer) Option {
+	return func(cfg *clientConfig) error {
+		if isNilPointer(o) {
+			o = nil
+		}
+		cfg.observer = o
+		return nil
+	}
+}
+
+// isNilPointer reports whether v is nil, or a nil pointer in an interface:
+// an option given one means none, rather than a panic at the first call.
+func isNilPointer(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // WithRetryBudget bounds the retries of all calls of the client together:

@@ -194,15 +194,6 @@ func TestRetryBudgetAtTheExtremesStillRetries(t *testing.T) {
 	}
 }
 
-// withLimiter gives the client lim as its rate limit, so that a test can see
-// when a call waits for a token.
-func withLimiter(lim *rate.Limiter) Option {
-	return func(cfg *clientConfig) error {
-		cfg.rateLimit = lim
-		return nil
-	}
-}
-
 func TestCreateCanceledWhileWaitingForTheRateLimitSentNothing(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -225,7 +216,7 @@ func TestCreateCanceledWhileWaitingForTheRateLimitSentNothing(t *testing.T) {
 			if !tt.first429 {
 				require.True(t, lim.Allow(), "the only token is gone before the call")
 			}
-			c := newServerClient(t, s, withLimiter(lim))
+			c := newServerClient(t, s, WithRateLimiter(lim))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)
@@ -246,4 +237,150 @@ func TestCreateCanceledWhileWaitingForTheRateLimitSentNothing(t *testing.T) {
 			assert.Equal(t, tt.wantSent, s.requests.Load())
 		})
 	}
+}
+
+// countingLimiter is a RateLimiter that counts its waits; from the wait
+// numbered failFrom (1-based, 0 for never) on, it returns what fail returns.
+type countingLimiter struct {
+	waits    atomic.Int32
+	failFrom int32
+	fail     func(ctx context.Context) error
+}
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	if n := l.waits.Add(1); l.failFrom > 0 && n >= l.failFrom {
+		return l.fail(ctx)
+	}
+	return nil
+}
+
+func TestRateLimiterIsWaitedOnByEveryAttempt(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) <= 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		writeSuccess(w)
+	})
+	lim := &countingLimiter{}
+	c := newServerClient(t, s, WithRateLimiter(lim))
+	_, err := cancelCall(context.Background(), c)
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, lim.waits.Load(), "the first attempt and both retries")
+	assert.EqualValues(t, 3, s.requests.Load())
+}
+
+func TestRateLimiterErrorSendsNothing(t *testing.T) {
+	t.Parallel()
+	errDown := errors.New("shared limiter unreachable")
+	tests := []struct {
+		name     string
+		first503 bool // the first attempt is answered 503, and the retry's wait fails
+		cancel   bool // the context is canceled as the limiter fails
+		call     func(context.Context, *Client) error
+		wantIs   []error
+		wantNot  []error
+		wantSent int32
+	}{
+		{name: "Cancel: the limiter's own error", call: func(ctx context.Context, c *Client) error { _, err := cancelCall(ctx, c); return err },
+			wantIs: []error{errDown}, wantNot: []error{ErrOutcomeUnknown, context.Canceled}},
+		{name: "Cancel: the context ended during the wait", cancel: true,
+			call:   func(ctx context.Context, c *Client) error { _, err := cancelCall(ctx, c); return err },
+			wantIs: []error{errDown, context.Canceled}},
+		{name: "Create: nothing sent, so nothing created", call: func(ctx context.Context, c *Client) error {
+			_, err := c.AndroidCommands.Create(ctx, validOrg, validDevice, &CreateCommandRequest{Type: CommandTypeLock})
+			return err
+		}, wantIs: []error{errDown}, wantNot: []error{ErrOutcomeUnknown}},
+		{name: "Move: the retry's wait fails after a 503, which did not move it", first503: true,
+			call: func(ctx context.Context, c *Client) error {
+				_, err := c.AndroidDevices.Move(ctx, validOrg, validDevice, 4)
+				return err
+			}, wantIs: []error{errDown}, wantNot: []error{ErrOutcomeUnknown}, wantSent: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			lim := &countingLimiter{failFrom: 1, fail: func(context.Context) error {
+				if tt.cancel {
+					cancel()
+				}
+				return errDown
+			}}
+			if tt.first503 {
+				lim.failFrom = 2
+			}
+			c := newServerClient(t, s, WithRateLimiter(lim))
+			err := tt.call(ctx, c)
+			for _, want := range tt.wantIs {
+				assert.ErrorIs(t, err, want)
+			}
+			for _, not := range tt.wantNot {
+				assert.NotErrorIs(t, err, not)
+			}
+			assert.Contains(t, err.Error(), "waiting for the client's rate limiter")
+			assert.Equal(t, tt.wantSent, s.requests.Load())
+		})
+	}
+}
+
+func TestRateLimiterErrorAfterAnAttemptThatMayHaveActedIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	// A Move answered 502 may have moved the device; the wait for its retry
+	// fails. The failure of the call is not plain: the earlier attempt may
+	// have acted.
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+	lim := &countingLimiter{failFrom: 2, fail: func(context.Context) error { return errors.New("limiter down") }}
+	c := newServerClient(t, s, WithRateLimiter(lim))
+	_, err := c.AndroidDevices.Move(context.Background(), validOrg, validDevice, 4)
+	assert.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.EqualValues(t, 1, s.requests.Load())
+}
+
+func TestWithRateLimiterLaterOptionWins(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) { writeSuccess(w) })
+	refuse := &countingLimiter{failFrom: 1, fail: func(context.Context) error { return errors.New("refused") }}
+	tests := []struct {
+		name      string
+		opts      []Option
+		wantError bool
+	}{
+		{name: "nil turns a limiter off", opts: []Option{WithRateLimiter(refuse), WithRateLimiter(nil)}},
+		{name: "a nil *rate.Limiter turns it off", opts: []Option{WithRateLimiter(refuse), WithRateLimiter((*rate.Limiter)(nil))}},
+		{name: "WithRateLimit after WithRateLimiter wins", opts: []Option{WithRateLimiter(refuse), WithRateLimit(1000, 10)}},
+		{name: "WithRateLimiter after WithRateLimit wins", opts: []Option{WithRateLimit(1000, 10), WithRateLimiter(refuse)}, wantError: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newServerClient(t, s, tt.opts...)
+			_, err := cancelCall(context.Background(), c)
+			if tt.wantError {
+				assert.ErrorContains(t, err, "refused")
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}
+
+func TestWithRateLimiterTakesARateLimiterAsWithRateLimit(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, func(w http.ResponseWriter, _ *http.Request) { writeSuccess(w) })
+	lim := rate.NewLimiter(0.001, 1)
+	c := newServerClient(t, s, WithRateLimiter(lim))
+	_, err := cancelCall(context.Background(), c)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = cancelCall(ctx, c)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the next token is 1000 s away: it fails at once")
+	assert.Contains(t, err.Error(), "for the client's rate limit would outlast the context's deadline")
+	assert.NoError(t, ctx.Err())
+	assert.EqualValues(t, 1, s.requests.Load())
 }

@@ -107,7 +107,7 @@ func (f secretForms) redact(b []byte, limit int) []byte {
 	i := 0
 	for i < len(b) && i < limit {
 		if first[b[i]] {
-			if s, ok := f.at(b[i:]); ok {
+			if s, ok := formAt(f, b[i:]); ok {
 				out = append(out, redacted...)
 				i += len(s)
 				continue
@@ -119,17 +119,23 @@ func (f secretForms) redact(b []byte, limit int) []byte {
 	return out[:min(len(out), limit)]
 }
 
-// redactString returns s with every form replaced by [REDACTED].
+// redactString returns s with every form replaced by [REDACTED]. It
+// allocates only when s holds a form.
 func (f secretForms) redactString(s string) string {
 	if len(f) == 0 || s == "" {
 		return s
 	}
-	return string(f.redact([]byte(s), len(s)))
+	for i := range len(s) {
+		if _, ok := formAt(f, s[i:]); ok {
+			return string(f.redact([]byte(s), len(s)))
+		}
+	}
+	return s
 }
 
-// at returns the longest form that b starts with, up to the case of the
-// hex digits of escapes (see sameForm).
-func (f secretForms) at(b []byte) (string, bool) {
+// formAt returns the longest of the forms f that b starts with, up to the
+// case of the hex digits of escapes (see sameForm).
+func formAt[B ~string | ~[]byte](f secretForms, b B) (string, bool) {
 	for _, s := range f {
 		if len(b) >= len(s) && sameForm(b[:len(s)], s) {
 			return s, true
@@ -143,7 +149,7 @@ func (f secretForms) at(b []byte) (string, bool) {
 // makes "%2f" and "%2F" the same, and so does JSON for \u escapes. Encoders
 // differ, and one answer may mix them, so that a form per combination would
 // not do: any mix of cases matches.
-func sameForm(b []byte, s string) bool {
+func sameForm[B ~string | ~[]byte](b B, s string) bool {
 	if string(b) == s {
 		return true
 	}

@@ -5,12 +5,10 @@ import (
 	"io"
 	"net/http"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // attemptRoundTripper hides the base transport's CloseIdleConnections (see
-// New), takes a token of the rate limit when there is one, and, when timeout
+// New), waits on the rate limiter when there is one, and, when timeout
 // is set, bounds how long an attempt waits for the response to begin.
 //
 // The SDK's own transport bounds that wait itself, with ResponseHeaderTimeout,
@@ -23,7 +21,7 @@ import (
 type attemptRoundTripper struct {
 	base    http.RoundTripper
 	timeout time.Duration
-	limiter *rate.Limiter // nil: no rate limit
+	limiter Limiter // nil: no rate limit
 }
 
 func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -31,7 +29,7 @@ func (rt *attemptRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 	if rt.limiter != nil {
 		// Before the attempt's own bound starts: waiting for a token is not
 		// waiting for the server.
-		if err := waitForToken(parent, rt.limiter); err != nil {
+		if err := waitForLimiter(parent, rt.limiter); err != nil {
 			return nil, err
 		}
 	}

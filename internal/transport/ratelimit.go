@@ -8,6 +8,47 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// Limiter paces the attempts of a client: every attempt, retries included,
+// waits on it before it is sent. *rate.Limiter satisfies it, and is waited
+// on with waitForToken, which fails at once when the token would come after
+// the context's deadline; any other Limiter's Wait is called as it is.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// limiterError is the error of an attempt that a Limiter other than a
+// *rate.Limiter refused: nothing was sent. It wraps the limiter's error and,
+// when the context had ended by then, the context's, so that errors.Is
+// finds a context error even if the limiter returned one of its own.
+type limiterError struct {
+	err    error // the limiter's
+	ctxErr error // the context's, when it had ended; nil otherwise
+}
+
+func (e *limiterError) Error() string {
+	return "waiting for the client's rate limiter: " + e.err.Error()
+}
+
+func (e *limiterError) Unwrap() []error {
+	if e.ctxErr == nil || errors.Is(e.err, e.ctxErr) {
+		return []error{e.err}
+	}
+	return []error{e.err, e.ctxErr}
+}
+
+// waitForLimiter waits on l before an attempt: on a *rate.Limiter with
+// waitForToken, on any other with its Wait, whose error becomes a
+// *limiterError.
+func waitForLimiter(ctx context.Context, l Limiter) error {
+	if bucket, ok := l.(*rate.Limiter); ok {
+		return waitForToken(ctx, bucket)
+	}
+	if err := l.Wait(ctx); err != nil {
+		return &limiterError{err: err, ctxErr: ctx.Err()}
+	}
+	return nil
+}
+
 // rateWaitError is the error of an attempt that did not start because the
 // client's rate limit would have made it wait past the context's deadline.
 // Like the context's own error it matches context.DeadlineExceeded
@@ -45,8 +86,9 @@ func neverStarted(err error) bool {
 	var (
 		rateWait  *rateWaitError
 		tokenWait *tokenWaitError
+		limiter   *limiterError
 	)
-	return errors.As(err, &rateWait) || errors.As(err, &tokenWait)
+	return errors.As(err, &rateWait) || errors.As(err, &tokenWait) || errors.As(err, &limiter)
 }
 
 // waitForToken takes a token from l, waiting for it as long as ctx allows.

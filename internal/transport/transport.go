@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 )
 
 // Config configures a Transport. Zero values are not defaults: the applivery
@@ -28,9 +27,9 @@ type Config struct {
 	WaitMax        time.Duration
 	AttemptTimeout time.Duration // longest wait for a response to begin, per attempt; 0 for none
 	Logger         *slog.Logger  // nil: nothing is logged
-	// RateLimit, when set, gives every attempt a token first, retries
-	// included, shared by all calls.
-	RateLimit *rate.Limiter
+	// RateLimit, when set, is waited on by every attempt first, retries
+	// included, of all calls: see Limiter.
+	RateLimit Limiter
 	// Budget, when set, bounds the retries of all calls together.
 	Budget *Budget
 	// RootCAs, when set, are the certificates the SDK's own transport trusts
@@ -152,8 +151,9 @@ type Outcome struct {
 // Do sends one call: the request, and the retries that its policy allows. It
 // returns the final response, whatever its status, with a nil error; or a nil
 // response and the error of the last attempt (unwrapped from *url.Error), or
-// the context's error when the context ended the call. The caller must close
-// the response body.
+// the context's error when the context ended the call (a Limiter's error
+// then, when one refused the last attempt, wrapping the context's). The
+// caller must close the response body.
 func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome, error) {
 	httpReq, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
@@ -184,6 +184,13 @@ func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome,
 			resp.Body.Close()
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
+			var refused *limiterError
+			if errors.As(err, &refused) {
+				// The limiter's own error says more than the context's, and
+				// wraps it.
+				refused.ctxErr = ctxErr
+				return nil, outcome, refused
+			}
 			return nil, outcome, ctxErr
 		}
 		return nil, outcome, unwrapURLError(err)
