@@ -84,6 +84,9 @@ func (s *front) wrap(e endpoint) http.HandlerFunc {
 			body = nil
 		}
 
+		// Every answer carries an X-Request-Id, as the API's do: faults and
+		// 429s included.
+		w.Header().Set("X-Request-Id", "req_"+randomHex(8))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{
 			Endpoint:   e.name,

@@ -165,3 +165,30 @@ func TestFeatureGate(t *testing.T) {
 	_, err = c.AndroidCommands.Cancel(context.Background(), org, device, cmd.ID)
 	assert.NoError(t, err)
 }
+
+func TestEveryAnswerCarriesARequestID(t *testing.T) {
+	t.Parallel()
+	srv := appliverytest.Start(t)
+	srv.AddDevice(org, applivery.Device{}, device)
+	seen := map[string]bool{}
+	for _, tt := range []struct {
+		name, path string
+		want       int
+	}{
+		{"an answer", "/organizations/" + org + "/mdm/android/enterprise/devices/" + device + "/commands", http.StatusOK},
+		{"another", "/organizations/" + org + "/mdm/android/enterprise/devices/" + device + "/commands", http.StatusOK},
+		{"an error", "/organizations/" + org + "/mdm/android/enterprise/devices/unknown_device/commands", http.StatusNotFound},
+	} {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+tt.path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, tt.want, resp.StatusCode, tt.name)
+		id := resp.Header.Get("X-Request-Id")
+		assert.Regexp(t, `^req_[0-9a-f]{16}$`, id, tt.name)
+		assert.False(t, seen[id], "%s: a new one for each answer", tt.name)
+		seen[id] = true
+	}
+}

@@ -171,4 +171,6 @@ func TestVerboseNeverShowsTheKey(t *testing.T) {
 	assert.Contains(t, r.stderr, "applivery: retrying")
 	assert.NotContains(t, r.stderr, srv.APIKey)
 	assert.NotContains(t, r.stderr, "Bearer")
+	assert.Regexp(t, `msg="applivery: answer" operation=android.commands.cancel status=200 attempts=3 request_id=req_[0-9a-f]{16}`, r.stderr,
+		"--verbose prints each answer's request ID, which a support ticket quotes")
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -121,8 +123,21 @@ func (c *cli) client() (*applivery.Client, error) {
 		opts = append(opts, applivery.WithRateLimit(c.rate, c.burst))
 	}
 	if c.verbose {
-		opts = append(opts, applivery.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		opts = append(opts, applivery.WithLogger(logger), applivery.WithObserver(answers{logger}))
 	}
 	client, err := applivery.NewClient(key, append(opts, c.options...)...)
 	return client, flagError(err, source)
+}
+
+// answers is the observer of --verbose: it logs each call's answer, with
+// the request ID that a support ticket quotes. It logs the operation, never
+// the path: an observer is told no IDs, and needs none.
+type answers struct{ logger *slog.Logger }
+
+func (a answers) ObserveCall(ctx context.Context, call applivery.CallInfo) (context.Context, func(applivery.CallResult)) {
+	return ctx, func(r applivery.CallResult) {
+		a.logger.Debug("applivery: answer", "operation", call.Operation, "status", r.StatusCode,
+			"attempts", r.Attempts, "request_id", cmp.Or(r.RequestID, "-"))
+	}
 }
