@@ -23,7 +23,8 @@ import (
 // [DeviceIDPattern] and [CommandIDPattern] first: a mismatch is a
 // [*ValidationError] and nothing is sent. Get, List and Cancel are retried
 // after any retryable failure; Create, which must not run twice, only when the
-// server surely did not act.
+// server surely did not act. Every method takes [CallOption]s last, such as
+// [WithResponse] and [WithRequestHeader].
 type AndroidCommandsService struct {
 	core *core
 }
@@ -63,7 +64,11 @@ const commandsRoute = deviceRoute + "/commands"
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/post-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid-cancel/
 //
 //	POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}/cancel
-func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, deviceID, commandID string) (*Command, error) {
+func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, deviceID, commandID string, opts ...CallOption) (*Command, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
@@ -73,6 +78,7 @@ func (s *AndroidCommandsService) Cancel(ctx context.Context, organizationID, dev
 		method: http.MethodPost,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands/", url.PathEscape(commandID), "/cancel"),
 		policy: transport.Idempotent,
+		call:   cc,
 	}
 	ctx, st := s.core.start(ctx, &r)
 	w, out, err := do[commandJSON](ctx, s.core, r)
@@ -101,7 +107,7 @@ func (s *AndroidCommandsService) resolveCancel(ctx context.Context, r request, o
 	// was lost, or a later attempt failed all the same. Which it is, the
 	// command tells.
 	answered := out.unreadableSuccess(err)
-	cmd, lookupErr := s.Get(ctx, organizationID, deviceID, commandID)
+	cmd, lookupErr := s.get(ctx, organizationID, deviceID, commandID, r.call.withoutResponse())
 	switch {
 	case lookupErr != nil:
 		return nil, &outcomeUnknownError{err: err,
@@ -142,15 +148,26 @@ const CancelClockSkew = 5 * time.Minute
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid/
 //
 //	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}
-func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, deviceID, commandID string) (*Command, error) {
+func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, deviceID, commandID string, opts ...CallOption) (*Command, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
+	return s.get(ctx, organizationID, deviceID, commandID, cc)
+}
+
+// get is Get with its arguments checked and its options applied: cc. A
+// Cancel's lookup calls it too.
+func (s *AndroidCommandsService) get(ctx context.Context, organizationID, deviceID, commandID string, cc *callConfig) (*Command, error) {
 	r := request{
 		op:     opCommandsGet,
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands/", url.PathEscape(commandID)),
 		policy: transport.Idempotent,
+		call:   cc,
 	}
 	ctx, st := s.core.start(ctx, &r)
 	w, out, err := do[commandJSON](ctx, s.core, r)
@@ -160,7 +177,7 @@ func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, device
 	return w.command(), s.core.end(&st, &r, out, nil)
 }
 
-// List returns one page of a device's commands. opts selects the page, its
+// List returns one page of a device's commands. o selects the page, its
 // size and its order; nil leaves all three to the server. A negative Page or
 // Limit, or a Sort that does not match [SortPattern], is a
 // [*ValidationError] and nothing is sent. The API key needs the
@@ -169,11 +186,15 @@ func (s *AndroidCommandsService) Get(ctx context.Context, organizationID, device
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands/
 //
 //	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands?page=&limit=&sort=
-func (s *AndroidCommandsService) List(ctx context.Context, organizationID, deviceID string, opts *ListCommandsOptions) (*CommandPage, error) {
+func (s *AndroidCommandsService) List(ctx context.Context, organizationID, deviceID string, o *ListCommandsOptions, opts ...CallOption) (*CommandPage, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := validateDevice(organizationID, deviceID); err != nil {
 		return nil, err
 	}
-	query, err := opts.query()
+	query, err := o.query()
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +203,7 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/commands", query),
 		policy: transport.Idempotent,
+		call:   cc,
 	}
 	ctx, st := s.core.start(ctx, &r)
 	w, out, err := do[pageJSON[commandJSON]](ctx, s.core, r)
@@ -192,7 +214,9 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 }
 
 // ListAll iterates over all of a device's commands, page after page, from the
-// page opts names (the first when it names none), with its Limit and Sort.
+// page o names (the first when it names none), with its Limit and Sort. Each
+// page is a List call, and opts apply to each: a [WithResponse] describes
+// the page whose commands the loop is at.
 //
 // A page is fetched only when the loop reaches it: breaking out of the loop
 // fetches nothing more. Each command is yielded once: one already yielded
@@ -209,15 +233,15 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 //		}
 //		…
 //	}
-func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, deviceID string, opts *ListCommandsOptions) iter.Seq2[*Command, error] {
-	var o ListCommandsOptions
-	if opts != nil {
-		o = *opts
+func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, deviceID string, o *ListCommandsOptions, opts ...CallOption) iter.Seq2[*Command, error] {
+	var lo ListCommandsOptions
+	if o != nil {
+		lo = *o
 	}
-	return listAll("commands", o.Page, func(page int) ([]Command, pageMeta, error) {
-		q := o
+	return listAll("commands", lo.Page, func(page int) ([]Command, pageMeta, error) {
+		q := lo
 		q.Page = page
-		p, err := s.List(ctx, organizationID, deviceID, &q)
+		p, err := s.List(ctx, organizationID, deviceID, &q, opts...)
 		if err != nil {
 			return nil, pageMeta{}, err
 		}
@@ -246,7 +270,11 @@ func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, de
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/post-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands/
 //
 //	POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands
-func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, deviceID string, req *CreateCommandRequest) (*Command, error) {
+func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, deviceID string, req *CreateCommandRequest, opts ...CallOption) (*Command, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := validateDevice(organizationID, deviceID); err != nil {
 		return nil, err
 	}
@@ -264,6 +292,7 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 		body:   body,
 		policy: transport.NotIdempotent,
 		secret: req.NewPassword,
+		call:   cc,
 	}
 	ctx, st := s.core.start(ctx, &r)
 	w, out, err := do[commandJSON](ctx, s.core, r)
@@ -309,30 +338,34 @@ func (s *AndroidCommandsService) Create(ctx context.Context, organizationID, dev
 // min(MinInterval·2^n, MaxInterval), and the last poll before the deadline
 // adds at most one. With the defaults (2 s, 1 min), a command applied after
 // 30 s costs at most 6 GETs, one applied after an hour at most 85: 6 polls in
-// the first 46.5 s, then waits of at least 45 s. Every poll is a Get: the
-// API key needs the mdm.android.command.get permission.
+// the first 46.5 s, then waits of at least 45 s. Every poll is a Get, and
+// opts apply to each (a [WithResponse] describes the last poll, and OnPoll
+// sees it filled): the API key needs the mdm.android.command.get permission.
 //
 // Applivery API docs: https://docs.applivery.com/en/api/android/commands/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-commands-emmcommandid/
 //
 //	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}, repeatedly
-func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, deviceID, commandID string, opts *WaitOptions) (*Command, error) {
+func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, deviceID, commandID string, o *WaitOptions, opts ...CallOption) (*Command, error) {
+	if _, err := callOptions(opts); err != nil {
+		return nil, err
+	}
 	if err := validateCommand(organizationID, deviceID, commandID); err != nil {
 		return nil, err
 	}
-	minWait, maxWait, err := opts.intervals()
+	minWait, maxWait, err := o.intervals()
 	if err != nil {
 		return nil, err
 	}
 	var onPoll func(*Command)
-	if opts != nil {
-		onPoll = opts.OnPoll
+	if o != nil {
+		onPoll = o.OnPoll
 	}
 	return waitFor(ctx, s.core.clock, poll[Command]{
 		commandID: commandID,
 		minWait:   minWait,
 		maxWait:   maxWait,
 		get: func(ctx context.Context) (*Command, error) {
-			return s.Get(ctx, organizationID, deviceID, commandID)
+			return s.Get(ctx, organizationID, deviceID, commandID, opts...)
 		},
 		settled: func(cmd *Command) bool { return cmd.Status != CommandStatusPending },
 		onPoll:  onPoll,

@@ -19,7 +19,8 @@ import (
 // [*ValidationError] naming the API's parameter, and nothing is sent. Get,
 // List and ListAll are retried after any retryable failure, like the
 // commands' Get; Move, which is idempotent (moving twice to the same segment
-// is one move), is retried like Cancel.
+// is one move), is retried like Cancel. Every method takes [CallOption]s
+// last, such as [WithResponse] and [WithRequestHeader].
 type AndroidDevicesService struct {
 	core *core
 }
@@ -50,7 +51,11 @@ const (
 // Applivery API docs: https://docs-dhj.pages.dev/en/api/devices/get-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid
 //
 //	GET /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}
-func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceID string) (*Device, error) {
+func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceID string, opts ...CallOption) (*Device, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := validateDevice(organizationID, deviceID); err != nil {
 		return nil, err
 	}
@@ -59,13 +64,14 @@ func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceI
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, deviceID),
 		policy: transport.Idempotent,
+		call:   cc,
 	}
 	ctx, st := s.core.start(ctx, &r)
 	d, out, err := do[Device](ctx, s.core, r)
 	return d, s.core.end(&st, &r, out, err)
 }
 
-// List returns one page of the organization's devices. opts selects the page
+// List returns one page of the organization's devices. o selects the page
 // and filters it; nil leaves everything to the server. Invalid options (see
 // [ListDevicesOptions]) are a [*ValidationError] and nothing is sent. The API
 // key needs the mdm.android.device.list permission.
@@ -73,11 +79,15 @@ func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceI
 // Applivery API docs: https://docs.applivery.com/en/api/android/devices/get-organizations-organizationid-mdm-android-enterprise-devices/
 //
 //	GET /organizations/{organizationId}/mdm/android/enterprise/devices?page=&limit=&sort=&mdm-user=&emm-policy=&show-deleted=&tags=&segmentId=&expandTo=
-func (s *AndroidDevicesService) List(ctx context.Context, organizationID string, opts *ListDevicesOptions) (*DevicePage, error) {
+func (s *AndroidDevicesService) List(ctx context.Context, organizationID string, o *ListDevicesOptions, opts ...CallOption) (*DevicePage, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	if !isOrganizationID(organizationID) {
 		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
 	}
-	query, err := opts.query()
+	query, err := o.query()
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +96,7 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 		method: http.MethodGet,
 		url:    s.core.androidDeviceURL(organizationID, "", query),
 		policy: transport.Idempotent,
+		call:   cc,
 	}
 	ctx, st := s.core.start(ctx, &r)
 	w, out, err := do[pageJSON[Device]](ctx, s.core, r)
@@ -95,9 +106,10 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 	return devicePage(w), s.core.end(&st, &r, out, nil)
 }
 
-// ListAll iterates over all of the organization's devices that opts
-// selects, page after page, from the page opts names (the first when it
-// names none), with its Limit, Sort and filters.
+// ListAll iterates over all of the organization's devices that o selects,
+// page after page, from the page o names (the first when it names none),
+// with its Limit, Sort and filters. Each page is a List call, and opts apply
+// to each: a [WithResponse] describes the page whose devices the loop is at.
 //
 // It behaves as AndroidCommandsService.ListAll does: a page is fetched only
 // when the loop reaches it, so breaking out fetches nothing more; each
@@ -115,15 +127,15 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 //		}
 //		…
 //	}
-func (s *AndroidDevicesService) ListAll(ctx context.Context, organizationID string, opts *ListDevicesOptions) iter.Seq2[*Device, error] {
-	var o ListDevicesOptions
-	if opts != nil {
-		o = *opts
+func (s *AndroidDevicesService) ListAll(ctx context.Context, organizationID string, o *ListDevicesOptions, opts ...CallOption) iter.Seq2[*Device, error] {
+	var lo ListDevicesOptions
+	if o != nil {
+		lo = *o
 	}
-	return listAll("devices", o.Page, func(page int) ([]Device, pageMeta, error) {
-		q := o
+	return listAll("devices", lo.Page, func(page int) ([]Device, pageMeta, error) {
+		q := lo
 		q.Page = page
-		p, err := s.List(ctx, organizationID, &q)
+		p, err := s.List(ctx, organizationID, &q, opts...)
 		if err != nil {
 			return nil, pageMeta{}, err
 		}
@@ -146,7 +158,11 @@ func (s *AndroidDevicesService) ListAll(ctx context.Context, organizationID stri
 // Applivery API docs: https://docs.applivery.com/en/api/android/devices/put-organizations-organizationid-mdm-android-enterprise-devices-emmdeviceid-move/
 //
 //	PUT /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/move {"segmentId": n}
-func (s *AndroidDevicesService) Move(ctx context.Context, organizationID, deviceID string, segmentID int) (*Device, error) {
+func (s *AndroidDevicesService) Move(ctx context.Context, organizationID, deviceID string, segmentID int, opts ...CallOption) (*Device, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case !isOrganizationID(organizationID):
 		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
@@ -161,6 +177,7 @@ func (s *AndroidDevicesService) Move(ctx context.Context, organizationID, device
 		url:    s.core.androidDeviceURL(organizationID, deviceID, "/move"),
 		body:   []byte(`{"segmentId":` + strconv.Itoa(segmentID) + `}`),
 		policy: transport.Idempotent,
+		call:   cc,
 	}
 	ctx, st := s.core.start(ctx, &r)
 	d, out, err := do[Device](ctx, s.core, r)

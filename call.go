@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/applivery/applivery-go/internal/transport"
 )
@@ -52,7 +53,8 @@ type request struct {
 	url    string // under the base URL, with the query if any
 	body   []byte // JSON, or nil for none
 	policy transport.Policy
-	secret string // a secret of the request, such as a new password, kept out of errors like the key
+	secret string      // a secret of the request, such as a new password, kept out of errors like the key
+	call   *callConfig // what the call's CallOptions ask for; nil: none
 }
 
 // operation is a kind of call, as observers know it: a stable name and the
@@ -63,17 +65,23 @@ type operation struct {
 	route string // "/organizations/{organizationId}/…/cancel"
 }
 
-// callState is a call between its start and its end: what is told when it
+// callState is a call between its start and its end: who is told when it
 // ends.
 type callState struct {
-	done func(CallResult) // the observer's; nil without one
+	done     func(CallResult) // the observer's; nil without one
+	response *Response        // WithResponse's destination; nil without it
+	began    time.Time        // when the call started, when response is set
 }
 
 // start starts the call r: it tells the client's observer, when there is
 // one, and returns the context that the call's attempts carry. Without an
-// observer it costs nothing. Every start is followed by one end.
+// observer or WithResponse it costs nothing. Every start is followed by one
+// end.
 func (c *core) start(ctx context.Context, r *request) (context.Context, callState) {
 	var st callState
+	if r.call != nil && r.call.response != nil {
+		st.response, st.began = r.call.response, time.Now()
+	}
 	if c.observer != nil {
 		octx, done := c.observer.ObserveCall(ctx, CallInfo{Operation: r.op.name, Method: r.method, Route: r.op.route, Host: c.host})
 		if octx != nil {
@@ -85,8 +93,21 @@ func (c *core) start(ctx context.Context, r *request) (context.Context, callStat
 }
 
 // end ends the call r, started with st, which went as out says and returns
-// err (nil when it succeeded): the observer's done is told. It returns err.
+// err (nil when it succeeded): WithResponse's destination is filled and the
+// observer's done is told. It returns err.
 func (c *core) end(st *callState, r *request, out callOutcome, err error) error {
+	if st.response != nil {
+		*st.response = Response{}
+		if out.status != 0 {
+			*st.response = Response{
+				StatusCode: out.status,
+				Header:     redactHeader(out.header, c.secretsOf(*r)),
+				RequestID:  c.requestID(r, out),
+				Attempts:   out.Attempts,
+				Duration:   time.Since(st.began),
+			}
+		}
+	}
 	if st.done != nil {
 		st.done(CallResult{StatusCode: out.status, Attempts: out.Attempts, RequestID: c.requestID(r, out), Err: err})
 	}
@@ -128,6 +149,9 @@ func do[T any](ctx context.Context, c *core, r request) (*T, callOutcome, error)
 	header := c.secret.headers
 	if r.body != nil {
 		header = c.secret.jsonHeaders
+	}
+	if r.call != nil && r.call.header != nil {
+		header = withHeaders(header, r.call.header)
 	}
 	resp, out, err := c.transport.Do(ctx, transport.Request{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy})
 	if err != nil {

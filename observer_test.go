@@ -110,23 +110,23 @@ func pagedResponder(page func(n int, id string) string) httpmock.Responder {
 // that mt registers, and says what an observer must see.
 var everyMethod = []struct {
 	name string
-	call func(ctx context.Context, c *Client) error
+	call func(ctx context.Context, c *Client, opts ...CallOption) error
 	want []CallInfo // Host is filled in by the test
 }{
-	{name: "AndroidCommands.Cancel", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand)
+	{name: "AndroidCommands.Cancel", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.commands.cancel", Method: "POST", Route: routeCommand + "/cancel"}}},
-	{name: "AndroidCommands.Get", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidCommands.Get(ctx, validOrg, validDevice, validCommand)
+	{name: "AndroidCommands.Get", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidCommands.Get(ctx, validOrg, validDevice, validCommand, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.commands.get", Method: "GET", Route: routeCommand}}},
-	{name: "AndroidCommands.List", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidCommands.List(ctx, validOrg, validDevice, nil)
+	{name: "AndroidCommands.List", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidCommands.List(ctx, validOrg, validDevice, nil, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.commands.list", Method: "GET", Route: routeCommands}}},
-	{name: "AndroidCommands.ListAll: a call per page", call: func(ctx context.Context, c *Client) error {
-		for _, err := range c.AndroidCommands.ListAll(ctx, validOrg, validDevice, nil) {
+	{name: "AndroidCommands.ListAll: a call per page", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		for _, err := range c.AndroidCommands.ListAll(ctx, validOrg, validDevice, nil, opts...) {
 			if err != nil {
 				return err
 			}
@@ -136,24 +136,24 @@ var everyMethod = []struct {
 		{Operation: "android.commands.list", Method: "GET", Route: routeCommands},
 		{Operation: "android.commands.list", Method: "GET", Route: routeCommands},
 	}},
-	{name: "AndroidCommands.Create", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidCommands.Create(ctx, validOrg, validDevice, &CreateCommandRequest{Type: CommandTypeLock})
+	{name: "AndroidCommands.Create", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidCommands.Create(ctx, validOrg, validDevice, &CreateCommandRequest{Type: CommandTypeLock}, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.commands.create", Method: "POST", Route: routeCommands}}},
-	{name: "AndroidCommands.Wait: a get per poll", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidCommands.Wait(ctx, validOrg, validDevice, validCommand, nil)
+	{name: "AndroidCommands.Wait: a get per poll", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidCommands.Wait(ctx, validOrg, validDevice, validCommand, nil, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.commands.get", Method: "GET", Route: routeCommand}}},
-	{name: "AndroidDevices.Get", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidDevices.Get(ctx, validOrg, validDevice)
+	{name: "AndroidDevices.Get", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidDevices.Get(ctx, validOrg, validDevice, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.devices.get", Method: "GET", Route: routeDevice}}},
-	{name: "AndroidDevices.List", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidDevices.List(ctx, validOrg, nil)
+	{name: "AndroidDevices.List", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidDevices.List(ctx, validOrg, nil, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.devices.list", Method: "GET", Route: routeDevices}}},
-	{name: "AndroidDevices.ListAll: a call per page", call: func(ctx context.Context, c *Client) error {
-		for _, err := range c.AndroidDevices.ListAll(ctx, validOrg, nil) {
+	{name: "AndroidDevices.ListAll: a call per page", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		for _, err := range c.AndroidDevices.ListAll(ctx, validOrg, nil, opts...) {
 			if err != nil {
 				return err
 			}
@@ -163,8 +163,8 @@ var everyMethod = []struct {
 		{Operation: "android.devices.list", Method: "GET", Route: routeDevices},
 		{Operation: "android.devices.list", Method: "GET", Route: routeDevices},
 	}},
-	{name: "AndroidDevices.Move", call: func(ctx context.Context, c *Client) error {
-		_, err := c.AndroidDevices.Move(ctx, validOrg, validDevice, 4)
+	{name: "AndroidDevices.Move", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.AndroidDevices.Move(ctx, validOrg, validDevice, 4, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.devices.move", Method: "PUT", Route: routeDevice + "/move"}}},
 }

@@ -35,7 +35,7 @@ var getCommand = &cmdSpec{
 
 // oneCommand is the setup of a command on one command named by --command:
 // cancel or get.
-func oneCommand(call func(*applivery.AndroidCommandsService, context.Context, string, string, string) (*applivery.Command, error)) func(*cli, *flag.FlagSet) (runFunc, *bulkFlags) {
+func oneCommand(call func(*applivery.AndroidCommandsService, context.Context, string, string, string, ...applivery.CallOption) (*applivery.Command, error)) func(*cli, *flag.FlagSet) (runFunc, *bulkFlags) {
 	return func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		id := flags.String("command", "", "the command's `ID` (24 hex digits)")
 		return func(ctx context.Context, client *applivery.Client) error {
