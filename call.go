@@ -55,6 +55,11 @@ type request struct {
 	policy transport.Policy
 	secret string      // a secret of the request, such as a new password, kept out of errors like the key
 	call   *callConfig // what the call's CallOptions ask for; nil: none
+	// forms and path, when set, are the forms of every secret of the call,
+	// the key's included, and the path that errors and logs name, redacted
+	// of them: Do's, whose path and secrets are the caller's.
+	forms secretForms
+	path  string
 }
 
 // operation is a kind of call, as observers know it: a stable name and the
@@ -126,6 +131,9 @@ func (c *core) requestID(r *request, out callOutcome) string {
 // pathOf is the path of r's URL, without the query: what errors and logs
 // name. The base URL ends with its path, so it is a slice of the URL.
 func (c *core) pathOf(r request) string {
+	if r.path != "" {
+		return r.path
+	}
 	path, _, _ := strings.Cut(r.url[len(c.baseURL)-len(c.basePath):], "?")
 	return path
 }
@@ -133,7 +141,10 @@ func (c *core) pathOf(r request) string {
 // secretsOf returns the forms of the secrets of r: the key's, and those of
 // a secret of the request, such as a new password.
 func (c *core) secretsOf(r request) secretForms {
-	if r.secret == "" {
+	switch {
+	case r.forms != nil:
+		return r.forms
+	case r.secret == "":
 		return c.secret.forms
 	}
 	return c.secret.forms.with(r.secret)
@@ -143,6 +154,17 @@ func (c *core) secretsOf(r request) secretForms {
 // call went. Every response body is read through a limit and closed; every
 // answer that is not a success is an *APIError.
 func do[T any](ctx context.Context, c *core, r request) (*T, callOutcome, error) {
+	resp, out, err := c.send(ctx, r)
+	if err != nil {
+		return nil, out, err
+	}
+	data, err := decode[T](ctx, c, resp, r, out.Outcome)
+	return data, out, err
+}
+
+// send sends a call and returns its last answer, which the caller must
+// read and close, or the *requestError of a call that got none.
+func (c *core) send(ctx context.Context, r request) (*http.Response, callOutcome, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, callOutcome{}, &requestError{method: r.method, path: c.pathOf(r), err: err}
 	}
@@ -153,12 +175,11 @@ func do[T any](ctx context.Context, c *core, r request) (*T, callOutcome, error)
 	if r.call != nil && r.call.header != nil {
 		header = withHeaders(header, r.call.header)
 	}
-	resp, out, err := c.transport.Do(ctx, transport.Request{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy})
+	resp, out, err := c.transport.Do(ctx, transport.Request{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy, Path: r.path})
 	if err != nil {
 		return nil, callOutcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
 	}
-	data, err := decode[T](ctx, c, resp, r, out)
-	return data, callOutcome{Outcome: out, status: resp.StatusCode, header: resp.Header}, err
+	return resp, callOutcome{Outcome: out, status: resp.StatusCode, header: resp.Header}, nil
 }
 
 // callOutcome is how a call went, beyond its result.
@@ -249,6 +270,32 @@ type envelope[T any] struct {
 // decode reads and closes resp, the answer to r, and returns the data of its
 // success envelope or the *APIError it amounts to.
 func decode[T any](ctx context.Context, c *core, resp *http.Response, r request, out transport.Outcome) (*T, error) {
+	body, err := c.successBody(ctx, resp, r, out)
+	if err != nil {
+		return nil, err
+	}
+	var env envelope[T]
+	err = json.Unmarshal(body, &env)
+	if err != nil && !isTypeError(err) {
+		return nil, c.answerTo(r, resp, out).apiError(body, nil, "malformed response body: "+err.Error())
+	}
+	success := env.Status && env.Error == nil && env.Data != nil
+	if success && err != nil {
+		// A value of the wrong type is tolerated inside data, but encoding/json
+		// reports only the first one, and it sets Data even when data is not an
+		// object: check the envelope itself. Real responses never take this path.
+		success = isSuccessEnvelope(body)
+	}
+	if !success {
+		return nil, c.answerTo(r, resp, out).apiError(body, env.Error, "response is not a success envelope")
+	}
+	return env.Data, nil
+}
+
+// successBody reads and closes resp, the answer to r, and returns its body
+// when it is a 2xx read whole within the limit; otherwise the *APIError it
+// amounts to, or the *requestError of a context that ended as it was read.
+func (c *core) successBody(ctx context.Context, resp *http.Response, r request, out transport.Outcome) ([]byte, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		a := c.answerTo(r, resp, out)
 		body, _, _ := readAtMost(resp.Body, maxErrorBody+a.secrets.longest(), resp.ContentLength)
@@ -265,19 +312,37 @@ func decode[T any](ctx context.Context, c *core, resp *http.Response, r request,
 	case tooLarge:
 		return nil, c.answerTo(r, resp, out).apiError(body, nil, "response body larger than "+byteSize(c.maxBody))
 	}
-	var env envelope[T]
-	err = json.Unmarshal(body, &env)
-	if err != nil && !isTypeError(err) {
+	return body, nil
+}
+
+// rawEnvelope is the envelope of an answer to Client.Do, whose data may be
+// any JSON value, or absent.
+type rawEnvelope struct {
+	Status bool            `json:"status"`
+	Data   json.RawMessage `json:"data"`
+	Error  *errorBody      `json:"error"`
+}
+
+// decodeRaw reads and closes resp, the answer to r, a call of Client.Do,
+// and returns the data of its success envelope, byte for byte (nil when it
+// has none), or the *APIError it amounts to. A success envelope is one whose
+// "status" is true and "error" absent or null; its "data" may be any JSON
+// value, or absent. A 204 No Content, which has no body, is a success with
+// no data.
+func decodeRaw(ctx context.Context, c *core, resp *http.Response, r request, out transport.Outcome) (json.RawMessage, error) {
+	if resp.StatusCode == http.StatusNoContent {
+		transport.CloseBody(resp.Body, false)
+		return nil, nil
+	}
+	body, err := c.successBody(ctx, resp, r, out)
+	if err != nil {
+		return nil, err
+	}
+	var env rawEnvelope
+	if err := json.Unmarshal(body, &env); err != nil && !isTypeError(err) {
 		return nil, c.answerTo(r, resp, out).apiError(body, nil, "malformed response body: "+err.Error())
 	}
-	success := env.Status && env.Error == nil && env.Data != nil
-	if success && err != nil {
-		// A value of the wrong type is tolerated inside data, but encoding/json
-		// reports only the first one, and it sets Data even when data is not an
-		// object: check the envelope itself. Real responses never take this path.
-		success = isSuccessEnvelope(body)
-	}
-	if !success {
+	if !env.Status || env.Error != nil {
 		return nil, c.answerTo(r, resp, out).apiError(body, env.Error, "response is not a success envelope")
 	}
 	return env.Data, nil

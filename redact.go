@@ -54,13 +54,18 @@ func formsOf(secrets ...string) secretForms {
 	return sortForms(seen)
 }
 
-// with returns f and the forms of another secret, extra, together.
-func (f secretForms) with(extra string) secretForms {
-	seen := make(map[string]bool, len(f))
+// with returns f and the forms of other secrets, extra, together; f itself
+// when extra holds none.
+func (f secretForms) with(extra ...string) secretForms {
+	more := formsOf(extra...)
+	if len(more) == 0 {
+		return f
+	}
+	seen := make(map[string]bool, len(f)+len(more))
 	for _, s := range f {
 		seen[s] = true
 	}
-	for _, s := range formsOf(extra) {
+	for _, s := range more {
 		seen[s] = true
 	}
 	return sortForms(seen)

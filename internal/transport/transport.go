@@ -121,6 +121,9 @@ type Request struct {
 	Header http.Header // added to the request's own; not modified
 	Body   []byte      // nil for none; replayed on each attempt
 	Policy Policy
+	// Path, when set, is the path that log records name instead of the
+	// URL's: the caller's, redacted of the secrets it may hold.
+	Path string
 }
 
 // Outcome describes how a call went, beyond its final response or error.
@@ -164,7 +167,11 @@ func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome,
 	}
 	c := t.calls.Get().(*call)
 	defer t.calls.Put(c)
-	c.reset(r.Policy, r.Method, httpReq.URL.Path)
+	path := r.Path
+	if path == "" {
+		path = httpReq.URL.Path
+	}
+	c.reset(r.Policy, r.Method, path)
 	c.req = retryablehttp.Request{Request: httpReq}
 	if r.Body != nil {
 		// A []byte is replayed from the same slice on each attempt, with its
