@@ -5,12 +5,14 @@ module github.com/applivery/applivery-go/otel
 go 1.23.0
 
 // OpenTelemetry stays at v1.38.0, the last release whose go.mod accepts
-// Go 1.23: v1.39.0 asks for 1.24. Move it with the SDK's Go floor, and check
-// the go line of every module it brings (go list -m -f '{{.GoVersion}}' all).
+// Go 1.23: v1.39.0 asks for 1.24. otelhttp, for the example, is v0.63.0, the
+// contrib release made with it. Move them with the SDK's Go floor, and check
+// the go line of every module they bring (go list -m -f '{{.GoVersion}}' all).
 
 require (
 	github.com/applivery/applivery-go v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
+	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.63.0
 	go.opentelemetry.io/otel v1.38.0
 	go.opentelemetry.io/otel/metric v1.38.0
 	go.opentelemetry.io/otel/sdk v1.38.0
@@ -19,6 +21,7 @@ require (
 )
 
 require (
+	github.com/felixge/httpsnoop v1.0.4 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
