@@ -284,6 +284,68 @@ func runCallers(b *testing.B, callers int, call func(context.Context) error) {
 	})
 }
 
+// noopObserver is the cheapest Observer: it returns the context it is
+// given and a done that does nothing, so that BenchmarkCallOptions measures
+// what the hook itself costs.
+type noopObserver struct{}
+
+func (noopObserver) ObserveCall(ctx context.Context, _ CallInfo) (context.Context, func(CallResult)) {
+	return ctx, noopDone
+}
+
+func noopDone(CallResult) {}
+
+// BenchmarkCallOptions measures one cancel call through the SDK, one
+// caller, without and with what a call may ask for: an observer that does
+// nothing, WithResponse, WithRequestHeader, and Do's raw call of the same
+// endpoint into a *json.RawMessage.
+func BenchmarkCallOptions(b *testing.B) {
+	s := startBenchServer(b, false)
+	observed, err := NewClient(testKey, WithBaseURL(s.URL+"/v1"), WithObserver(noopObserver{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, err := NewClient(testKey, WithBaseURL(s.URL+"/v1"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(observed.CloseIdleConnections)
+	b.Cleanup(plain.CloseIdleConnections)
+	var resp Response
+	raw := &Request{Method: http.MethodPost, Path: "/" + cancelPathRel, Idempotent: true}
+	var data json.RawMessage
+	for _, bc := range []struct {
+		name string
+		call func(context.Context) error
+	}{
+		{"none", func(ctx context.Context) error {
+			_, err := plain.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand)
+			return err
+		}},
+		{"observer", func(ctx context.Context) error {
+			_, err := observed.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand)
+			return err
+		}},
+		{"response", func(ctx context.Context) error {
+			_, err := plain.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand, WithResponse(&resp))
+			return err
+		}},
+		{"header", func(ctx context.Context) error {
+			_, err := plain.AndroidCommands.Cancel(ctx, validOrg, validDevice, validCommand, WithRequestHeader("X-Correlation-Id", "job-42"))
+			return err
+		}},
+		{"do", func(ctx context.Context) error { return plain.Do(ctx, raw, &data) }},
+	} {
+		b.Run("with="+bc.name, func(b *testing.B) {
+			warmUp(b, 1, bc.call)
+			runtime.GC()
+			b.ReportAllocs()
+			b.ResetTimer()
+			runCallers(b, 1, bc.call)
+		})
+	}
+}
+
 // BenchmarkValidateIDs measures the check of the three IDs of a call.
 func BenchmarkValidateIDs(b *testing.B) {
 	b.ReportAllocs()

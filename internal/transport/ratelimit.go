@@ -83,6 +83,11 @@ func (e *tokenWaitError) Unwrap() error { return e.err }
 // attempt ended while it waited for the rate limit, before anything was
 // sent: it is not an attempt at all.
 func neverStarted(err error) bool {
+	if err == nil {
+		// Before the variables below: errors.As makes them escape, and an
+		// attempt that got an answer, the common case, must not pay for them.
+		return false
+	}
 	var (
 		rateWait  *rateWaitError
 		tokenWait *tokenWaitError
