@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/applivery/applivery-go"
 	"github.com/applivery/applivery-go/appliverytest"
+	"golang.org/x/time/rate"
 )
 
 func ExampleNewClient() {
@@ -337,4 +341,153 @@ func ExampleWithRateLimit() {
 	}
 	fmt.Println(len(page.Items), "devices")
 	// Output: 3 devices
+}
+
+func ExampleClient_Do() {
+	// A stand-in for the API's users endpoint, which the SDK has no method
+	// for yet; with a real key, use applivery.NewClient(key).
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path)
+		fmt.Fprint(w, `{"status":true,"data":{"id":"66b0c1d2e3f4a5b6c7d8e9f0","email":"ana@acme.example"}}`)
+	}))
+	defer api.Close()
+	client, err := applivery.NewClient("sk_demo", applivery.WithBaseURL(api.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	var user struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+	}
+	err = client.Do(ctx, &applivery.Request{
+		Method:    http.MethodPost,
+		Path:      applivery.Path("organizations", "acme-fleet", "mdm", "users"),
+		Body:      map[string]string{"email": "ana@acme.example", "name": "Ana"},
+		Operation: "users.create",
+		Route:     "/organizations/{organizationId}/mdm/users",
+	}, &user)
+	switch {
+	case errors.Is(err, applivery.ErrOutcomeUnknown):
+		log.Fatal("the user may have been created: list the users before creating it again")
+	case err != nil:
+		log.Fatal(err)
+	}
+	fmt.Println(user.ID, user.Email)
+	// Output:
+	// POST /organizations/acme-fleet/mdm/users
+	// 66b0c1d2e3f4a5b6c7d8e9f0 ana@acme.example
+}
+
+func ExamplePath() {
+	fmt.Println(applivery.Path("organizations", "acme-fleet", "mdm", "users"))
+	fmt.Println(applivery.Path("users", "a/b?c=d"))
+	fmt.Println(applivery.Path("users", ".."))
+	// Output:
+	// /organizations/acme-fleet/mdm/users
+	// /users/a%2Fb%3Fc=d
+	// /users/%2E%2E
+}
+
+func ExampleWithResponse() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	cmd := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{})
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var resp applivery.Response
+	_, err = client.AndroidCommands.Get(context.Background(), "acme-fleet", "pixel8_0042", cmd.ID,
+		applivery.WithResponse(&resp), applivery.WithRequestHeader("X-Correlation-Id", "job-42"))
+	if err != nil {
+		// resp describes a failed call's last answer too: quote
+		// resp.RequestID in a support ticket.
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, resp.Attempts, resp.RequestID != "", resp.Header.Get("Content-Type"))
+	// Output: 200 1 true application/json
+}
+
+// attemptQuota is a RateLimiter of a job's own: it allows so many HTTP
+// attempts, then refuses.
+type attemptQuota struct{ left atomic.Int32 }
+
+var errQuotaSpent = errors.New("the job's quota of requests is spent")
+
+func (q *attemptQuota) Wait(ctx context.Context) error {
+	if q.left.Add(-1) < 0 {
+		return errQuotaSpent
+	}
+	return ctx.Err()
+}
+
+func ExampleWithRateLimiter() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.AddDevice("acme-fleet", applivery.Device{}, "R58M123")
+
+	// Any RateLimiter paces every attempt, retries included: a
+	// *rate.Limiter (here 50 a second, 5 at once), one that several
+	// processes share (the redislimit module), or one of your own.
+	_ = applivery.WithRateLimiter(rate.NewLimiter(50, 5))
+	quota := &attemptQuota{}
+	quota.left.Store(2)
+	client, err := srv.NewClient(applivery.WithRateLimiter(quota))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 3 {
+		_, err := client.AndroidDevices.Get(context.Background(), "acme-fleet", "R58M123")
+		switch {
+		case errors.Is(err, errQuotaSpent):
+			fmt.Println("not sent:", errQuotaSpent)
+		case err != nil:
+			log.Fatal(err)
+		default:
+			fmt.Println("found")
+		}
+	}
+	fmt.Println(len(srv.Requests()), "requests reached the server")
+	// Output:
+	// found
+	// found
+	// not sent: the job's quota of requests is spent
+	// 2 requests reached the server
+}
+
+// printingObserver prints each call as an Observer sees it: names of low
+// cardinality, no IDs.
+type printingObserver struct{}
+
+func (printingObserver) ObserveCall(ctx context.Context, call applivery.CallInfo) (context.Context, func(applivery.CallResult)) {
+	fmt.Println(call.Operation, call.Method, call.Route)
+	return ctx, func(r applivery.CallResult) {
+		fmt.Println("  status", r.StatusCode, "attempts", r.Attempts, "error", r.Err != nil)
+	}
+}
+
+func ExampleObserver() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	cmd := srv.AddCommand("acme-fleet", "pixel8_0042", applivery.Command{})
+	client, err := srv.NewClient(applivery.WithObserver(printingObserver{}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := client.AndroidCommands.Cancel(ctx, "acme-fleet", "pixel8_0042", cmd.ID); err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.AndroidCommands.Cancel(ctx, "acme-fleet", "pixel8_0042", cmd.ID)
+	fmt.Println(errors.Is(err, applivery.ErrCommandNotPending))
+	// Output:
+	// android.commands.cancel POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}/cancel
+	//   status 200 attempts 1 error false
+	// android.commands.cancel POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}/cancel
+	//   status 400 attempts 1 error true
+	// true
 }
