@@ -18,7 +18,7 @@ import (
 // help lists them.
 var registry = []*cmdSpec{
 	cancelCommand, getCommand, listCommand, createCommand, waitCommand, cancelPendingCommand,
-	devicesListCommand, devicesGetCommand, devicesMoveCommand,
+	devicesListCommand, devicesGetCommand, devicesMoveCommand, apiCommand,
 }
 
 // helpArgs are the ways to ask for help.
@@ -190,6 +190,15 @@ func (a *app) runCommand(ctx context.Context, cmd *cmdSpec, args []string) int {
 	c := &cli{app: a}
 	flags := cmd.flagSet(c)
 	do, bulk := cmd.setup(c, flags)
+	n := len(cmd.positional)
+	if len(args) < n || slices.ContainsFunc(args[:n], func(arg string) bool { return strings.HasPrefix(arg, "-") }) {
+		if len(args) > 0 && slices.Contains(helpArgs, args[0]) {
+			cmd.writeHelp(a.stdout, flags)
+			return exitOK
+		}
+		return a.failIn(cmd, &usageError{fmt.Sprintf("%s takes %s first", cmd.words, strings.Join(cmd.positional, " "))})
+	}
+	c.positional, args = args[:n], args[n:]
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			cmd.writeHelp(a.stdout, flags)
@@ -228,7 +237,7 @@ func checkFlags(c *cli, cmd *cmdSpec, flags *flag.FlagSet, bulk *bulkFlags) erro
 	if err := refuseNegative(flags); err != nil {
 		return err
 	}
-	if c.output != "text" && c.output != "json" {
+	if c.output != "text" && c.output != "json" && !cmd.untargeted {
 		return &usageError{fmt.Sprintf("--output %q: use text or json", c.output)}
 	}
 	verb := cmd.words[strings.LastIndex(cmd.words, " ")+1:]

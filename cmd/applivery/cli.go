@@ -43,6 +43,7 @@ type app struct {
 // command shares.
 type cli struct {
 	*app
+	positional  []string // the command's arguments before its flags
 	org, device string
 	devices     stringList // every --device given
 	output      string
@@ -67,11 +68,15 @@ const waitTimeout = 10 * time.Minute
 // commonFlags are the flags of register, which the help lists apart.
 var commonFlags = []string{"org", "device", "output", "base-url", "timeout", "max-retries", "verbose"}
 
-// register adds the flags every command on the API takes.
-func (c *cli) register(flags *flag.FlagSet) {
-	flags.StringVar(&c.org, "org", "", "the organization's `ID` or slug (required)")
-	flags.Var(&c.devices, "device", "the `DEVICE`: its ID, serial number or IMEI")
-	flags.StringVar(&c.output, "output", "text", "the output `FORMAT`: text (tab-separated lines) or json (the API's JSON shape)")
+// register adds the flags every command on the API takes: those that name
+// what it works on (--org, --device, --output), unless untargeted, and those
+// of the connection.
+func (c *cli) register(flags *flag.FlagSet, untargeted bool) {
+	if !untargeted {
+		flags.StringVar(&c.org, "org", "", "the organization's `ID` or slug (required)")
+		flags.Var(&c.devices, "device", "the `DEVICE`: its ID, serial number or IMEI")
+		flags.StringVar(&c.output, "output", "text", "the output `FORMAT`: text (tab-separated lines) or json (the API's JSON shape)")
+	}
 	flags.StringVar(&c.baseURL, "base-url", "", "the API base `URL` (default: APPLIVERY_BASE_URL, else "+applivery.DefaultBaseURL+")")
 	flags.DurationVar(&c.timeout, "timeout", time.Minute, "the `DURATION` allowed for the whole command, retries included; 0 for no limit")
 	flags.IntVar(&c.maxRetries, "max-retries", applivery.DefaultMaxRetries, "`N` retries of a failed attempt at most; 0 disables them")

@@ -16,7 +16,13 @@ import (
 // Its help is made from its FlagSet, so that it never drifts from the flags.
 type cmdSpec struct {
 	words string // "android commands cancel"
-	args  string // its usage line after the words
+	// positional are the names of the arguments it takes before its flags
+	// ("METHOD", "PATH"), all required.
+	positional []string
+	args       string // its usage line after the words
+	// untargeted says that it takes no --org, --device or --output: it names
+	// what it works on otherwise.
+	untargeted bool
 	short string // what it does, in a line, for the overview
 	long  string // what it does, for its --help: paragraphs of text
 	// exits are the exit statuses of its own, beyond those every command
@@ -46,7 +52,7 @@ const envHelp = `Environment:
 func (cmd *cmdSpec) flagSet(c *cli) *flag.FlagSet {
 	flags := flag.NewFlagSet("applivery "+cmd.words, flag.ContinueOnError)
 	flags.SetOutput(io.Discard) // the help is writeHelp's, and errors are the caller's to print
-	c.register(flags)
+	c.register(flags, cmd.untargeted)
 	return flags
 }
 
