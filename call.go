@@ -101,31 +101,31 @@ func (c *core) start(ctx context.Context, r *request) (context.Context, callStat
 // err (nil when it succeeded): WithResponse's destination is filled and the
 // observer's done is told. It returns err.
 func (c *core) end(st *callState, r *request, out callOutcome, err error) error {
+	if st.response == nil && st.done == nil {
+		return err
+	}
+	var forms secretForms
+	requestID := ""
+	if out.header != nil {
+		forms = c.secretsOf(*r)
+		requestID = forms.redactString(out.header.Get("X-Request-Id"))
+	}
 	if st.response != nil {
 		*st.response = Response{}
 		if out.status != 0 {
 			*st.response = Response{
 				StatusCode: out.status,
-				Header:     redactHeader(out.header, c.secretsOf(*r)),
-				RequestID:  c.requestID(r, out),
+				Header:     redactHeader(out.header, forms),
+				RequestID:  requestID,
 				Attempts:   out.Attempts,
 				Duration:   time.Since(st.began),
 			}
 		}
 	}
 	if st.done != nil {
-		st.done(CallResult{StatusCode: out.status, Attempts: out.Attempts, RequestID: c.requestID(r, out), Err: err})
+		st.done(CallResult{StatusCode: out.status, Attempts: out.Attempts, RequestID: requestID, Err: err})
 	}
 	return err
-}
-
-// requestID is the X-Request-Id of the last answer to r, redacted as
-// APIError's is; "" when there was no answer, or it had none.
-func (c *core) requestID(r *request, out callOutcome) string {
-	if out.header == nil {
-		return ""
-	}
-	return c.secretsOf(*r).redactString(out.header.Get("X-Request-Id"))
 }
 
 // pathOf is the path of r's URL, without the query: what errors and logs

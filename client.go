@@ -42,6 +42,22 @@
 //
 // The SDK writes nothing anywhere unless [WithLogger] gives it a *slog.Logger;
 // it then logs each attempt at Debug and each retry decision at Warn.
+//
+// # Calls
+//
+// Every method takes [CallOption]s last: [WithResponse] reports the status,
+// headers and request ID of the call's last answer, on success too, and
+// [WithRequestHeader] adds a header to every attempt. [Client.Do] calls an
+// endpoint that has no method yet, through the same pipeline, with [Path]
+// to build its path.
+//
+// # Tracing and rate limiting
+//
+// [WithObserver] gives the client an [Observer], which sees every call start
+// and end under a stable operation name and route template, and whose
+// context every attempt carries: the hook for tracing and metrics.
+// [WithRateLimiter] paces every attempt with any [RateLimiter], such as one
+// that several processes share.
 package applivery
 
 import (
