@@ -10,27 +10,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-STATICCHECK_VERSION=v0.8.2
-
 # shellcheck source=scripts/redis.sh
 . scripts/redis.sh
 export REDISLIMIT_ADDR="$REDIS_ADDR"
-tools="$redis_dir"
-
-cd redislimit
-echo "--- gofmt -l (redislimit)"
-unformatted=$(gofmt -l .)
-if [ -n "$unformatted" ]; then
-	echo "not gofmt-formatted:"
-	echo "$unformatted"
-	exit 1
-fi
-echo "--- go mod tidy -diff (redislimit)"
-go mod tidy -diff
-echo "--- go vet ./... (redislimit)"
-go vet ./...
-echo "--- staticcheck ./... (redislimit, honnef.co/go/tools $STATICCHECK_VERSION)"
-GOBIN="$tools" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
-"$tools/staticcheck" ./...
-echo "--- go test -race ./... (redislimit, against $REDISLIMIT_ADDR)"
-go test -race -count=1 "$@" ./...
+echo "the integration tests run against $REDISLIMIT_ADDR"
+scripts/check-module.sh redislimit "$@"
