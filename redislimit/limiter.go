@@ -30,6 +30,13 @@ type Limiter struct {
 	// downUntil is when, in cfg.now's Unix nanoseconds, a limiter with a
 	// local fallback asks Redis again after a failed round trip.
 	downUntil atomic.Int64
+
+	// turn lets one Wait of this limiter at a time ask Redis and sleep for
+	// its answer; the others queue for it. Without it, the waiters of a
+	// process would all wake together and ask for the one request that came
+	// free: a herd of round trips that costs Redis and the process CPU, and
+	// at a high rate keeps the quota from being used.
+	turn chan struct{}
 }
 
 // New returns a limiter shared by every process that uses the same Redis
@@ -74,6 +81,7 @@ func New(rdb redis.UniversalClient, key string, perSecond float64, burst int, op
 		key:   cfg.prefix + key,
 		limit: limit,
 		cfg:   cfg,
+		turn:  make(chan struct{}, 1),
 	}
 	if f := cfg.fallback; f != nil {
 		if _, err := limitFor(f.perSecond, f.burst); err != nil {
@@ -110,6 +118,12 @@ const minRetryWait = time.Millisecond
 // of the answer and asks again, as often as it takes: another process may
 // have taken the slot in the meantime, so the sleep alone grants nothing.
 //
+// The Waits of one Limiter ask Redis one at a time, in turn: the others of
+// the process queue behind the one that asks or sleeps for its answer, so
+// that they do not all wake and ask together for the one request that came
+// free. A Wait whose ctx ends while it queues returns then, with ctx's
+// error.
+//
 // A wait that would outlast ctx's deadline returns at once, with an error
 // matching context.DeadlineExceeded; a ctx that ends during the wait, or
 // during a round trip, returns at once with an error matching ctx's (a
@@ -117,6 +131,12 @@ const minRetryWait = time.Millisecond
 // Redis cannot answer, Wait returns an error matching [ErrUnavailable], or,
 // with [WithLocalFallback], paces its caller on the local bucket.
 func (l *Limiter) Wait(ctx context.Context) error {
+	select {
+	case l.turn <- struct{}{}:
+		defer func() { <-l.turn }()
+	case <-ctx.Done():
+		return ctxEnded(ctx.Err())
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return ctxEnded(err)

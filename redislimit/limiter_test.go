@@ -467,3 +467,55 @@ func withTimeout(t *testing.T, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// inFlight is a go-redis hook that counts the rate script's round trips in
+// flight at once, holding each a millisecond so that overlapping ones are
+// seen.
+type inFlight struct{ now, most atomic.Int32 }
+
+func (h *inFlight) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *inFlight) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *inFlight) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if name := cmd.Name(); name != "evalsha" && name != "eval" {
+			return next(ctx, cmd) // a connection's handshake, within a round trip
+		}
+		n := h.now.Add(1)
+		defer h.now.Add(-1)
+		for {
+			most := h.most.Load()
+			if n <= most || h.most.CompareAndSwap(most, n) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond)
+		return next(ctx, cmd)
+	}
+}
+
+// TestTheWaitsOfALimiterAskInTurn: the waiters of a process do not ask
+// Redis together for the one request that comes free, a herd of round trips
+// that at a high rate kept four processes at about half of their quota.
+func TestTheWaitsOfALimiterAskInTurn(t *testing.T) {
+	mr, rdb := newMiniredis(t)
+	hook := &inFlight{}
+	rdb.AddHook(hook)
+	clock := newFakeClock(mr)
+	l, err := New(rdb, "turns", 1000, 1, onClock(clock))
+	require.NoError(t, err)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			assert.NoError(t, l.Wait(context.Background()))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	assert.Equal(t, int32(1), hook.most.Load(), "one round trip at a time")
+}
