@@ -109,6 +109,9 @@ type Client struct {
 	AndroidCommands *AndroidCommandsService
 	// AndroidDevices finds and moves Android Enterprise devices.
 	AndroidDevices *AndroidDevicesService
+	// Devices lists the devices of every platform together: find any
+	// device by its serial number or IMEI.
+	Devices *DevicesService
 
 	core *core
 }
@@ -193,6 +196,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}}
 	c.AndroidCommands = &AndroidCommandsService{core: c.core}
 	c.AndroidDevices = &AndroidDevicesService{core: c.core}
+	c.Devices = &DevicesService{core: c.core}
 	return c, nil
 }
 

@@ -45,6 +45,7 @@ type Observer interface {
 //	android.devices.get      GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}
 //	android.devices.list     GET  /organizations/{organizationId}/mdm/android/enterprise/devices
 //	android.devices.move     PUT  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/move
+//	devices.list             GET  /organizations/{organizationId}/mdm/devices
 //
 // A ListAll page is its list, a Wait poll its get. [Client.Do] reports its
 // [Request]'s Operation ("raw" when empty) and Route.

@@ -79,6 +79,7 @@ const (
 	routeCommand  = routeCommands + "/{emmCommandId}"
 	routeDevices  = "/organizations/{organizationId}/mdm/android/enterprise/devices"
 	routeDevice   = routeDevices + "/{emmDeviceId}"
+	routeMDMDevs  = "/organizations/{organizationId}/mdm/devices"
 )
 
 // doneCommand is the documented command, DONE.
@@ -167,6 +168,21 @@ var everyMethod = []struct {
 		_, err := c.AndroidDevices.Move(ctx, validOrg, validDevice, 4, opts...)
 		return err
 	}, want: []CallInfo{{Operation: "android.devices.move", Method: "PUT", Route: routeDevice + "/move"}}},
+	{name: "Devices.List", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		_, err := c.Devices.List(ctx, validOrg, nil, opts...)
+		return err
+	}, want: []CallInfo{{Operation: "devices.list", Method: "GET", Route: routeMDMDevs}}},
+	{name: "Devices.ListAll: a call per page", call: func(ctx context.Context, c *Client, opts ...CallOption) error {
+		for _, err := range c.Devices.ListAll(ctx, validOrg, nil, opts...) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}, want: []CallInfo{
+		{Operation: "devices.list", Method: "GET", Route: routeMDMDevs},
+		{Operation: "devices.list", Method: "GET", Route: routeMDMDevs},
+	}},
 }
 
 // registerEveryEndpoint answers every endpoint of everyMethod with success.
@@ -179,6 +195,7 @@ func registerEveryEndpoint(mt *httpmock.MockTransport) {
 	mt.RegisterResponder(http.MethodGet, deviceURL, httpmock.NewStringResponder(200, `{"status":true,"data":`+sampleDevice+`}`))
 	mt.RegisterResponder(http.MethodGet, devicesURLT, pagedResponder(devicesPage))
 	mt.RegisterResponder(http.MethodPut, deviceURL+"/move", httpmock.NewStringResponder(200, `{"status":true,"data":`+sampleDevice+`}`))
+	mt.RegisterResponder(http.MethodGet, mdmDevicesURL, pagedResponder(devicesPage))
 }
 
 func TestObserverSeesEveryMethodByItsOperationAndRoute(t *testing.T) {
