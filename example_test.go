@@ -287,6 +287,28 @@ func ExampleAndroidDevicesService_ListAll() {
 	// Output: 2 kiosks
 }
 
+func ExampleDevicesService_ListAll() {
+	// Find a device by its serial number, whatever its platform. A demo
+	// server stands in for the API here.
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.AddDevice("acme-fleet", applivery.Device{ID: "5f1e0c2a9b8d7e6f5a4b3c2d", Raw: json.RawMessage(`{"serialNumber":"R58M123","state":"ACTIVE"}`)})
+	srv.AddDevice("acme-fleet", applivery.Device{Raw: json.RawMessage(`{"serialNumber":"R58M999"}`)})
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	opts := &applivery.ListMDMDevicesOptions{SerialNumber: "R58M123"}
+	for dev, err := range client.Devices.ListAll(context.Background(), "acme-fleet", opts) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(dev.Type, dev.ID, dev.State) // the platform tells which service acts on it
+	}
+	// Output: android 5f1e0c2a9b8d7e6f5a4b3c2d ACTIVE
+}
+
 func ExampleAndroidDevicesService_Move() {
 	srv := appliverytest.NewServer()
 	defer srv.Close()

@@ -86,7 +86,9 @@ type storedDevice struct {
 // IMEI or enrollmentSpecificId by which the API also finds the device, on the
 // device endpoints and on the commands endpoints, which then act on the same
 // device's commands. The list filters read "tags" (an array of strings),
-// "segmentId" (a number) and "deleted" (true) from dev.Raw.
+// "segmentId" (a number) and "deleted" (true) from dev.Raw; the list of every
+// platform ([EndpointDevicesList]) also reads "serialNumber", "imei", "name",
+// "state", "osVersion", "isCompliance" and "lastSyncError".
 //
 // A device with the same ID is replaced, and the aliases it no longer lists
 // stop naming it; an alias that named another device names this one from

@@ -57,6 +57,7 @@ func (s *Server) endpoints() []endpoint {
 	return slices.Concat(
 		s.commandEndpoints(),
 		s.deviceEndpoints(),
+		s.mdmDeviceEndpoints(),
 	)
 }
 
