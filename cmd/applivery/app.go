@@ -18,7 +18,8 @@ import (
 // help lists them.
 var registry = []*cmdSpec{
 	cancelCommand, getCommand, listCommand, createCommand, waitCommand, cancelPendingCommand,
-	devicesListCommand, devicesGetCommand, devicesMoveCommand, apiCommand,
+	devicesListCommand, devicesGetCommand, devicesMoveCommand,
+	devicesEveryListCommand, devicesFindCommand, apiCommand,
 }
 
 // helpArgs are the ways to ask for help.
