@@ -109,6 +109,8 @@ type Client struct {
 	AndroidCommands *AndroidCommandsService
 	// AndroidDevices finds and moves Android Enterprise devices.
 	AndroidDevices *AndroidDevicesService
+	// AppleCommands manages the MDM commands of Apple devices and device users.
+	AppleCommands *AppleCommandsService
 	// Devices lists the devices of every platform together: find any
 	// device by its serial number or IMEI.
 	Devices *DevicesService
@@ -196,6 +198,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}}
 	c.AndroidCommands = &AndroidCommandsService{core: c.core}
 	c.AndroidDevices = &AndroidDevicesService{core: c.core}
+	c.AppleCommands = &AppleCommandsService{core: c.core}
 	c.Devices = &DevicesService{core: c.core}
 	return c, nil
 }

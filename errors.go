@@ -22,6 +22,9 @@ const (
 	CodeInvalidToken      ErrorCode = 4004 // "Invalid Token"
 	CodeFeatureNotAllowed ErrorCode = 5050 // "Feature not allowed for you billing plan"
 	CodeCommandNotPending ErrorCode = 5052 // "EmmCommand status not Pending"
+	// CodeAppleCommandNotPending is the Apple cancel's refusal: "AdmCommand
+	// not status pending or tried".
+	CodeAppleCommandNotPending ErrorCode = 5106
 )
 
 // Sentinel errors for errors.Is. An [*APIError] matches them by its code or
@@ -37,7 +40,8 @@ var (
 	ErrNotFound = errors.New("applivery: not found")
 	// ErrFeatureNotAllowed is code 5050: the organization's billing plan lacks the feature.
 	ErrFeatureNotAllowed = errors.New("applivery: feature not allowed for the billing plan")
-	// ErrCommandNotPending is code 5052: the command was already done or canceled.
+	// ErrCommandNotPending is code 5052, or the Apple commands' 5106: the
+	// command was already done or canceled.
 	ErrCommandNotPending = errors.New("applivery: command not pending")
 	// ErrRateLimited is HTTP 429.
 	ErrRateLimited = errors.New("applivery: rate limited")
@@ -120,7 +124,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrFeatureNotAllowed:
 		return e.Code == CodeFeatureNotAllowed
 	case ErrCommandNotPending:
-		return e.Code == CodeCommandNotPending
+		return e.Code == CodeCommandNotPending || e.Code == CodeAppleCommandNotPending
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	}

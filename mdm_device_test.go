@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/applivery/applivery-go/internal/jsonscan"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -144,4 +145,46 @@ func TestMDMDeviceListKey(t *testing.T) {
 	x, y := MDMDevice{Raw: json.RawMessage(`{"type":"apple"}`)}, MDMDevice{Raw: json.RawMessage(`{"type":"android"}`)}
 	assert.NotEqual(t, x.listKey(), y.listKey(), "without an ID, by all of it")
 	assert.NotEqual(t, "a1", x.listKey())
+}
+
+// FuzzMDMDeviceDecode checks MDMDevice's decoding against encoding/json's
+// map decoding: on any well-formed object the typed fields are its string
+// members (the last of duplicate names, "" for any other type) and Raw the
+// bytes; on any other value it fails without a panic, with a type error for
+// a value that is not an object.
+func FuzzMDMDeviceDecode(f *testing.F) {
+	for _, seed := range []string{
+		sampleMDMDevice, `{}`, `null`, `[1]`, `5`, `"x"`, `{"id":5}`, `{"id":"a","id":"b"}`, `{"typ\u0065":"apple"}`,
+		`{"Type":"apple"}`, `{"state":{"a":[1,"}"]}}`, `{"subType":"caf\u00e9\ud83d\ude00"}`, ` { "id" : "a" , "x" : [ ] } `,
+		`{"a":1,}`, `{"a" 1}`, `{"x":[1,]}`, `{`, `{"id":"a"} x`, `{"organization":"\q"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got MDMDevice
+		err := got.UnmarshalJSON(b)
+		var m map[string]json.RawMessage
+		isObj := json.Unmarshal(b, &m) == nil && m != nil
+		str := func(raw json.RawMessage) string {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return ""
+			}
+			return s
+		}
+		switch {
+		case string(b) == "null":
+			require.NoError(t, err)
+		case isObj:
+			require.NoError(t, err, "a well-formed object: %q", b)
+			want := MDMDevice{ID: str(m["id"]), Type: str(m["type"]), SubType: str(m["subType"]), State: str(m["state"]),
+				Organization: str(m["organization"]), Raw: b}
+			assert.Equal(t, want, got)
+		case json.Valid(b):
+			var te *json.UnmarshalTypeError
+			require.ErrorAs(t, err, &te, "a value that is not an object: %q", b)
+		default:
+			require.ErrorIs(t, err, jsonscan.ErrMalformed, "not well formed: %q", b)
+		}
+	})
 }

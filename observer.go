@@ -45,6 +45,9 @@ type Observer interface {
 //	android.devices.get      GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}
 //	android.devices.list     GET  /organizations/{organizationId}/mdm/android/enterprise/devices
 //	android.devices.move     PUT  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/move
+//	apple.commands.create    POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}
+//	apple.commands.get       GET  /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}
+//	apple.commands.cancel    POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}/cancel
 //	devices.list             GET  /organizations/{organizationId}/mdm/devices
 //
 // A ListAll page is its list, a Wait poll its get. [Client.Do] reports its
