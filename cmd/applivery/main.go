@@ -5,6 +5,7 @@
 //
 //	applivery android commands cancel|get|list|create|wait|cancel-pending …
 //	applivery android devices list|get|move …
+//	applivery devices list|find …  # every platform: find a device by serial number
 //	applivery demo      # a fake API with a small fleet, to try it with no account
 //	applivery help [COMMAND]
 //	applivery version
@@ -15,7 +16,7 @@
 //
 // The files: app.go runs the command line and holds the list of commands;
 // each resource's commands are in a file of their own (android_commands.go,
-// android_create.go, android_devices.go), each command a value with its
+// android_create.go, android_devices.go, devices.go), each command a value with its
 // usage, help and flags (command.go); bulk.go, bulk_output.go and source.go
 // run a command over many devices; cli.go, flags.go, output.go and exit.go
 // hold what every command shares.
