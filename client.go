@@ -111,6 +111,8 @@ type Client struct {
 	AndroidDevices *AndroidDevicesService
 	// AppleCommands manages the MDM commands of Apple devices and device users.
 	AppleCommands *AppleCommandsService
+	// AppleDevices finds and updates Apple (ADM) devices.
+	AppleDevices *AppleDevicesService
 	// Devices lists the devices of every platform together: find any
 	// device by its serial number or IMEI.
 	Devices *DevicesService
@@ -199,6 +201,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.AndroidCommands = &AndroidCommandsService{core: c.core}
 	c.AndroidDevices = &AndroidDevicesService{core: c.core}
 	c.AppleCommands = &AppleCommandsService{core: c.core}
+	c.AppleDevices = &AppleDevicesService{core: c.core}
 	c.Devices = &DevicesService{core: c.core}
 	return c, nil
 }

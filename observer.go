@@ -48,6 +48,9 @@ type Observer interface {
 //	apple.commands.create    POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}
 //	apple.commands.get       GET  /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}
 //	apple.commands.cancel    POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}/cancel
+//	apple.devices.get        GET  /organizations/{organizationId}/mdm/apple/enterprise/devices/{admDeviceId}
+//	apple.devices.list       GET  /organizations/{organizationId}/mdm/apple/enterprise/devices
+//	apple.devices.update     PUT  /organizations/{organizationId}/mdm/apple/enterprise/devices/{admDeviceId}
 //	devices.list             GET  /organizations/{organizationId}/mdm/devices
 //
 // A ListAll page is its list, a Wait poll its get. [Client.Do] reports its
