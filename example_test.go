@@ -513,3 +513,46 @@ func ExampleObserver() {
 	//   status 400 attempts 1 error true
 	// true
 }
+
+// Lock two Macs with one Create, wait until the first has applied the lock,
+// and see that the lock can then no longer be canceled.
+func ExampleAppleCommandsService() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	// Two Apple targets the fake knows, each with a command of its own.
+	for _, serial := range []string{"C02XK0AAJGH5", "C02YL1BBKHJ6"} {
+		srv.AddAppleCommand("acme-fleet", applivery.AppleCommand{TargetID: serial, RequestType: "DeviceInformation"})
+	}
+	srv.ApplyAfter(20 * time.Millisecond) // the devices apply each command after 20 ms
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmds, err := client.AppleCommands.Create(ctx, "acme-fleet", applivery.AppleTargetDevice, &applivery.CreateAppleCommandRequest{
+		RequestType: "DeviceLock",
+		Params:      map[string]any{"Message": "Locked by IT"},
+		TargetIDs:   []string{"C02XK0AAJGH5", "C02YL1BBKHJ6"},
+	})
+	if err != nil {
+		log.Fatal(err) // errors.Is(err, applivery.ErrOutcomeUnknown): check the targets it names
+	}
+	for _, c := range cmds {
+		fmt.Println(c.TargetID, c.RequestType, c.Status)
+	}
+	first := cmds[0]
+	done, err := client.AppleCommands.Wait(ctx, "acme-fleet", first.TargetType, first.TargetID, first.ID,
+		&applivery.AppleWaitOptions{MinInterval: 10 * time.Millisecond})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(done.TargetID, done.Status)
+	err = client.AppleCommands.Cancel(ctx, "acme-fleet", first.TargetType, first.TargetID, first.ID)
+	fmt.Println(errors.Is(err, applivery.ErrCommandNotPending))
+	// Output:
+	// C02XK0AAJGH5 DeviceLock Pending
+	// C02YL1BBKHJ6 DeviceLock Pending
+	// C02XK0AAJGH5 Acknowledged
+	// true
+}

@@ -186,7 +186,9 @@ func (s *commandStore) SetCommandStatus(organizationID, deviceID, commandID stri
 // CreatedAt plus d, and Config.Done is true. It applies to commands stored
 // before and after the call, however they were stored (AddCommand, or
 // created through the API); a command canceled before d has passed stays
-// canceled. 0, the default, turns it off; a negative d panics.
+// canceled. It applies Apple commands too: one that is Pending, Tried or
+// NotNow becomes Acknowledged, its ReceivedAt and UpdatedAt its CreatedAt
+// plus d. 0, the default, turns it off; a negative d panics.
 func (s *commandStore) ApplyAfter(d time.Duration) {
 	if d < 0 {
 		panic("appliverytest: ApplyAfter: negative duration " + d.String())

@@ -33,6 +33,23 @@
 //
 //	EndpointDevicesList GET  /devices
 //
+// and, under /organizations/{organizationId}/mdm/apple/enterprise/commands,
+// the Apple commands ([EndpointAppleCommandCreate] says what they check):
+//
+//	EndpointAppleCommandCreate POST /{targetType}
+//	EndpointAppleCommandGet    GET  /{targetType}/{targetId}/{admCommandId}
+//	EndpointAppleCommandCancel POST /{targetType}/{targetId}/{admCommandId}/cancel
+//
+// and, under /organizations/{organizationId}/mdm/apple/enterprise, the Apple
+// devices that [Server.AddAppleDevice] stored, named in a path by their ID or
+// any alias it gave them (a serial number, say); the update changes only the
+// members its body holds, and the list filters by user, policy, tags,
+// segment and deletion:
+//
+//	EndpointAppleDeviceList   GET  /devices
+//	EndpointAppleDeviceGet    GET  /devices/{admDeviceId}
+//	EndpointAppleDeviceUpdate PUT  /devices/{admDeviceId}
+//
 // The lists page like the API ([DefaultLimit] a page, at most [MaxLimit]) and
 // take its sort parameter; the device list also filters by user, policy,
 // tags, segment and deletion. The list of every platform holds the devices

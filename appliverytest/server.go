@@ -25,6 +25,7 @@ type Server struct {
 	organizations
 	deviceStore
 	commandStore
+	appleCommandStore
 }
 
 // NewServer starts a Server with no commands and a random API key. Close it
@@ -34,6 +35,7 @@ func NewServer() *Server {
 	s.initOrganizations()
 	s.initDevices(&s.organizations)
 	s.initCommands(&s.deviceStore)
+	s.initAppleCommands(&s.organizations, &s.commandStore.applyAfter)
 	table := s.endpoints()
 	s.initFaults(table)
 	s.initFront(&s.APIKey, &s.rateLimit, &s.faultQueue)
@@ -58,6 +60,7 @@ func (s *Server) endpoints() []endpoint {
 		s.commandEndpoints(),
 		s.deviceEndpoints(),
 		s.mdmDeviceEndpoints(),
+		s.appleCommandEndpoints(),
 	)
 }
 
