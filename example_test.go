@@ -556,3 +556,64 @@ func ExampleAppleCommandsService() {
 	// C02XK0AAJGH5 Acknowledged
 	// true
 }
+
+func ExampleAppleDevicesService_Update() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.AddAppleDevice("acme-fleet", applivery.AppleDevice{
+		ID:          "65a1f0c2e4b0a1b2c3d4e5f6",
+		DisplayName: "MacBook-7",
+		Tags:        []string{"kiosk", "berlin"},
+	}, "C02XK0AAJGH5")
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Only the fields set are sent: the rename keeps the tags.
+	name := "Front desk Mac"
+	dev, err := client.AppleDevices.Update(context.Background(), "acme-fleet", "65a1f0c2e4b0a1b2c3d4e5f6",
+		&applivery.UpdateAppleDeviceRequest{DisplayName: &name})
+	if errors.Is(err, applivery.ErrOutcomeUnknown) {
+		log.Fatal("the device may have been renamed: update it again, it is harmless") // or Get it
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(dev.DisplayName, dev.Tags)
+
+	// A pointer to an empty list clears the tags.
+	dev, err = client.AppleDevices.Update(context.Background(), "acme-fleet", "65a1f0c2e4b0a1b2c3d4e5f6",
+		&applivery.UpdateAppleDeviceRequest{Tags: &[]string{}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(dev.DisplayName, dev.Tags)
+	// Output:
+	// Front desk Mac [kiosk berlin]
+	// Front desk Mac []
+}
+
+func ExampleAppleDevicesService_ListAll() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	for _, name := range []string{"Front desk Mac", "Warehouse iPad", "Lobby iPad"} {
+		srv.AddAppleDevice("acme-fleet", applivery.AppleDevice{DisplayName: name, Tags: []string{"berlin"}})
+	}
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	opts := &applivery.ListAppleDevicesOptions{Tags: []string{"berlin"}, Limit: 2} // two a page
+	for dev, err := range client.AppleDevices.ListAll(context.Background(), "acme-fleet", opts) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(dev.DisplayName)
+	}
+	// Output:
+	// Front desk Mac
+	// Warehouse iPad
+	// Lobby iPad
+}

@@ -24,6 +24,7 @@ type Server struct {
 	faultQueue
 	organizations
 	deviceStore
+	appleDeviceStore
 	commandStore
 	appleCommandStore
 }
@@ -34,6 +35,7 @@ func NewServer() *Server {
 	s := &Server{APIKey: "test_" + randomHex(16)}
 	s.initOrganizations()
 	s.initDevices(&s.organizations)
+	s.initAppleDevices(&s.organizations)
 	s.initCommands(&s.deviceStore)
 	s.initAppleCommands(&s.organizations, &s.commandStore.applyAfter)
 	table := s.endpoints()
@@ -59,6 +61,7 @@ func (s *Server) endpoints() []endpoint {
 	return slices.Concat(
 		s.commandEndpoints(),
 		s.deviceEndpoints(),
+		s.appleDeviceEndpoints(),
 		s.mdmDeviceEndpoints(),
 		s.appleCommandEndpoints(),
 	)

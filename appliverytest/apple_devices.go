@@ -1,0 +1,399 @@
+package appliverytest
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/applivery/applivery-go"
+)
+
+// The Apple device endpoints, under
+// /organizations/{organizationId}/mdm/apple/enterprise.
+const (
+	EndpointAppleDeviceGet    Endpoint = "apple-device-get"    // GET …/devices/{admDeviceId}
+	EndpointAppleDeviceList   Endpoint = "apple-device-list"   // GET …/devices
+	EndpointAppleDeviceUpdate Endpoint = "apple-device-update" // PUT …/devices/{admDeviceId}
+)
+
+// The routes of the Apple device endpoints, under basePath.
+const (
+	appleDevicesPath = "/organizations/{organizationId}/mdm/apple/enterprise/devices"
+	appleDevicePath  = appleDevicesPath + "/{admDeviceId}"
+)
+
+// appleDeviceWildcards are the documented patterns of the wildcards of the
+// Apple device routes.
+var appleDeviceWildcards = wildcards{"organizationId": organizationIDRE, "admDeviceId": deviceIDRE}
+
+// appleDeviceEndpoints are the rows of the Apple device endpoints in the
+// server's endpoint table.
+func (s *appleDeviceStore) appleDeviceEndpoints() []endpoint {
+	return []endpoint{
+		{EndpointAppleDeviceGet, http.MethodGet, appleDevicePath, appleDeviceWildcards, s.getAppleDevice},
+		{EndpointAppleDeviceList, http.MethodGet, appleDevicesPath, appleDeviceWildcards, s.listAppleDevices},
+		{EndpointAppleDeviceUpdate, http.MethodPut, appleDevicePath, appleDeviceWildcards, s.updateAppleDevice},
+	}
+}
+
+// appleDeviceStore holds the Apple devices of the organizations, under the
+// organizations' lock.
+type appleDeviceStore struct {
+	appleMu       *sync.Mutex // the organizations' lock
+	appleOrgs     *organizations
+	appleDevices  map[deviceKey]*storedAppleDevice
+	appleAliases  map[deviceKey]string // a serial number (or other alias) to the device's ID
+	appleSequence uint64               // insertion order, the list's order
+}
+
+// initAppleDevices makes the store of the Apple devices of the
+// organizations.
+func (s *appleDeviceStore) initAppleDevices(orgs *organizations) {
+	s.appleMu = &orgs.mu
+	s.appleOrgs = orgs
+	s.appleDevices = make(map[deviceKey]*storedAppleDevice)
+	s.appleAliases = make(map[deviceKey]string)
+}
+
+// storedAppleDevice is an Apple device the server holds, with the members
+// of its Raw, typed fields merged in.
+type storedAppleDevice struct {
+	dev     applivery.AppleDevice
+	aliases []string
+	raw     map[string]json.RawMessage
+	seq     uint64
+}
+
+// AddAppleDevice stores dev as an Apple device of the organization and
+// returns what was stored: with a generated 24-hex-digit ID when dev.ID is
+// empty, the current time in CreatedAt and UpdatedAt when they are zero, and
+// dev.Raw with the typed fields merged in, as the server serves it. aliases
+// (a serial number, say) name the device on the Apple device endpoints too:
+// the reference does not say the API takes them, but its pattern admits
+// them. The list filters read the typed MDMUser and Tags, and "admPolicy"
+// (an object with an "id"), "segmentId" (a number) and "deleted" (true)
+// from dev.Raw.
+//
+// A device with the same ID is replaced, and the aliases it no longer lists
+// stop naming it; an alias that named another Apple device names this one
+// from then on. The organization exists from then on.
+//
+// AddAppleDevice panics, naming the documented pattern, on an organization
+// ID, device ID or alias the API could not hold, and on a Raw that is set
+// but is not a JSON object.
+func (s *appleDeviceStore) AddAppleDevice(organizationID string, dev applivery.AppleDevice, aliases ...string) applivery.AppleDevice {
+	mustMatch("AddAppleDevice", "organization ID", organizationID, organizationIDRE)
+	if dev.ID == "" {
+		dev.ID = randomHex(12)
+	}
+	mustMatch("AddAppleDevice", "device ID", dev.ID, objectIDRE)
+	for _, a := range aliases {
+		mustMatch("AddAppleDevice", "alias", a, deviceIDRE)
+	}
+	raw := map[string]json.RawMessage{}
+	if len(dev.Raw) > 0 && json.Unmarshal(dev.Raw, &raw) != nil {
+		panic("appliverytest: AddAppleDevice: Raw is not a JSON object")
+	}
+	now := stamp()
+	if dev.CreatedAt.IsZero() {
+		dev.CreatedAt = now
+	}
+	if dev.UpdatedAt.IsZero() {
+		dev.UpdatedAt = now
+	}
+	dev.Tags = slices.Clone(dev.Tags)
+	st := &storedAppleDevice{dev: dev, aliases: slices.Clone(aliases), raw: raw}
+	st.merge()
+	s.appleMu.Lock()
+	defer s.appleMu.Unlock()
+	s.appleSequence++
+	st.seq = s.appleSequence
+	key := deviceKey{organizationID, dev.ID}
+	if old, ok := s.appleDevices[key]; ok {
+		for _, a := range old.aliases {
+			if k := (deviceKey{organizationID, a}); s.appleAliases[k] == dev.ID {
+				delete(s.appleAliases, k)
+			}
+		}
+	}
+	s.appleDevices[key] = st
+	s.appleOrgs.add(organizationID)
+	for _, a := range aliases {
+		k := deviceKey{organizationID, a}
+		if owner, ok := s.appleAliases[k]; ok && owner != dev.ID {
+			if other := s.appleDevices[deviceKey{organizationID, owner}]; other != nil {
+				other.aliases = slices.DeleteFunc(other.aliases, func(b string) bool { return b == a })
+			}
+		}
+		s.appleAliases[k] = dev.ID
+	}
+	return st.device()
+}
+
+// AppleDevice returns the organization's Apple device with the given ID or
+// alias, as the server holds it now.
+func (s *appleDeviceStore) AppleDevice(organizationID, deviceID string) (applivery.AppleDevice, bool) {
+	s.appleMu.Lock()
+	defer s.appleMu.Unlock()
+	st := s.findAppleDevice(organizationID, deviceID)
+	if st == nil {
+		return applivery.AppleDevice{}, false
+	}
+	return st.device(), true
+}
+
+// findAppleDevice returns the Apple device with the given ID or alias, or
+// nil. The caller holds s.appleMu.
+func (s *appleDeviceStore) findAppleDevice(organizationID, deviceID string) *storedAppleDevice {
+	if st, ok := s.appleDevices[deviceKey{organizationID, deviceID}]; ok {
+		return st
+	}
+	if id, ok := s.appleAliases[deviceKey{organizationID, deviceID}]; ok {
+		return s.appleDevices[deviceKey{organizationID, id}]
+	}
+	return nil
+}
+
+// merge writes the typed fields of st.dev into st.raw, and st.raw back into
+// st.dev.Raw, so that the two agree as the API's would.
+func (st *storedAppleDevice) merge() {
+	set := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		st.raw[name] = b
+	}
+	set("id", st.dev.ID)
+	for name, v := range map[string]string{
+		"organization": st.dev.Organization, "displayName": st.dev.DisplayName, "type": st.dev.Type, "subType": st.dev.SubType,
+	} {
+		if v != "" {
+			set(name, v)
+		}
+	}
+	if st.dev.Tags != nil {
+		set("tags", st.dev.Tags)
+	}
+	if st.dev.MDMUser != nil {
+		set("mdmUser", st.dev.MDMUser)
+	}
+	set("updatedAt", st.dev.UpdatedAt.Format(time.RFC3339Nano))
+	set("createdAt", st.dev.CreatedAt.Format(time.RFC3339Nano))
+	st.dev.Raw, _ = json.Marshal(st.raw)
+}
+
+// device returns a copy of the stored device that shares no memory with it.
+func (st *storedAppleDevice) device() applivery.AppleDevice {
+	d := st.dev
+	d.Raw = append(json.RawMessage(nil), d.Raw...)
+	d.Tags = slices.Clone(d.Tags)
+	if d.MDMUser != nil {
+		u := *d.MDMUser
+		d.MDMUser = &u
+	}
+	return d
+}
+
+// getAppleDevice serves GET …/devices/{admDeviceId}: the device named by
+// its ID or an alias, or 404 (code 3001).
+func (s *appleDeviceStore) getAppleDevice(w http.ResponseWriter, r *http.Request) {
+	dev, ok := s.AppleDevice(r.PathValue("organizationId"), r.PathValue("admDeviceId"))
+	if !ok {
+		writeError(w, errNotFound)
+		return
+	}
+	writeData(w, dev.Raw)
+}
+
+// appleUpdateMembers are the members of the update's body that the
+// reference's code samples show, and the JSON kind of each.
+var appleUpdateMembers = map[string]byte{
+	"displayName": '"', "tags": '[', "policyId": '"', "admPolicyAssignments": '[', "admVppLocationId": '"',
+	"profiles": '[', "applications": '[', "books": '[', "scripts": '[', "mdmUserId": '"', "skipPersonalInfo": 'b',
+	"smartAttributeAssignments": '[', "segmentId": '0',
+}
+
+// updateAppleDevice serves PUT …/devices/{admDeviceId}: it changes only the
+// members the body holds and answers the device. The body must be an object
+// of the documented members, each of its documented type: tags an array of
+// strings, policyId and mdmUserId 24 hex digits, segmentId an integer of 0
+// or more; anything else answers 400 (code 5209). policyId sets the id of
+// "admPolicy", mdmUserId the id of "mdmUser" (its email kept when the id
+// does not change), and the other members are stored as sent.
+func (s *appleDeviceStore) updateAppleDevice(w http.ResponseWriter, r *http.Request) {
+	var body map[string]json.RawMessage
+	if json.NewDecoder(r.Body).Decode(&body) != nil || body == nil || !validAppleUpdate(body) {
+		writeError(w, errInvalidInput)
+		return
+	}
+	org := r.PathValue("organizationId")
+	s.appleMu.Lock()
+	st := s.findAppleDevice(org, r.PathValue("admDeviceId"))
+	var raw json.RawMessage
+	if st != nil {
+		st.apply(body)
+		raw = st.device().Raw
+	}
+	s.appleMu.Unlock()
+	if st == nil {
+		writeError(w, errNotFound)
+		return
+	}
+	writeData(w, raw)
+}
+
+// validAppleUpdate reports whether body holds only documented members, each
+// of its documented type.
+func validAppleUpdate(body map[string]json.RawMessage) bool {
+	for name, v := range body {
+		kind, ok := appleUpdateMembers[name]
+		v = bytes.TrimSpace(v)
+		if !ok || len(v) == 0 {
+			return false
+		}
+		switch kind {
+		case '"', '[':
+			if v[0] != kind {
+				return false
+			}
+		case 'b':
+			if string(v) != "true" && string(v) != "false" {
+				return false
+			}
+		case '0':
+			var n int
+			if json.Unmarshal(v, &n) != nil || n < 0 {
+				return false
+			}
+		}
+	}
+	var tags []string
+	if v, ok := body["tags"]; ok && (json.Unmarshal(v, &tags) != nil || slices.Contains(tags, "")) {
+		return false
+	}
+	for _, name := range []string{"policyId", "mdmUserId"} {
+		var id string
+		if v, ok := body[name]; ok && (json.Unmarshal(v, &id) != nil || !objectIDRE.MatchString(id)) {
+			return false
+		}
+	}
+	return true
+}
+
+// apply merges a valid update's body into the device. The caller holds the
+// lock.
+func (st *storedAppleDevice) apply(body map[string]json.RawMessage) {
+	for name, v := range body {
+		switch name {
+		case "displayName":
+			_ = json.Unmarshal(v, &st.dev.DisplayName)
+		case "tags":
+			var tags []string
+			_ = json.Unmarshal(v, &tags)
+			st.dev.Tags = tags
+		case "mdmUserId":
+			var id string
+			_ = json.Unmarshal(v, &id)
+			if st.dev.MDMUser == nil || st.dev.MDMUser.ID != id {
+				st.dev.MDMUser = &applivery.DeviceUser{ID: id}
+			}
+		case "policyId":
+			var id string
+			_ = json.Unmarshal(v, &id)
+			policy := map[string]json.RawMessage{}
+			_ = json.Unmarshal(st.raw["admPolicy"], &policy) // keeps the rest of it, if any
+			policy["id"], _ = json.Marshal(id)
+			st.raw["admPolicy"], _ = json.Marshal(policy)
+		default:
+			st.raw[name] = append(json.RawMessage(nil), v...)
+		}
+	}
+	st.dev.UpdatedAt = stamp()
+	st.merge()
+}
+
+// listAppleDevices serves GET …/devices with the API's paging and sort and
+// the list's filters: mdm-user (the user's id), adm-policy (the id of the
+// device's "admPolicy"), tags (a device has every tag asked for), segmentId,
+// and show-deleted (deleted devices are left out without it). expandTo is
+// checked (ancestors or children, with a segmentId) but widens nothing: the
+// fake has no segment tree. user-adm-policy, whose meaning the reference
+// does not document, is taken and filters nothing.
+func (s *appleDeviceStore) listAppleDevices(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, okPage := positiveInt(q.Get("page"), 1)
+	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
+	segment, okSegment := nonNegativeInt(q.Get("segmentId"))
+	expand := q.Get("expandTo")
+	if !okPage || !okLimit || !okSegment || !sortRE.MatchString(q.Get("sort")) ||
+		!emptyOr(q.Get("mdm-user"), objectIDRE.MatchString) || !emptyOr(q.Get("adm-policy"), objectIDRE.MatchString) ||
+		!emptyOr(q.Get("show-deleted"), func(v string) bool { return v == "true" || v == "false" }) ||
+		expand != "" && (expand != "ancestors" && expand != "children" || segment < 0) {
+		writeError(w, errInvalidInput)
+		return
+	}
+	limit = min(limit, MaxLimit)
+	org := r.PathValue("organizationId")
+	s.appleMu.Lock()
+	if !s.appleOrgs.exists(org) {
+		s.appleMu.Unlock()
+		writeError(w, errNotFound)
+		return
+	}
+	var all []*storedAppleDevice
+	for k, st := range s.appleDevices {
+		if k.organization == org && st.matches(q, segment) {
+			all = append(all, st)
+		}
+	}
+	slices.SortFunc(all, func(a, b *storedAppleDevice) int { return cmp.Compare(a.seq, b.seq) })
+	if strings.HasSuffix(q.Get("sort"), ":desc") {
+		slices.Reverse(all)
+	}
+	total := len(all)
+	items := []json.RawMessage{}
+	if from := (page - 1) * limit; from < total {
+		for _, st := range all[from:min(from+limit, total)] {
+			items = append(items, st.device().Raw)
+		}
+	}
+	s.appleMu.Unlock()
+	writeData(w, paging(items, page, limit, total))
+}
+
+// matches reports whether the device passes the list's filters; segment is
+// -1 when none is asked. The caller holds the lock.
+func (st *storedAppleDevice) matches(q url.Values, segment int) bool {
+	if u := q.Get("mdm-user"); u != "" && (st.dev.MDMUser == nil || st.dev.MDMUser.ID != u) {
+		return false
+	}
+	if p := q.Get("adm-policy"); p != "" {
+		var policy struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(st.raw["admPolicy"], &policy) != nil || policy.ID != p {
+			return false
+		}
+	}
+	var deleted bool
+	_ = json.Unmarshal(st.raw["deleted"], &deleted)
+	if deleted && q.Get("show-deleted") != "true" {
+		return false
+	}
+	if segment >= 0 {
+		var own *int
+		if json.Unmarshal(st.raw["segmentId"], &own) != nil || own == nil || *own != segment {
+			return false
+		}
+	}
+	for _, want := range q["tags"] {
+		if !slices.Contains(st.dev.Tags, want) {
+			return false
+		}
+	}
+	return true
+}
