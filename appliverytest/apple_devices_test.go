@@ -352,3 +352,20 @@ func TestAppleDeviceUpdateIsRetriedByTheSDK(t *testing.T) {
 	assert.Equal(t, "Renamed", got.DisplayName)
 	assert.Len(t, srv.Requests(), 3)
 }
+
+func TestAppleDevicesAreTargetsOfAppleCommands(t *testing.T) {
+	t.Parallel()
+	srv, c := appleFleet(t)
+	ctx := context.Background()
+	for _, id := range []string{macID, macSerial} {
+		cmds, err := c.AppleCommands.Create(ctx, org, applivery.AppleTargetDevice,
+			&applivery.CreateAppleCommandRequest{RequestType: "DeviceLock", TargetIDs: []string{id}})
+		require.NoError(t, err, id)
+		require.Len(t, cmds, 1)
+		_, ok := srv.AppleCommand(org, cmds[0].ID)
+		assert.True(t, ok, id)
+	}
+	_, err := c.AppleCommands.Create(ctx, org, applivery.AppleTargetDevice,
+		&applivery.CreateAppleCommandRequest{RequestType: "DeviceLock", TargetIDs: []string{"C02XK0AAJGH9"}})
+	assert.ErrorIs(t, err, applivery.ErrNotFound, "a device the server does not hold is no target")
+}

@@ -38,6 +38,7 @@ func NewServer() *Server {
 	s.initAppleDevices(&s.organizations)
 	s.initCommands(&s.deviceStore)
 	s.initAppleCommands(&s.organizations, &s.commandStore.applyAfter)
+	s.appleDeviceKnown = func(org, id string) bool { return s.findAppleDevice(org, id) != nil }
 	table := s.endpoints()
 	s.initFaults(table)
 	s.initFront(&s.APIKey, &s.rateLimit, &s.faultQueue)
