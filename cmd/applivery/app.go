@@ -19,7 +19,9 @@ import (
 var registry = []*cmdSpec{
 	cancelCommand, getCommand, listCommand, createCommand, waitCommand, cancelPendingCommand,
 	devicesListCommand, devicesGetCommand, devicesMoveCommand,
-	devicesEveryListCommand, devicesFindCommand, apiCommand,
+	devicesEveryListCommand, devicesFindCommand,
+	appleCreateCommand, appleGetCommand, appleCancelCommand, appleWaitCommand,
+	apiCommand,
 }
 
 // helpArgs are the ways to ask for help.
@@ -242,7 +244,7 @@ func checkFlags(c *cli, cmd *cmdSpec, flags *flag.FlagSet, bulk *bulkFlags) erro
 		return &usageError{fmt.Sprintf("--output %q: use text or json", c.output)}
 	}
 	verb := cmd.words[strings.LastIndex(cmd.words, " ")+1:]
-	if len(c.devices) > 1 && bulk == nil {
+	if len(c.devices) > 1 && bulk == nil && !cmd.manyDevices {
 		return &usageError{fmt.Sprintf("--device is given %d times: %s takes one device", len(c.devices), verb)}
 	}
 	if len(c.devices) == 1 {

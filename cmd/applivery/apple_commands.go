@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/applivery/applivery-go"
+)
+
+// The commands of "applivery apple commands".
+
+// appleCommandFlags are the flags that give each argument of the Apple
+// commands the SDK validates, by the API's name for it.
+var appleCommandFlags = map[string]string{
+	"targetId":     "--device",
+	"targetIds":    "--device",
+	"targetType":   "--target-type",
+	"admCommandId": "--command",
+	"RequestType":  "--type",
+	"Params":       "--param",
+}
+
+// appleTargetFlag registers --target-type on flags.
+func appleTargetFlag(flags *flag.FlagSet) *string {
+	return flags.String("target-type", string(applivery.AppleTargetDevice), "what --device names: `device` or deviceUser")
+}
+
+var appleCreateCommand = &cmdSpec{
+	words:       "apple commands create",
+	args:        "--org ORG --device DEVICE [--device DEVICE]... --type REQUEST_TYPE [--param KEY=VALUE]... [--params JSON] [--target-type device|deviceUser]",
+	manyDevices: true,
+	short:       "queue an Apple MDM command for one or many devices",
+	long: `Create queues one Apple MDM command (--type, Apple's RequestType, such as
+DeviceLock or DeviceInformation) for every --device given (an ID, serial
+number or IMEI; up to 1,000), in one call, and prints the record of each.
+--param KEY=VALUE adds a string key of the command (--param Message=Locked);
+--params takes a JSON object of keys for other values ('{"Queries":["OSVersion"]}').
+
+It is never sent twice: when it fails after the server may have acted (a
+server error, a lost or cut answer), it says which devices to check before
+trying again.`,
+	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
+		var params stringList
+		requestType := flags.String("type", "", "Apple's `REQUEST_TYPE` of the command, such as DeviceLock (required)")
+		flags.Var(&params, "param", "a `KEY=VALUE` of the command, as a string; repeatable")
+		paramsJSON := flags.String("params", "", "a `JSON` object of the command's keys")
+		target := appleTargetFlag(flags)
+		return func(ctx context.Context, client *applivery.Client) error {
+			req := &applivery.CreateAppleCommandRequest{RequestType: *requestType, TargetIDs: c.devices}
+			if *paramsJSON != "" {
+				if err := json.Unmarshal([]byte(*paramsJSON), &req.Params); err != nil || req.Params == nil {
+					return &usageError{"--params: must be a JSON object"}
+				}
+			}
+			for _, p := range params {
+				k, v, ok := strings.Cut(p, "=")
+				if !ok || k == "" {
+					return &usageError{fmt.Sprintf("--param %q: use KEY=VALUE", p)}
+				}
+				if req.Params == nil {
+					req.Params = map[string]any{}
+				}
+				req.Params[k] = v
+			}
+			cmds, err := client.AppleCommands.Create(ctx, c.org, applivery.AppleTargetType(*target), req)
+			if err != nil {
+				return flagError(err, appleCommandFlags)
+			}
+			all := make([]*applivery.AppleCommand, len(cmds))
+			for i := range cmds {
+				all[i] = &cmds[i]
+			}
+			return c.printAppleCommands(all, false)
+		}, nil
+	},
+}
+
+var appleGetCommand = &cmdSpec{
+	words: "apple commands get",
+	args:  "--org ORG --device DEVICE --command ID [--target-type device|deviceUser]",
+	short: "show an Apple command",
+	long:  `Get shows one Apple command of a device (or device user).`,
+	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
+		id := flags.String("command", "", "the command's `ID` (24 hex digits)")
+		target := appleTargetFlag(flags)
+		return func(ctx context.Context, client *applivery.Client) error {
+			cmd, err := client.AppleCommands.Get(ctx, c.org, applivery.AppleTargetType(*target), c.device, *id)
+			if err != nil {
+				return flagError(err, appleCommandFlags)
+			}
+			return c.printAppleCommands([]*applivery.AppleCommand{cmd}, true)
+		}, nil
+	},
+}
+
+var appleCancelCommand = &cmdSpec{
+	words: "apple commands cancel",
+	args:  "--org ORG --device DEVICE --command ID [--target-type device|deviceUser]",
+	short: "cancel an Apple command that is pending or tried",
+	long: `Cancel cancels an Apple command that is pending or tried, before the device
+applies it, and prints "canceled" and its ID (as JSON, {"canceled":"OK","id":…}).
+A cancel that fails after the server may have acted is looked up; when that
+cannot tell, it says "may have been canceled": get the command before trying
+again.`,
+	exits: []int{exitNotPending},
+	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
+		id := flags.String("command", "", "the command's `ID` (24 hex digits)")
+		target := appleTargetFlag(flags)
+		return func(ctx context.Context, client *applivery.Client) error {
+			if err := client.AppleCommands.Cancel(ctx, c.org, applivery.AppleTargetType(*target), c.device, *id); err != nil {
+				return flagError(err, appleCommandFlags)
+			}
+			if c.output == "json" {
+				return json.NewEncoder(c.stdout).Encode(map[string]string{"canceled": "OK", "id": *id})
+			}
+			_, err := fmt.Fprintf(c.stdout, "canceled\t%s\n", *id)
+			return err
+		}, nil
+	},
+}
+
+var appleWaitCommand = &cmdSpec{
+	words: "apple commands wait",
+	args:  "--org ORG --device DEVICE --command ID [--target-type device|deviceUser] [--timeout 10m]",
+	short: "wait until the device has answered an Apple command",
+	long: `Wait polls an Apple command (2 s, doubling to a minute between polls,
+jittered) while it is Pending, Tried or NotNow, and prints it as it ended.
+Acknowledged exits 0, Canceled 9, any other status 7. It uses all of
+--timeout (10 minutes unless given), and exits 10 when the command is still
+pending then.`,
+	exits: []int{exitCanceled, exitPending},
+	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
+		id := flags.String("command", "", "the command's `ID` (24 hex digits)")
+		target := appleTargetFlag(flags)
+		c.waits = true
+		return func(ctx context.Context, client *applivery.Client) error {
+			start, polls := time.Now(), 0
+			opts := &applivery.AppleWaitOptions{OnPoll: func(cmd *applivery.AppleCommand) {
+				polls++
+				if c.stderrTerminal {
+					fmt.Fprintf(c.stderr, "\r\x1b[Kwaiting for command %s: %s, %s, %d poll%s",
+						cmd.ID, cmd.Status, time.Since(start).Round(time.Second), polls, plural(polls))
+				}
+			}}
+			if c.pollInterval > 0 {
+				opts.MinInterval = c.pollInterval
+			}
+			cmd, err := client.AppleCommands.Wait(ctx, c.org, applivery.AppleTargetType(*target), c.device, *id, opts)
+			if c.stderrTerminal && polls > 0 {
+				fmt.Fprint(c.stderr, "\r\x1b[K")
+			}
+			if cmd != nil {
+				if perr := c.printAppleCommands([]*applivery.AppleCommand{cmd}, true); perr != nil {
+					return perr
+				}
+			}
+			switch {
+			case err != nil:
+				return flagError(err, appleCommandFlags)
+			case cmd.Status == applivery.AppleCommandStatusAcknowledged:
+				return nil
+			case cmd.Status == applivery.AppleCommandStatusCanceled:
+				return &appleEndedError{cmd: cmd, exit: exitCanceled}
+			}
+			return &appleEndedError{cmd: cmd, exit: exitAPI}
+		}, nil
+	},
+}
+
+// appleEndedError is a wait whose Apple command ended otherwise than
+// Acknowledged. It is an *exitError to errors.As, with its exit status.
+type appleEndedError struct {
+	cmd  *applivery.AppleCommand
+	exit int
+}
+
+func (e *appleEndedError) Error() string {
+	return "applivery: command " + e.cmd.ID + " ended as " + string(e.cmd.Status)
+}
+
+func (e *appleEndedError) As(target any) bool {
+	if t, ok := target.(**exitError); ok {
+		*t = &exitError{code: e.exit}
+		return true
+	}
+	return false
+}
+
+// printAppleCommands writes Apple commands in the chosen format: text, one
+// line per command (ID, target, request type, status, last update), or
+// JSON, the records as the API sent them.
+func (c *cli) printAppleCommands(cmds []*applivery.AppleCommand, one bool) error {
+	return printAll(c, cmds, one, func(cmd *applivery.AppleCommand) []string {
+		return []string{cmd.ID, cmd.TargetID, cmd.RequestType, string(cmd.Status), timestamp(cmd.UpdatedAt)}
+	})
+}
