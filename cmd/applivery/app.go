@@ -19,6 +19,7 @@ import (
 var registry = []*cmdSpec{
 	cancelCommand, getCommand, listCommand, createCommand, waitCommand, cancelPendingCommand,
 	devicesListCommand, devicesGetCommand, devicesMoveCommand,
+	appleDevicesListCommand, appleDevicesGetCommand, appleDevicesUpdateCommand,
 	devicesEveryListCommand, devicesFindCommand,
 	appleCreateCommand, appleGetCommand, appleCancelCommand, appleWaitCommand,
 	apiCommand,
