@@ -15,8 +15,12 @@ import (
 // /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}.
 // Create stores one Pending command for every target of its body, and
 // answers 404 (code 3001), creating nothing, when one of them is a target
-// the server does not know (see [Server.AddAppleCommand]). Get and Cancel
-// find a command by its ID and the target it was created for. Cancel
+// the server does not know: a device target is known when
+// [Server.AddAppleDevice] stored it (by its ID or an alias) or
+// [Server.AddAppleCommand] seeded a command on it, a device user target
+// only in the latter case. Get and Cancel find a command by its ID and the
+// target as it was named when the command was created (a command created
+// for a serial number is not found under the device's ID). Cancel
 // answers {"canceled":"OK"} for a command that is Pending, Tried or NotNow,
 // and 400 with code 5106 for any other.
 const (
