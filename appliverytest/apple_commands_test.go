@@ -255,6 +255,53 @@ func TestAppleCommandsTriedAndNotNowCancel(t *testing.T) {
 	}
 }
 
+func TestAppleCreateIsNeverSentTwice(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault appliverytest.Fault
+	}{
+		{"a 502 after acting", appliverytest.Fault{Applied: true, Status: 502}},
+		{"a dropped answer after acting", appliverytest.Fault{Applied: true, Drop: true}},
+		{"a cut body", appliverytest.Fault{CutBody: true}},
+		{"a 500 before acting", appliverytest.Fault{Status: 500}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _, _ := newAppleServer(t)
+			c := srv.TestClient(t) // with retries
+			srv.Script(appliverytest.EndpointAppleCommandCreate, tt.fault)
+			_, err := c.AppleCommands.Create(context.Background(), org, applivery.AppleTargetDevice,
+				&applivery.CreateAppleCommandRequest{RequestType: "DeviceLock", TargetIDs: []string{macSerial, ipadSerial}})
+			assert.ErrorIs(t, err, applivery.ErrOutcomeUnknown)
+			assert.Contains(t, err.Error(), "2 targets "+macSerial+", "+ipadSerial)
+			creates := 0
+			for _, r := range srv.Requests() {
+				if r.Endpoint == appliverytest.EndpointAppleCommandCreate {
+					creates++
+				}
+			}
+			assert.Equal(t, 1, creates, "not retried once it may have acted")
+		})
+	}
+}
+
+func TestAppleCancelLostAnswerIsResolvedByTheLookup(t *testing.T) {
+	t.Parallel()
+	srv, _, seeded := newAppleServer(t)
+	c := srv.TestClient(t)
+	srv.Script(appliverytest.EndpointAppleCommandCancel, appliverytest.Fault{Applied: true, Status: 502})
+	require.NoError(t, c.AppleCommands.Cancel(context.Background(), org, applivery.AppleTargetDevice, macSerial, seeded.ID),
+		"the retry meets 5106, the lookup finds it canceled just now")
+	var endpoints []appliverytest.Endpoint
+	for _, r := range srv.Requests() {
+		endpoints = append(endpoints, r.Endpoint)
+	}
+	assert.Equal(t, []appliverytest.Endpoint{appliverytest.EndpointAppleCommandCancel, appliverytest.EndpointAppleCommandCancel,
+		appliverytest.EndpointAppleCommandGet}, endpoints)
+}
+
 func TestAppleCommandsScriptedFaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
