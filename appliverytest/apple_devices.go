@@ -45,16 +45,19 @@ func (s *appleDeviceStore) appleDeviceEndpoints() []endpoint {
 // appleDeviceStore holds the Apple devices of the organizations, under the
 // organizations' lock.
 type appleDeviceStore struct {
-	appleMu       *sync.Mutex // the organizations' lock
-	appleOrgs     *organizations
-	appleDevices  map[deviceKey]*storedAppleDevice
-	appleAliases  map[deviceKey]string // a serial number (or other alias) to the device's ID
-	appleSequence uint64               // insertion order, the list's order
+	appleMu      *sync.Mutex // the organizations' lock
+	appleOrgs    *organizations
+	appleDevices map[deviceKey]*storedAppleDevice
+	appleAliases map[deviceKey]string // a serial number (or other alias) to the device's ID
+	// appleSeq is the insertion order that the Android devices share, so
+	// that the list of every platform holds them all in the order added.
+	appleSeq *uint64
 }
 
 // initAppleDevices makes the store of the Apple devices of the
-// organizations.
-func (s *appleDeviceStore) initAppleDevices(orgs *organizations) {
+// organizations, counting their insertion order on seq.
+func (s *appleDeviceStore) initAppleDevices(orgs *organizations, seq *uint64) {
+	s.appleSeq = seq
 	s.appleMu = &orgs.mu
 	s.appleOrgs = orgs
 	s.appleDevices = make(map[deviceKey]*storedAppleDevice)
@@ -112,8 +115,8 @@ func (s *appleDeviceStore) AddAppleDevice(organizationID string, dev applivery.A
 	st.merge()
 	s.appleMu.Lock()
 	defer s.appleMu.Unlock()
-	s.appleSequence++
-	st.seq = s.appleSequence
+	*s.appleSeq++
+	st.seq = *s.appleSeq
 	key := deviceKey{organizationID, dev.ID}
 	if old, ok := s.appleDevices[key]; ok {
 		for _, a := range old.aliases {
@@ -396,4 +399,27 @@ func (st *storedAppleDevice) matches(q url.Values, segment int) bool {
 		}
 	}
 	return true
+}
+
+// mdmViews returns the organization's Apple devices as the list of every
+// platform filters them: Android-shaped views that read the same members
+// (the typed ID, user and tags, the id of "admPolicy" as the policy's, the
+// rest from Raw), in the order they were added. The caller holds the lock.
+func (s *appleDeviceStore) mdmViews(organizationID string) []*storedDevice {
+	var views []*storedDevice
+	for k, st := range s.appleDevices {
+		if k.organization != organizationID {
+			continue
+		}
+		v := &storedDevice{dev: applivery.Device{ID: st.dev.ID, Organization: st.dev.Organization, MDMUser: st.dev.MDMUser},
+			raw: st.raw, seq: st.seq}
+		var policy struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(st.raw["admPolicy"], &policy) == nil && policy.ID != "" {
+			v.dev.Policy = &applivery.DevicePolicy{ID: policy.ID}
+		}
+		views = append(views, v)
+	}
+	return views
 }

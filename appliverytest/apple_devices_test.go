@@ -369,3 +369,53 @@ func TestAppleDevicesAreTargetsOfAppleCommands(t *testing.T) {
 		&applivery.CreateAppleCommandRequest{RequestType: "DeviceLock", TargetIDs: []string{"C02XK0AAJGH9"}})
 	assert.ErrorIs(t, err, applivery.ErrNotFound, "a device the server does not hold is no target")
 }
+
+func TestAppleDevicesAreInTheListOfEveryPlatform(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	pixel := srv.AddDevice(org, applivery.Device{Raw: json.RawMessage(`{"serialNumber":"R58M123","tags":["berlin"]}`)})
+	mac := srv.AddAppleDevice(org, applivery.AppleDevice{DisplayName: "Front desk Mac", Tags: []string{"kiosk", "berlin"},
+		MDMUser: &applivery.DeviceUser{ID: userAna},
+		Raw:     json.RawMessage(`{"serialNumber":"` + macSerial + `","type":"macos","admPolicy":{"id":"` + admPolicy + `"}}`)})
+	ipad := srv.AddAppleDevice(org, applivery.AppleDevice{Raw: json.RawMessage(`{"serialNumber":"DMPXK1ABCD12"}`)})
+	srv.AddAppleDevice(org, applivery.AppleDevice{Raw: json.RawMessage(`{"serialNumber":"DMPXK1ABCD99","deleted":true}`)})
+	srv.AddAppleDevice(otherOrgID, applivery.AppleDevice{Raw: json.RawMessage(`{"serialNumber":"` + macSerial + `"}`)})
+	tests := []struct {
+		name string
+		o    *applivery.ListMDMDevicesOptions
+		want []string
+	}{
+		{"every platform, in the order added", nil, []string{pixel.ID, mac.ID, ipad.ID}},
+		{"newest first", &applivery.ListMDMDevicesOptions{Sort: "createdAt:desc"}, []string{ipad.ID, mac.ID, pixel.ID}},
+		{"apple", &applivery.ListMDMDevicesOptions{Type: "apple"}, []string{mac.ID, ipad.ID}},
+		{"android", &applivery.ListMDMDevicesOptions{Type: "android"}, []string{pixel.ID}},
+		{"by serial number", &applivery.ListMDMDevicesOptions{SerialNumber: macSerial}, []string{mac.ID}},
+		{"a tag on both platforms", &applivery.ListMDMDevicesOptions{Tags: []string{"berlin"}}, []string{pixel.ID, mac.ID}},
+		{"user", &applivery.ListMDMDevicesOptions{MDMUserID: userAna}, []string{mac.ID}},
+		{"policy", &applivery.ListMDMDevicesOptions{PolicyID: admPolicy}, []string{mac.ID}},
+		{"search", &applivery.ListMDMDevicesOptions{Search: "abcd12"}, []string{ipad.ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for d, err := range c.Devices.ListAll(context.Background(), org, tt.o) {
+				require.NoError(t, err)
+				want := "android"
+				if d.ID != pixel.ID {
+					want = "apple"
+				}
+				assert.Equal(t, want, d.Type, "the platform, whatever the device's own type")
+				assert.Equal(t, "device", d.SubType)
+				got = append(got, d.ID)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	page, err := c.Devices.List(context.Background(), org, &applivery.ListMDMDevicesOptions{SerialNumber: macSerial})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(page.Items[0].Raw, &raw))
+	assert.Equal(t, "Front desk Mac", raw["displayName"], "the rest of the device is served")
+}

@@ -53,8 +53,9 @@
 // The lists page like the API ([DefaultLimit] a page, at most [MaxLimit]) and
 // take its sort parameter; the device list also filters by user, policy,
 // tags, segment and deletion. The list of every platform holds the devices
-// AddDevice stored, as type "android", and filters by serial number, IMEI,
-// type, tags, search and more ([EndpointDevicesList] says which). A device
+// AddDevice stored, as type "android", and those AddAppleDevice stored, as
+// type "apple", and filters by serial number, IMEI, type, tags, search and
+// more ([EndpointDevicesList] says which). A device
 // is named in a path by its ID or by any alias (serial number, IMEI, enrollmentSpecificId) that
 // [Server.AddDevice] gave it; moving a device takes its ID only. Any other
 // path is recorded with the Endpoint "" and, past the key, answers 404 with

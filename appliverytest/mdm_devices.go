@@ -12,9 +12,10 @@ import (
 
 // EndpointDevicesList is the list of every platform, GET
 // /organizations/{organizationId}/mdm/devices. It serves the devices that
-// AddDevice stored (all Android: "type" "android", "subType" "device", the
-// rest of each item its Raw), paged and sorted like the other lists, and
-// checks every documented parameter (patterns, enumerations, booleans,
+// AddDevice stored ("type" "android") and those that AddAppleDevice stored
+// ("type" "apple"), in the order they were added, each with "subType"
+// "device" and the rest of the item its Raw, paged and sorted like the
+// other lists, and checks every documented parameter (patterns, enumerations, booleans,
 // bounds): a mismatch answers 400 with code 5209. It filters by type and
 // subType; by serialNumber, imei, name, state and osVersion (equal to the
 // device's Raw member of that name); by tags (the device has every tag asked
@@ -30,7 +31,7 @@ const mdmDevicesPath = "/organizations/{organizationId}/mdm/devices"
 
 // mdmDeviceEndpoints are the rows of the cross-platform device list in the
 // server's endpoint table.
-func (s *deviceStore) mdmDeviceEndpoints() []endpoint {
+func (s *Server) mdmDeviceEndpoints() []endpoint {
 	return []endpoint{
 		{EndpointDevicesList, http.MethodGet, mdmDevicesPath, wildcards{"organizationId": organizationIDRE}, s.listMDMDevices},
 	}
@@ -43,7 +44,9 @@ var mdmDeviceStringBounds = map[string]int{
 }
 
 // listMDMDevices serves GET …/mdm/devices, as EndpointDevicesList says.
-func (s *deviceStore) listMDMDevices(w http.ResponseWriter, r *http.Request) {
+// An Apple device is filtered as a view of it (appleDeviceStore.mdmViews)
+// that reads the same members.
+func (s *Server) listMDMDevices(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, okPage := positiveInt(q.Get("page"), 1)
 	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
@@ -53,30 +56,39 @@ func (s *deviceStore) listMDMDevices(w http.ResponseWriter, r *http.Request) {
 	}
 	limit = min(limit, MaxLimit)
 	org := r.PathValue("organizationId")
-	s.mu.Lock()
+	s.deviceStore.mu.Lock()
 	if !s.organizations.exists(org) {
-		s.mu.Unlock()
+		s.deviceStore.mu.Unlock()
 		writeError(w, errNotFound)
 		return
 	}
-	var all []*storedDevice
-	for k, st := range s.devices {
-		if k.organization == org && st.matchesMDM(q) {
-			all = append(all, st)
+	type platformDevice struct {
+		st       *storedDevice
+		platform string
+	}
+	var all []platformDevice
+	for k, st := range s.deviceStore.devices {
+		if k.organization == org && st.matchesMDM(q, "android") {
+			all = append(all, platformDevice{st, "android"})
 		}
 	}
-	slices.SortFunc(all, func(a, b *storedDevice) int { return cmp.Compare(a.seq, b.seq) })
+	for _, st := range s.mdmViews(org) {
+		if st.matchesMDM(q, "apple") {
+			all = append(all, platformDevice{st, "apple"})
+		}
+	}
+	slices.SortFunc(all, func(a, b platformDevice) int { return cmp.Compare(a.st.seq, b.st.seq) })
 	if strings.HasSuffix(q.Get("sort"), ":desc") {
 		slices.Reverse(all)
 	}
 	total := len(all)
 	items := []json.RawMessage{}
 	if from := (page - 1) * limit; from < total {
-		for _, st := range all[from:min(from+limit, total)] {
-			items = append(items, st.mdmItem())
+		for _, d := range all[from:min(from+limit, total)] {
+			items = append(items, d.st.mdmItem(d.platform))
 		}
 	}
-	s.mu.Unlock()
+	s.deviceStore.mu.Unlock()
 	writeData(w, paging(items, page, limit, total))
 }
 
@@ -122,13 +134,13 @@ func (st *storedDevice) rawBool(name string) bool {
 	return v
 }
 
-// matchesMDM reports whether the device passes the cross-platform list's
-// filters. The caller holds s.mu.
-func (st *storedDevice) matchesMDM(q url.Values) bool {
+// matchesMDM reports whether the device of the platform ("android",
+// "apple") passes the cross-platform list's filters. The caller holds s.mu.
+func (st *storedDevice) matchesMDM(q url.Values, platform string) bool {
 	if st.rawBool("deleted") {
 		return false
 	}
-	if t := q.Get("type"); t != "" && t != "android" {
+	if t := q.Get("type"); t != "" && t != platform {
 		return false
 	}
 	if t := q.Get("subType"); t != "" && t != "device" {
@@ -173,13 +185,13 @@ func (st *storedDevice) matchesMDM(q url.Values) bool {
 }
 
 // mdmItem returns the device as the cross-platform list serves it: its Raw,
-// with "type" "android" and "subType" "device". The caller holds s.mu.
-func (st *storedDevice) mdmItem() json.RawMessage {
+// with "type" the platform and "subType" "device". The caller holds s.mu.
+func (st *storedDevice) mdmItem(platform string) json.RawMessage {
 	item := make(map[string]json.RawMessage, len(st.raw)+2)
 	for k, v := range st.raw {
 		item[k] = v
 	}
-	item["type"] = json.RawMessage(`"android"`)
+	item["type"], _ = json.Marshal(platform)
 	item["subType"] = json.RawMessage(`"device"`)
 	b, _ := json.Marshal(item)
 	return b

@@ -35,7 +35,7 @@ func NewServer() *Server {
 	s := &Server{APIKey: "test_" + randomHex(16)}
 	s.initOrganizations()
 	s.initDevices(&s.organizations)
-	s.initAppleDevices(&s.organizations)
+	s.initAppleDevices(&s.organizations, &s.deviceStore.seq)
 	s.initCommands(&s.deviceStore)
 	s.initAppleCommands(&s.organizations, &s.commandStore.applyAfter)
 	s.appleDeviceKnown = func(org, id string) bool { return s.findAppleDevice(org, id) != nil }
