@@ -180,3 +180,72 @@ func TestAppleDevicePage(t *testing.T) {
 		})
 	}
 }
+
+// FuzzAppleDeviceDecode checks AppleDevice's member walker against
+// encoding/json's map decoding, as deviceOracle does for Device: on any
+// well-formed object the typed fields are what the map holds (the last of
+// duplicate names; strings as sent, tags only when an array of strings, a
+// user only when an object, times only when RFC 3339) and Raw the bytes; on
+// any other value it fails without a panic, with a type error for a value
+// that is not an object.
+func FuzzAppleDeviceDecode(f *testing.F) {
+	for _, seed := range []string{
+		sampleAppleDevice, `{}`, `null`, `[1]`, `5`, `"x"`, `{"id":5}`, `{"id":"a","id":"b"}`, `{"displayN\u0061me":"Mac"}`,
+		`{"tags":["a",null]}`, `{"tags":["a",1]}`, `{"tags":"a"}`, `{"tags":[],"tags":["b"]}`, `{"mdmUser":"ana"}`,
+		`{"mdmUser":{"email":"a\"b"}}`, `{"updatedAt":"2026-02-10T12: 01:00Z","createdAt":"2026-01-02T03:04:05.5+01:00"}`,
+		` { "id" : "a" , "tags" : [ "x" ] } `, `{"a":1,}`, `{"a" 1}`, `{"x":[1,]}`, `{`, `{"id":"a"} x`, `{"type":"\q"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got AppleDevice
+		err := got.UnmarshalJSON(b)
+		var m map[string]json.RawMessage
+		isObj := json.Unmarshal(b, &m) == nil && m != nil
+		str := func(raw json.RawMessage) string {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return ""
+			}
+			return s
+		}
+		switch {
+		case string(b) == "null":
+			require.NoError(t, err)
+		case isObj:
+			require.NoError(t, err, "a well-formed object: %q", b)
+			want := AppleDevice{ID: str(m["id"]), Organization: str(m["organization"]), DisplayName: str(m["displayName"]),
+				Type: str(m["type"]), SubType: str(m["subType"]), Raw: b}
+			if v := m["tags"]; len(v) > 0 && v[0] == '[' {
+				var tags []string
+				if json.Unmarshal(v, &tags) == nil {
+					want.Tags = tags
+				}
+			}
+			if u := m["mdmUser"]; jsonscan.IsObject(u) {
+				var um map[string]json.RawMessage
+				_ = json.Unmarshal(u, &um)
+				want.MDMUser = &DeviceUser{ID: str(um["id"]), Email: str(um["email"])}
+			}
+			if ts, err := time.Parse(time.RFC3339Nano, str(m["updatedAt"])); err == nil {
+				want.UpdatedAt = ts
+			}
+			if ts, err := time.Parse(time.RFC3339Nano, str(m["createdAt"])); err == nil {
+				want.CreatedAt = ts
+			}
+			assert.True(t, want.UpdatedAt.Equal(got.UpdatedAt), "updatedAt of %q", b)
+			assert.True(t, want.CreatedAt.Equal(got.CreatedAt), "createdAt of %q", b)
+			want.UpdatedAt, want.CreatedAt = got.UpdatedAt, got.CreatedAt
+			assert.Equal(t, want, got)
+		case json.Valid(b):
+			var te *json.UnmarshalTypeError
+			require.ErrorAs(t, err, &te, "a value that is not an object: %q", b)
+		default:
+			require.ErrorIs(t, err, jsonscan.ErrMalformed, "not well formed: %q", b)
+		}
+		if err == nil {
+			_, merr := json.Marshal(got)
+			require.NoError(t, merr, "a decoded device always encodes: %q", b)
+		}
+	})
+}
