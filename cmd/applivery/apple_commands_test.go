@@ -163,8 +163,12 @@ func TestAppleWait(t *testing.T) {
 		wantOut  string
 	}{
 		{"acknowledged", func(srv *appliverytest.Server, _ string) { srv.ApplyAfter(20 * time.Millisecond) }, "10s", exitOK, "Acknowledged"},
-		{"canceled", func(srv *appliverytest.Server, id string) { srv.SetAppleCommandStatus(org, id, applivery.AppleCommandStatusCanceled) }, "10s", exitCanceled, "Canceled"},
-		{"an error", func(srv *appliverytest.Server, id string) { srv.SetAppleCommandStatus(org, id, applivery.AppleCommandStatusError) }, "10s", exitAPI, "Error"},
+		{"canceled", func(srv *appliverytest.Server, id string) {
+			srv.SetAppleCommandStatus(org, id, applivery.AppleCommandStatusCanceled)
+		}, "10s", exitCanceled, "Canceled"},
+		{"an error", func(srv *appliverytest.Server, id string) {
+			srv.SetAppleCommandStatus(org, id, applivery.AppleCommandStatusError)
+		}, "10s", exitAPI, "Error"},
 		{"still pending", func(*appliverytest.Server, string) {}, "200ms", exitPending, "Pending"},
 	}
 	for _, tt := range tests {
