@@ -116,12 +116,12 @@ func (c *AppleCommand) UnmarshalJSON(b []byte) error {
 		case "command":
 			w.Command = append(json.RawMessage(nil), value...)
 			if jsonscan.IsObject(value) {
-				var rt struct {
-					RequestType json.RawMessage `json:"RequestType"`
-				}
-				if json.Unmarshal(value, &rt) == nil {
-					w.RequestType = jsonscan.String(rt.RequestType)
-				}
+				// Member names match exactly, as everywhere in the record.
+				_ = appleCommandObject.EachMember(value, func(name string, v []byte) {
+					if name == "RequestType" {
+						w.RequestType = jsonscan.String(v)
+					}
+				})
 			}
 		case "data":
 			w.Data = append(json.RawMessage(nil), value...)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/applivery/applivery-go/internal/jsonscan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -187,4 +188,65 @@ func TestAppleCommandCanceled(t *testing.T) {
 			assert.Equal(t, tt.wantTime, when)
 		})
 	}
+}
+
+func FuzzAppleCommandDecode(f *testing.F) {
+	for _, seed := range []string{
+		documentedAppleCommand, `{}`, `null`, `[1]`, `5`, `"x"`, `{"id":5}`, `{"id":"a","id":"b"}`, `{"st\u0061tus":"Tried"}`,
+		`{"Status":"Pending"}`, `{"command":{"requesttype":"X","RequestType":"Y"}}`, `{"command":{"RequestType":"A","RequestType":"B"}}`,
+		`{"numTries":1e2}`, `{"numTries":-0}`, `{"numTries":99999999999999999999}`, `{"sentAt":"2026-02-10T12:01:00Z"}`,
+		`{"data": [1, {"a":"}"}] }`, ` { "command" : { } } `, `{"a":1,}`, `{`, `{"id":"a"} x`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got AppleCommand
+		err := got.UnmarshalJSON(b)
+		var m map[string]json.RawMessage
+		isObj := json.Unmarshal(b, &m) == nil && m != nil
+		str := func(raw json.RawMessage) string {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return ""
+			}
+			return s
+		}
+		timeOf := func(raw json.RawMessage) time.Time {
+			ts, err := time.Parse(time.RFC3339Nano, str(raw))
+			if err != nil {
+				return time.Time{}
+			}
+			return ts
+		}
+		switch {
+		case string(b) == "null":
+			require.NoError(t, err)
+		case isObj:
+			require.NoError(t, err, "a well-formed object: %q", b)
+			var n int
+			if json.Unmarshal(m["numTries"], &n) != nil {
+				n = 0
+			}
+			var cm map[string]json.RawMessage
+			_ = json.Unmarshal(m["command"], &cm)
+			raw := func(name string) json.RawMessage {
+				if v, ok := m[name]; ok {
+					return v
+				}
+				return nil
+			}
+			want := AppleCommand{ID: str(m["id"]), Organization: str(m["organization"]), TargetType: AppleTargetType(str(m["targetType"])),
+				TargetID: str(m["targetId"]), UUID: str(m["UUID"]), Status: AppleCommandStatus(str(m["status"])),
+				RequestType: str(cm["RequestType"]), GroupName: str(m["groupName"]), NumTries: n,
+				SentAt: timeOf(m["sentAt"]), ReceivedAt: timeOf(m["receivedAt"]), TriedAt: timeOf(m["triedAt"]),
+				CanceledAt: timeOf(m["canceledAt"]), CreatedAt: timeOf(m["createdAt"]), UpdatedAt: timeOf(m["updatedAt"]),
+				Command: raw("command"), Data: raw("data"), Raw: b}
+			assert.Equal(t, want, got)
+		case json.Valid(b):
+			var te *json.UnmarshalTypeError
+			require.ErrorAs(t, err, &te, "a value that is not an object: %q", b)
+		default:
+			require.ErrorIs(t, err, jsonscan.ErrMalformed, "not well formed: %q", b)
+		}
+	})
 }
