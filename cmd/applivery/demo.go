@@ -29,8 +29,8 @@ const demoApplyAfter = 3 * time.Second
 const demoUsage = `Usage: applivery demo
 
 Serves a fake Applivery API on loopback, seeded with a small fleet: 36
-devices in three sites, tagged kiosk or field, four of them lost (offline,
-tagged lost) with pending commands. It prints the environment and the
+Android devices in three sites, tagged kiosk or field, four of them lost
+(offline, tagged lost) with pending commands, and three Macs and iPads. It prints the environment and the
 commands to try against it in another terminal, with no account. Online
 devices apply a command 3 seconds after it is created, so create --wait
 and the fleet runs finish; a lost device applies nothing, so its commands
@@ -65,6 +65,12 @@ func demoFleet(srv *appliverytest.Server) (featured applivery.Device, pending []
 		if kiosk == "" && !lost && tags[1] == "kiosk" {
 			kiosk = serial
 		}
+	}
+
+	for i, name := range []string{"Ana's MacBook", "Front desk iPad", "Lab iMac"} {
+		serial := fmt.Sprintf("C02XK%04dJGH5", i)
+		raw, _ := json.Marshal(map[string]any{"serialNumber": serial, "displayName": name, "tags": []string{sites[i%3]}})
+		srv.AddAppleDevice(demoOrg, applivery.AppleDevice{DisplayName: name, Tags: []string{sites[i%3]}, Raw: raw}, serial)
 	}
 
 	// The featured device is lost too: its pending commands wait to be
@@ -121,8 +127,8 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	dev, pending, kiosk := demoFleet(srv)
 	org := "--org " + demoOrg
 	device := org + " --device " + demoDevice
-	fmt.Fprintf(a.stdout, `A fake Applivery API is serving on %s, with a fleet of 36 devices
-of organization %s. Device %s (serial number %s, id %s) is lost, with
+	fmt.Fprintf(a.stdout, `A fake Applivery API is serving on %s, with a fleet of 36 Android
+devices and 3 Apple ones of organization %s. Device %s (serial number %s, id %s) is lost, with
 pending commands; the online devices apply a command %s after it is created.
 In another terminal:
 
@@ -137,10 +143,13 @@ In another terminal:
   applivery android commands cancel-pending %s --all-devices --tag lost --output json
   applivery android commands create %s --all-devices --tag madrid --type LOCK --wait --rate 10
   applivery android devices move    %s --device %s --segment 7
+  applivery devices find C02XK0000JGH5 %s
+  applivery apple devices list %s
+  applivery apple commands create %s --device C02XK0001JGH5 --type DeviceLock
 
 Serving until interrupted (Ctrl-C).
 `, srv.URL, demoOrg, demoDevice, demoSerial, dev.ID, cmp.Or(a.demoDelay, demoApplyAfter), srv.URL, srv.APIKey,
-		org, org, demoSerial, device, device, pending[1], device, pending[0], org, kiosk, org, org, org, org, dev.ID)
+		org, org, demoSerial, device, device, pending[1], device, pending[0], org, kiosk, org, org, org, org, dev.ID, org, org, org)
 	<-ctx.Done()
 	fmt.Fprintln(a.stdout, "Stopped.")
 	return nil

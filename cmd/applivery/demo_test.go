@@ -49,7 +49,7 @@ func TestDemoServesEveryVerb(t *testing.T) {
 	go func() { b, _ := io.ReadAll(out); rest <- string(b) }()
 	require.Contains(t, env, "APPLIVERY_BASE_URL")
 	require.Contains(t, env, "APPLIVERY_API_KEY")
-	require.Len(t, commands, 10, "devices list, get and move; commands list, get, cancel, create --wait; two fleet runs over the lost devices and one over a site")
+	require.Len(t, commands, 13, "devices list, get and move; commands list, get, cancel, create --wait; two fleet runs over the lost devices and one over a site; a find by serial, the Apple devices and an Apple lock")
 
 	environment := []string{"APPLIVERY_BASE_URL=" + env["APPLIVERY_BASE_URL"], "APPLIVERY_API_KEY=" + env["APPLIVERY_API_KEY"]}
 	outputs := map[string]string{}
@@ -61,7 +61,7 @@ func TestDemoServesEveryVerb(t *testing.T) {
 	}
 	for cmd, out := range outputs {
 		switch {
-		case strings.Contains(cmd, "devices list"):
+		case strings.Contains(cmd, "android devices list"):
 			assert.Equal(t, 13, strings.Count(out, "\n"), "the devices of berlin, the featured one included: %s", out)
 		case strings.Contains(cmd, "--dry-run"):
 			assert.Equal(t, 4, strings.Count(out, "\twould cancel 1: "), "the four lost devices, one pending command each: %s", out)
@@ -70,6 +70,10 @@ func TestDemoServesEveryVerb(t *testing.T) {
 		case strings.Contains(cmd, "--tag madrid"):
 			assert.Equal(t, 12, strings.Count(out, "\tok\tcommand "), "every device of madrid: %s", out)
 			assert.Equal(t, 12, strings.Count(out, " LOCK DONE"), "each applied its lock: %s", out)
+		case strings.Contains(cmd, "devices find"):
+			assert.Contains(t, out, "apple", "found across platforms: %s", out)
+		case strings.Contains(cmd, "apple devices list"):
+			assert.Equal(t, 3, strings.Count(out, "\n"), "the three Apple devices: %s", out)
 		case strings.Contains(cmd, "REBOOT --wait"):
 			assert.Contains(t, out, "\tREBOOT\tDONE\t", "an online device applies it")
 		}
