@@ -234,18 +234,11 @@ func (s *AndroidCommandsService) List(ctx context.Context, organizationID, devic
 //		…
 //	}
 func (s *AndroidCommandsService) ListAll(ctx context.Context, organizationID, deviceID string, o *ListCommandsOptions, opts ...CallOption) iter.Seq2[*Command, error] {
-	var lo ListCommandsOptions
-	if o != nil {
-		lo = *o
-	}
-	return listAll("commands", lo.Page, func(page int) ([]Command, pageMeta, error) {
+	lo := optionsOf(o)
+	return allPages("commands", lo.Page, func(page int) (*CommandPage, error) {
 		q := lo
 		q.Page = page
-		p, err := s.List(ctx, organizationID, deviceID, &q, opts...)
-		if err != nil {
-			return nil, pageMeta{}, err
-		}
-		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
+		return s.List(ctx, organizationID, deviceID, &q, opts...)
 	}, (*Command).listKey)
 }
 

@@ -79,13 +79,9 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		case "deviceEmmPolicy":
 			w.Policy = decodePolicy(value)
 		case "updatedAt":
-			var t wireTime
-			_ = t.UnmarshalJSON(value)
-			w.UpdatedAt = time.Time(t)
+			w.UpdatedAt = timeOf(value)
 		case "createdAt":
-			var t wireTime
-			_ = t.UnmarshalJSON(value)
-			w.CreatedAt = time.Time(t)
+			w.CreatedAt = timeOf(value)
 		}
 	})
 	if err != nil {
@@ -180,16 +176,4 @@ type DevicePage struct {
 	TotalDocs, TotalPages    int
 	HasNextPage, HasPrevPage bool
 	NextPage, PrevPage       int // 0 when null or absent
-}
-
-// devicePage returns the DevicePage of w.
-func devicePage(w *pageJSON[Device]) *DevicePage {
-	items := w.Items
-	if items == nil {
-		items = []Device{}
-	}
-	return &DevicePage{
-		Items: items, Page: w.Page, Limit: w.Limit, TotalDocs: w.TotalDocs, TotalPages: w.TotalPages,
-		HasNextPage: w.HasNextPage, HasPrevPage: w.HasPrevPage, NextPage: w.NextPage, PrevPage: w.PrevPage,
-	}
 }

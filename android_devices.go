@@ -80,30 +80,9 @@ func (s *AndroidDevicesService) Get(ctx context.Context, organizationID, deviceI
 //
 //	GET /organizations/{organizationId}/mdm/android/enterprise/devices?page=&limit=&sort=&mdm-user=&emm-policy=&show-deleted=&tags=&segmentId=&expandTo=
 func (s *AndroidDevicesService) List(ctx context.Context, organizationID string, o *ListDevicesOptions, opts ...CallOption) (*DevicePage, error) {
-	cc, err := callOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	if !isOrganizationID(organizationID) {
-		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
-	}
-	query, err := o.query()
-	if err != nil {
-		return nil, err
-	}
-	r := request{
-		op:     opDevicesList,
-		method: http.MethodGet,
-		url:    s.core.androidDeviceURL(organizationID, "", query),
-		policy: transport.Idempotent,
-		call:   cc,
-	}
-	ctx, st := s.core.start(ctx, &r)
-	w, out, err := do[pageJSON[Device]](ctx, s.core, r)
-	if err != nil {
-		return nil, s.core.end(&st, &r, out, err)
-	}
-	return devicePage(w), s.core.end(&st, &r, out, nil)
+	return listPage[Device, DevicePage](ctx, s.core, opDevicesList, organizationID, o.query, func(query string) string {
+		return s.core.androidDeviceURL(organizationID, "", query)
+	}, opts)
 }
 
 // ListAll iterates over all of the organization's devices that o selects,
@@ -128,18 +107,11 @@ func (s *AndroidDevicesService) List(ctx context.Context, organizationID string,
 //		…
 //	}
 func (s *AndroidDevicesService) ListAll(ctx context.Context, organizationID string, o *ListDevicesOptions, opts ...CallOption) iter.Seq2[*Device, error] {
-	var lo ListDevicesOptions
-	if o != nil {
-		lo = *o
-	}
-	return listAll("devices", lo.Page, func(page int) ([]Device, pageMeta, error) {
+	lo := optionsOf(o)
+	return allPages("devices", lo.Page, func(page int) (*DevicePage, error) {
 		q := lo
 		q.Page = page
-		p, err := s.List(ctx, organizationID, &q, opts...)
-		if err != nil {
-			return nil, pageMeta{}, err
-		}
-		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
+		return s.List(ctx, organizationID, &q, opts...)
 	}, (*Device).listKey)
 }
 

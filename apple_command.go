@@ -88,11 +88,6 @@ func (c *AppleCommand) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var w AppleCommand
-	timeOf := func(v []byte) time.Time {
-		var t wireTime
-		_ = t.UnmarshalJSON(v)
-		return time.Time(t)
-	}
 	err := appleCommandObject.EachMember(b, func(name string, value []byte) {
 		switch name {
 		case "id":

@@ -77,13 +77,9 @@ func (d *AppleDevice) UnmarshalJSON(b []byte) error {
 		case "mdmUser":
 			w.MDMUser = decodeUser(value)
 		case "updatedAt":
-			var t wireTime
-			_ = t.UnmarshalJSON(value)
-			w.UpdatedAt = time.Time(t)
+			w.UpdatedAt = timeOf(value)
 		case "createdAt":
-			var t wireTime
-			_ = t.UnmarshalJSON(value)
-			w.CreatedAt = time.Time(t)
+			w.CreatedAt = timeOf(value)
 		}
 	})
 	if err != nil {
@@ -147,16 +143,4 @@ type AppleDevicePage struct {
 	TotalDocs, TotalPages    int
 	HasNextPage, HasPrevPage bool
 	NextPage, PrevPage       int // 0 when null or absent
-}
-
-// appleDevicePage returns the AppleDevicePage of w.
-func appleDevicePage(w *pageJSON[AppleDevice]) *AppleDevicePage {
-	items := w.Items
-	if items == nil {
-		items = []AppleDevice{}
-	}
-	return &AppleDevicePage{
-		Items: items, Page: w.Page, Limit: w.Limit, TotalDocs: w.TotalDocs, TotalPages: w.TotalPages,
-		HasNextPage: w.HasNextPage, HasPrevPage: w.HasPrevPage, NextPage: w.NextPage, PrevPage: w.PrevPage,
-	}
 }

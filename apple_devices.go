@@ -103,30 +103,9 @@ func (s *AppleDevicesService) Get(ctx context.Context, organizationID, deviceID 
 //
 //	GET /organizations/{organizationId}/mdm/apple/enterprise/devices?page=&limit=&sort=&mdm-user=&adm-policy=&user-adm-policy=&show-deleted=&tags=&segmentId=&expandTo=
 func (s *AppleDevicesService) List(ctx context.Context, organizationID string, o *ListAppleDevicesOptions, opts ...CallOption) (*AppleDevicePage, error) {
-	cc, err := callOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	if !isOrganizationID(organizationID) {
-		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
-	}
-	query, err := o.query()
-	if err != nil {
-		return nil, err
-	}
-	r := request{
-		op:     opAppleDevicesList,
-		method: http.MethodGet,
-		url:    s.core.appleDeviceURL(organizationID, "", query),
-		policy: transport.Idempotent,
-		call:   cc,
-	}
-	ctx, st := s.core.start(ctx, &r)
-	w, out, err := do[pageJSON[AppleDevice]](ctx, s.core, r)
-	if err != nil {
-		return nil, s.core.end(&st, &r, out, err)
-	}
-	return appleDevicePage(w), s.core.end(&st, &r, out, nil)
+	return listPage[AppleDevice, AppleDevicePage](ctx, s.core, opAppleDevicesList, organizationID, o.query, func(query string) string {
+		return s.core.appleDeviceURL(organizationID, "", query)
+	}, opts)
 }
 
 // ListAll iterates over all of the organization's Apple devices that o
@@ -148,18 +127,11 @@ func (s *AppleDevicesService) List(ctx context.Context, organizationID string, o
 //		…
 //	}
 func (s *AppleDevicesService) ListAll(ctx context.Context, organizationID string, o *ListAppleDevicesOptions, opts ...CallOption) iter.Seq2[*AppleDevice, error] {
-	var lo ListAppleDevicesOptions
-	if o != nil {
-		lo = *o
-	}
-	return listAll("Apple devices", lo.Page, func(page int) ([]AppleDevice, pageMeta, error) {
+	lo := optionsOf(o)
+	return allPages("Apple devices", lo.Page, func(page int) (*AppleDevicePage, error) {
 		q := lo
 		q.Page = page
-		p, err := s.List(ctx, organizationID, &q, opts...)
-		if err != nil {
-			return nil, pageMeta{}, err
-		}
-		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
+		return s.List(ctx, organizationID, &q, opts...)
 	}, (*AppleDevice).listKey)
 }
 

@@ -99,15 +99,3 @@ type MDMDevicePage struct {
 	HasNextPage, HasPrevPage bool
 	NextPage, PrevPage       int // 0 when null or absent
 }
-
-// mdmDevicePage returns the MDMDevicePage of w.
-func mdmDevicePage(w *pageJSON[MDMDevice]) *MDMDevicePage {
-	items := w.Items
-	if items == nil {
-		items = []MDMDevice{}
-	}
-	return &MDMDevicePage{
-		Items: items, Page: w.Page, Limit: w.Limit, TotalDocs: w.TotalDocs, TotalPages: w.TotalPages,
-		HasNextPage: w.HasNextPage, HasPrevPage: w.HasPrevPage, NextPage: w.NextPage, PrevPage: w.PrevPage,
-	}
-}

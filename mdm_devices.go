@@ -3,13 +3,10 @@ package applivery
 import (
 	"context"
 	"iter"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"unicode/utf8"
-
-	"github.com/applivery/applivery-go/internal/transport"
 )
 
 // DevicesService lists the devices of an organization on every platform
@@ -48,30 +45,9 @@ var opMDMDevicesList = operation{"devices.list", mdmDevicesRoute}
 //
 //	GET /organizations/{organizationId}/mdm/devices?page=&limit=&sort=&type=&subType=&serialNumber=&imei=&search=&name=&state=&mdmUserId=&policyId=&tags=&isCompliance=&lastSyncError=&osVersion=
 func (s *DevicesService) List(ctx context.Context, organizationID string, o *ListMDMDevicesOptions, opts ...CallOption) (*MDMDevicePage, error) {
-	cc, err := callOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	if !isOrganizationID(organizationID) {
-		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
-	}
-	query, err := o.query()
-	if err != nil {
-		return nil, err
-	}
-	r := request{
-		op:     opMDMDevicesList,
-		method: http.MethodGet,
-		url:    s.core.baseURL + "organizations/" + url.PathEscape(organizationID) + "/mdm/devices" + query,
-		policy: transport.Idempotent,
-		call:   cc,
-	}
-	ctx, st := s.core.start(ctx, &r)
-	w, out, err := do[pageJSON[MDMDevice]](ctx, s.core, r)
-	if err != nil {
-		return nil, s.core.end(&st, &r, out, err)
-	}
-	return mdmDevicePage(w), s.core.end(&st, &r, out, nil)
+	return listPage[MDMDevice, MDMDevicePage](ctx, s.core, opMDMDevicesList, organizationID, o.query, func(query string) string {
+		return s.core.baseURL + "organizations/" + url.PathEscape(organizationID) + "/mdm/devices" + query
+	}, opts)
 }
 
 // ListAll iterates over all of the organization's devices that o selects,
@@ -94,18 +70,11 @@ func (s *DevicesService) List(ctx context.Context, organizationID string, o *Lis
 //		fmt.Println(dev.Type, dev.ID) // apple 65a1f0c2e4b0a1b2c3d4e5f6
 //	}
 func (s *DevicesService) ListAll(ctx context.Context, organizationID string, o *ListMDMDevicesOptions, opts ...CallOption) iter.Seq2[*MDMDevice, error] {
-	var lo ListMDMDevicesOptions
-	if o != nil {
-		lo = *o
-	}
-	return listAll("devices", lo.Page, func(page int) ([]MDMDevice, pageMeta, error) {
+	lo := optionsOf(o)
+	return allPages("devices", lo.Page, func(page int) (*MDMDevicePage, error) {
 		q := lo
 		q.Page = page
-		p, err := s.List(ctx, organizationID, &q, opts...)
-		if err != nil {
-			return nil, pageMeta{}, err
-		}
-		return p.Items, pageMeta{page: p.Page, totalPages: p.TotalPages, nextPage: p.NextPage, hasNextPage: p.HasNextPage}, nil
+		return s.List(ctx, organizationID, &q, opts...)
 	}, (*MDMDevice).listKey)
 }
 

@@ -1,10 +1,14 @@
 package applivery
 
 import (
+	"context"
 	"fmt"
 	"iter"
+	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/applivery/applivery-go/internal/transport"
 )
 
 // checkPaging refuses the paging options of a list that cannot work: a
@@ -60,6 +64,74 @@ type pageJSON[W any] struct {
 	HasPrevPage bool `json:"hasPrevPage"`
 	NextPage    int  `json:"nextPage"`
 	PrevPage    int  `json:"prevPage"`
+}
+
+// pageShape is the shape every exported page type shares (DevicePage,
+// AppleDevicePage, …): a pageJSON[T] converts to one, and back, field for
+// field, so a family declares its page type and nothing more.
+type pageShape[T any] interface {
+	~struct {
+		Items                    []T
+		Page, Limit              int
+		TotalDocs, TotalPages    int
+		HasNextPage, HasPrevPage bool
+		NextPage, PrevPage       int
+	}
+}
+
+// listPage is the List method of every list of an organization's resource
+// whose wire items are its models: it checks the call options, the
+// organization and then the options (query returns their encoded query, or
+// refuses them), sends a GET of at(query), retried as every read, and
+// returns the page, whose Items is never nil.
+func listPage[T any, P pageShape[T]](ctx context.Context, c *core, op operation, organizationID string, query func() (string, error), at func(query string) string, opts []CallOption) (*P, error) {
+	cc, err := callOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	if !isOrganizationID(organizationID) {
+		return nil, &ValidationError{Field: fieldOrganizationID, Value: organizationID, Pattern: OrganizationIDPattern}
+	}
+	q, err := query()
+	if err != nil {
+		return nil, err
+	}
+	r := request{op: op, method: http.MethodGet, url: at(q), policy: transport.Idempotent, call: cc}
+	ctx, st := c.start(ctx, &r)
+	w, out, err := do[pageJSON[T]](ctx, c, r)
+	if err != nil {
+		return nil, c.end(&st, &r, out, err)
+	}
+	if w.Items == nil {
+		w.Items = []T{}
+	}
+	p := P(*w)
+	return &p, c.end(&st, &r, out, nil)
+}
+
+// allPages is the ListAll method of every list: list returns the page it
+// is asked for (a List call, 0 for the server's first), from page first;
+// the walk and its guards are listAll's, what names the list in its errors
+// and key identifies an item.
+func allPages[T any, P pageShape[T]](what string, first int, list func(page int) (*P, error), key func(*T) string) iter.Seq2[*T, error] {
+	return listAll(what, first, func(page int) ([]T, pageMeta, error) {
+		p, err := list(page)
+		if err != nil {
+			return nil, pageMeta{}, err
+		}
+		w := pageJSON[T](*p)
+		return w.Items, pageMeta{page: w.Page, totalPages: w.TotalPages, nextPage: w.NextPage, hasNextPage: w.HasNextPage}, nil
+	}, key)
+}
+
+// optionsOf returns *o, or the zero options when o is nil: the copy a
+// ListAll pages with.
+func optionsOf[O any](o *O) O {
+	if o == nil {
+		var zero O
+		return zero
+	}
+	return *o
 }
 
 // pageMeta is the paging part of a list answer.

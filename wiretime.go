@@ -17,6 +17,14 @@ func (t *wireTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// timeOf returns the time of a JSON value as wireTime reads it: the zero
+// time for anything that is not an RFC 3339 string.
+func timeOf(value []byte) time.Time {
+	var t wireTime
+	_ = t.UnmarshalJSON(value)
+	return time.Time(t)
+}
+
 // rfc3339Shape reports whether s could be a timestamp that time.Parse
 // accepts for RFC 3339: "2006-01-02T15:04:05[.999999999](Z|±07:00)" with
 // digits and separators in their places (Go takes an hour of one digit, and a
