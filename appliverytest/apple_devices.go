@@ -2,12 +2,10 @@ package appliverytest
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -91,25 +89,7 @@ type storedAppleDevice struct {
 // ID, device ID or alias the API could not hold, and on a Raw that is set
 // but is not a JSON object.
 func (s *appleDeviceStore) AddAppleDevice(organizationID string, dev applivery.AppleDevice, aliases ...string) applivery.AppleDevice {
-	mustMatch("AddAppleDevice", "organization ID", organizationID, organizationIDRE)
-	if dev.ID == "" {
-		dev.ID = randomHex(12)
-	}
-	mustMatch("AddAppleDevice", "device ID", dev.ID, objectIDRE)
-	for _, a := range aliases {
-		mustMatch("AddAppleDevice", "alias", a, deviceIDRE)
-	}
-	raw := map[string]json.RawMessage{}
-	if len(dev.Raw) > 0 && json.Unmarshal(dev.Raw, &raw) != nil {
-		panic("appliverytest: AddAppleDevice: Raw is not a JSON object")
-	}
-	now := stamp()
-	if dev.CreatedAt.IsZero() {
-		dev.CreatedAt = now
-	}
-	if dev.UpdatedAt.IsZero() {
-		dev.UpdatedAt = now
-	}
+	raw := newStored("AddAppleDevice", organizationID, &dev.ID, aliases, dev.Raw, &dev.CreatedAt, &dev.UpdatedAt)
 	dev.Tags = slices.Clone(dev.Tags)
 	st := &storedAppleDevice{dev: dev, aliases: slices.Clone(aliases), raw: raw}
 	st.merge()
@@ -118,24 +98,11 @@ func (s *appleDeviceStore) AddAppleDevice(organizationID string, dev applivery.A
 	*s.appleSeq++
 	st.seq = *s.appleSeq
 	key := deviceKey{organizationID, dev.ID}
-	if old, ok := s.appleDevices[key]; ok {
-		for _, a := range old.aliases {
-			if k := (deviceKey{organizationID, a}); s.appleAliases[k] == dev.ID {
-				delete(s.appleAliases, k)
-			}
-		}
-	}
+	old := s.appleDevices[key]
 	s.appleDevices[key] = st
 	s.appleOrgs.add(organizationID)
-	for _, a := range aliases {
-		k := deviceKey{organizationID, a}
-		if owner, ok := s.appleAliases[k]; ok && owner != dev.ID {
-			if other := s.appleDevices[deviceKey{organizationID, owner}]; other != nil {
-				other.aliases = slices.DeleteFunc(other.aliases, func(b string) bool { return b == a })
-			}
-		}
-		s.appleAliases[k] = dev.ID
-	}
+	setAliases(s.appleDevices, s.appleAliases, organizationID, dev.ID, old, aliases,
+		func(d *storedAppleDevice) *[]string { return &d.aliases }, nil)
 	return st.device()
 }
 
@@ -328,18 +295,11 @@ func (st *storedAppleDevice) apply(body map[string]json.RawMessage) {
 // does not document, is taken and filters nothing.
 func (s *appleDeviceStore) listAppleDevices(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, okPage := positiveInt(q.Get("page"), 1)
-	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
-	segment, okSegment := nonNegativeInt(q.Get("segmentId"))
-	expand := q.Get("expandTo")
-	if !okPage || !okLimit || !okSegment || !sortRE.MatchString(q.Get("sort")) ||
-		!emptyOr(q.Get("mdm-user"), objectIDRE.MatchString) || !emptyOr(q.Get("adm-policy"), objectIDRE.MatchString) ||
-		!emptyOr(q.Get("show-deleted"), func(v string) bool { return v == "true" || v == "false" }) ||
-		expand != "" && (expand != "ancestors" && expand != "children" || segment < 0) {
+	lq, segment, ok := readDeviceListQuery(q, "adm-policy")
+	if !ok {
 		writeError(w, errInvalidInput)
 		return
 	}
-	limit = min(limit, MaxLimit)
 	org := r.PathValue("organizationId")
 	s.appleMu.Lock()
 	if !s.appleOrgs.exists(org) {
@@ -353,19 +313,10 @@ func (s *appleDeviceStore) listAppleDevices(w http.ResponseWriter, r *http.Reque
 			all = append(all, st)
 		}
 	}
-	slices.SortFunc(all, func(a, b *storedAppleDevice) int { return cmp.Compare(a.seq, b.seq) })
-	if strings.HasSuffix(q.Get("sort"), ":desc") {
-		slices.Reverse(all)
-	}
-	total := len(all)
-	items := []json.RawMessage{}
-	if from := (page - 1) * limit; from < total {
-		for _, st := range all[from:min(from+limit, total)] {
-			items = append(items, st.device().Raw)
-		}
-	}
+	page := pageOf(all, lq, func(st *storedAppleDevice) uint64 { return st.seq },
+		func(st *storedAppleDevice) json.RawMessage { return st.device().Raw })
 	s.appleMu.Unlock()
-	writeData(w, paging(items, page, limit, total))
+	writeData(w, page)
 }
 
 // matches reports whether the device passes the list's filters; segment is
@@ -382,23 +333,7 @@ func (st *storedAppleDevice) matches(q url.Values, segment int) bool {
 			return false
 		}
 	}
-	var deleted bool
-	_ = json.Unmarshal(st.raw["deleted"], &deleted)
-	if deleted && q.Get("show-deleted") != "true" {
-		return false
-	}
-	if segment >= 0 {
-		var own *int
-		if json.Unmarshal(st.raw["segmentId"], &own) != nil || own == nil || *own != segment {
-			return false
-		}
-	}
-	for _, want := range q["tags"] {
-		if !slices.Contains(st.dev.Tags, want) {
-			return false
-		}
-	}
-	return true
+	return deviceListed(st.raw, st.dev.Tags, q, segment)
 }
 
 // mdmViews returns the organization's Apple devices as the list of every

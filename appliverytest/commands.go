@@ -321,14 +321,11 @@ func (s *commandStore) getCommand(w http.ResponseWriter, r *http.Request) {
 // createdAt when it names another field).
 func (s *commandStore) listCommands(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, okPage := positiveInt(q.Get("page"), 1)
-	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
-	order := q.Get("sort")
-	if !okPage || !okLimit || !sortRE.MatchString(order) {
+	lq, ok := readListQuery(q)
+	if !ok {
 		writeError(w, errInvalidInput)
 		return
 	}
-	limit = min(limit, MaxLimit)
 
 	org := r.PathValue("organizationId")
 	s.mu.Lock()
@@ -346,15 +343,12 @@ func (s *commandStore) listCommands(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	sortCommands(all, order)
-	total := len(all)
+	sortCommands(all, q.Get("sort"))
 	items := []applivery.Command{}
-	if from := (page - 1) * limit; from < total {
-		for _, st := range all[from:min(from+limit, total)] {
-			items = append(items, st.cmd)
-		}
+	for _, st := range window(all, lq) {
+		items = append(items, st.cmd)
 	}
-	writeData(w, paging(items, page, limit, total))
+	writeData(w, paging(items, lq.page, lq.limit, len(all)))
 }
 
 // createCommand serves POST …/commands: it stores a PENDING command of the

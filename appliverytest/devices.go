@@ -1,13 +1,10 @@
 package appliverytest
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -100,52 +97,20 @@ type storedDevice struct {
 // device ID or alias the API could not hold, and on a Raw that is set but is
 // not a JSON object.
 func (s *deviceStore) AddDevice(organizationID string, dev applivery.Device, aliases ...string) applivery.Device {
-	mustMatch("AddDevice", "organization ID", organizationID, organizationIDRE)
-	if dev.ID == "" {
-		dev.ID = randomHex(12)
-	}
-	mustMatch("AddDevice", "device ID", dev.ID, objectIDRE)
-	for _, a := range aliases {
-		mustMatch("AddDevice", "alias", a, deviceIDRE)
-	}
-	raw := map[string]json.RawMessage{}
-	if len(dev.Raw) > 0 && json.Unmarshal(dev.Raw, &raw) != nil {
-		panic("appliverytest: AddDevice: Raw is not a JSON object")
-	}
-	now := stamp()
-	if dev.CreatedAt.IsZero() {
-		dev.CreatedAt = now
-	}
-	if dev.UpdatedAt.IsZero() {
-		dev.UpdatedAt = now
-	}
+	raw := newStored("AddDevice", organizationID, &dev.ID, aliases, dev.Raw, &dev.CreatedAt, &dev.UpdatedAt)
 	st := &storedDevice{dev: dev, aliases: slices.Clone(aliases), raw: raw}
 	st.merge()
 	s.mu.Lock()
 	s.seq++
 	st.seq = s.seq
 	key := deviceKey{organizationID, dev.ID}
-	if old, ok := s.devices[key]; ok {
-		for _, a := range old.aliases {
-			// Only its own: another device may have taken the alias since.
-			if k := (deviceKey{organizationID, a}); s.aliases[k] == dev.ID {
-				delete(s.aliases, k)
-			}
-		}
-	}
+	old := s.devices[key]
 	s.devices[key] = st
 	s.organizations.add(organizationID)
 	s.named(organizationID, dev.ID, dev.ID)
-	for _, a := range aliases {
-		k := deviceKey{organizationID, a}
-		if owner, ok := s.aliases[k]; ok && owner != dev.ID {
-			if other := s.devices[deviceKey{organizationID, owner}]; other != nil {
-				other.aliases = slices.DeleteFunc(other.aliases, func(b string) bool { return b == a })
-			}
-		}
-		s.aliases[k] = dev.ID
-		s.named(organizationID, a, dev.ID)
-	}
+	setAliases(s.devices, s.aliases, organizationID, dev.ID, old, aliases,
+		func(d *storedDevice) *[]string { return &d.aliases },
+		func(a string) { s.named(organizationID, a, dev.ID) })
 	s.mu.Unlock()
 	return st.device()
 }
@@ -286,18 +251,11 @@ func (s *deviceStore) moveDevice(w http.ResponseWriter, r *http.Request) {
 // segmentId) but widens nothing: the fake has no segment tree.
 func (s *deviceStore) listDevices(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, okPage := positiveInt(q.Get("page"), 1)
-	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
-	segment, okSegment := nonNegativeInt(q.Get("segmentId"))
-	expand := q.Get("expandTo")
-	if !okPage || !okLimit || !okSegment || !sortRE.MatchString(q.Get("sort")) ||
-		!emptyOr(q.Get("mdm-user"), objectIDRE.MatchString) || !emptyOr(q.Get("emm-policy"), objectIDRE.MatchString) ||
-		!emptyOr(q.Get("show-deleted"), func(v string) bool { return v == "true" || v == "false" }) ||
-		expand != "" && (expand != "ancestors" && expand != "children" || segment < 0) {
+	lq, segment, ok := readDeviceListQuery(q, "emm-policy")
+	if !ok {
 		writeError(w, errInvalidInput)
 		return
 	}
-	limit = min(limit, MaxLimit)
 	org := r.PathValue("organizationId")
 	s.mu.Lock()
 	if !s.organizations.exists(org) {
@@ -311,19 +269,10 @@ func (s *deviceStore) listDevices(w http.ResponseWriter, r *http.Request) {
 			all = append(all, st)
 		}
 	}
-	slices.SortFunc(all, func(a, b *storedDevice) int { return cmp.Compare(a.seq, b.seq) })
-	if strings.HasSuffix(q.Get("sort"), ":desc") {
-		slices.Reverse(all)
-	}
-	total := len(all)
-	items := []json.RawMessage{}
-	if from := (page - 1) * limit; from < total {
-		for _, st := range all[from:min(from+limit, total)] {
-			items = append(items, st.device().Raw)
-		}
-	}
+	page := pageOf(all, lq, func(st *storedDevice) uint64 { return st.seq },
+		func(st *storedDevice) json.RawMessage { return st.device().Raw })
 	s.mu.Unlock()
-	writeData(w, paging(items, page, limit, total))
+	writeData(w, page)
 }
 
 // matches reports whether the device passes the list's filters; segment is
@@ -335,34 +284,66 @@ func (st *storedDevice) matches(q url.Values, segment int) bool {
 	if p := q.Get("emm-policy"); p != "" && (st.dev.Policy == nil || st.dev.Policy.ID != p) {
 		return false
 	}
-	var deleted bool
-	_ = json.Unmarshal(st.raw["deleted"], &deleted)
-	if deleted && q.Get("show-deleted") != "true" {
-		return false
-	}
-	if segment >= 0 {
-		var own *int
-		if json.Unmarshal(st.raw["segmentId"], &own) != nil || own == nil || *own != segment {
-			return false
-		}
-	}
 	var tags []string
 	_ = json.Unmarshal(st.raw["tags"], &tags)
-	for _, want := range q["tags"] {
-		if !slices.Contains(tags, want) {
-			return false
+	return deviceListed(st.raw, tags, q, segment)
+}
+
+// newStored checks what an Add method of a device (fn, for its panics) is
+// given and returns the members of its raw: an ID generated into *id when
+// it is empty, the current time into the zero timestamps. It panics, naming
+// the documented pattern, on an organization ID, device ID or alias the API
+// could not hold, and on a raw that is set but is not a JSON object.
+func newStored(fn, organizationID string, id *string, aliases []string, raw json.RawMessage, created, updated *time.Time) map[string]json.RawMessage {
+	mustMatch(fn, "organization ID", organizationID, organizationIDRE)
+	if *id == "" {
+		*id = randomHex(12)
+	}
+	mustMatch(fn, "device ID", *id, objectIDRE)
+	for _, a := range aliases {
+		mustMatch(fn, "alias", a, deviceIDRE)
+	}
+	members := map[string]json.RawMessage{}
+	if len(raw) > 0 && json.Unmarshal(raw, &members) != nil {
+		panic("appliverytest: " + fn + ": Raw is not a JSON object")
+	}
+	now := stamp()
+	if created.IsZero() {
+		*created = now
+	}
+	if updated.IsZero() {
+		*updated = now
+	}
+	return members
+}
+
+// setAliases makes aliases name the device id of the organization in the
+// alias table of devices: the aliases that old (its stored version, nil
+// for a new one) listed and it no longer does stop naming it, unless
+// another device has taken them since, and an alias that named another
+// device is taken from that device's list (aliasesOf). named, when not nil,
+// is told of each alias.
+func setAliases[D comparable](devices map[deviceKey]D, table map[deviceKey]string, organizationID, id string, old D, aliases []string, aliasesOf func(D) *[]string, named func(alias string)) {
+	var none D
+	if old != none {
+		for _, a := range *aliasesOf(old) {
+			// Only its own: another device may have taken the alias since.
+			if k := (deviceKey{organizationID, a}); table[k] == id {
+				delete(table, k)
+			}
 		}
 	}
-	return true
-}
-
-// nonNegativeInt parses an optional query parameter: -1 when it is absent.
-func nonNegativeInt(v string) (int, bool) {
-	if v == "" {
-		return -1, true
+	for _, a := range aliases {
+		k := deviceKey{organizationID, a}
+		if owner, ok := table[k]; ok && owner != id {
+			if other, ok := devices[deviceKey{organizationID, owner}]; ok {
+				list := aliasesOf(other)
+				*list = slices.DeleteFunc(*list, func(b string) bool { return b == a })
+			}
+		}
+		table[k] = id
+		if named != nil {
+			named(a)
+		}
 	}
-	n, err := strconv.Atoi(v)
-	return n, err == nil && n >= 0
 }
-
-func emptyOr(v string, ok func(string) bool) bool { return v == "" || ok(v) }

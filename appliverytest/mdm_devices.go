@@ -1,11 +1,9 @@
 package appliverytest
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -29,9 +27,22 @@ const EndpointDevicesList Endpoint = "devices-list"
 // basePath.
 const mdmDevicesPath = "/organizations/{organizationId}/mdm/devices"
 
+// mdmDeviceList is the part of the server that serves the list of every
+// platform, over the devices its two stores hold.
+type mdmDeviceList struct {
+	mdmAndroid *deviceStore
+	mdmApple   *appleDeviceStore
+}
+
+// initMDMDevices makes the list of every platform over the Android and the
+// Apple devices.
+func (s *mdmDeviceList) initMDMDevices(android *deviceStore, apple *appleDeviceStore) {
+	s.mdmAndroid, s.mdmApple = android, apple
+}
+
 // mdmDeviceEndpoints are the rows of the cross-platform device list in the
 // server's endpoint table.
-func (s *Server) mdmDeviceEndpoints() []endpoint {
+func (s *mdmDeviceList) mdmDeviceEndpoints() []endpoint {
 	return []endpoint{
 		{EndpointDevicesList, http.MethodGet, mdmDevicesPath, wildcards{"organizationId": organizationIDRE}, s.listMDMDevices},
 	}
@@ -46,19 +57,18 @@ var mdmDeviceStringBounds = map[string]int{
 // listMDMDevices serves GET …/mdm/devices, as EndpointDevicesList says.
 // An Apple device is filtered as a view of it (appleDeviceStore.mdmViews)
 // that reads the same members.
-func (s *Server) listMDMDevices(w http.ResponseWriter, r *http.Request) {
+func (s *mdmDeviceList) listMDMDevices(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, okPage := positiveInt(q.Get("page"), 1)
-	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
-	if !okPage || !okLimit || !validMDMDeviceQuery(q) {
+	lq, ok := readListQuery(q)
+	if !ok || !validMDMDeviceQuery(q) {
 		writeError(w, errInvalidInput)
 		return
 	}
-	limit = min(limit, MaxLimit)
 	org := r.PathValue("organizationId")
-	s.deviceStore.mu.Lock()
-	if !s.organizations.exists(org) {
-		s.deviceStore.mu.Unlock()
+	android := s.mdmAndroid
+	android.mu.Lock() // the organizations' lock, which the Apple devices share
+	if !android.organizations.exists(org) {
+		android.mu.Unlock()
 		writeError(w, errNotFound)
 		return
 	}
@@ -67,37 +77,27 @@ func (s *Server) listMDMDevices(w http.ResponseWriter, r *http.Request) {
 		platform string
 	}
 	var all []platformDevice
-	for k, st := range s.deviceStore.devices {
+	for k, st := range android.devices {
 		if k.organization == org && st.matchesMDM(q, "android") {
 			all = append(all, platformDevice{st, "android"})
 		}
 	}
-	for _, st := range s.mdmViews(org) {
+	for _, st := range s.mdmApple.mdmViews(org) {
 		if st.matchesMDM(q, "apple") {
 			all = append(all, platformDevice{st, "apple"})
 		}
 	}
-	slices.SortFunc(all, func(a, b platformDevice) int { return cmp.Compare(a.st.seq, b.st.seq) })
-	if strings.HasSuffix(q.Get("sort"), ":desc") {
-		slices.Reverse(all)
-	}
-	total := len(all)
-	items := []json.RawMessage{}
-	if from := (page - 1) * limit; from < total {
-		for _, d := range all[from:min(from+limit, total)] {
-			items = append(items, d.st.mdmItem(d.platform))
-		}
-	}
-	s.deviceStore.mu.Unlock()
-	writeData(w, paging(items, page, limit, total))
+	page := pageOf(all, lq, func(d platformDevice) uint64 { return d.st.seq },
+		func(d platformDevice) json.RawMessage { return d.st.mdmItem(d.platform) })
+	android.mu.Unlock()
+	writeData(w, page)
 }
 
-// validMDMDeviceQuery reports whether q's parameters, other than page and
-// limit, are as the reference documents them.
+// validMDMDeviceQuery reports whether q's parameters, other than page,
+// limit and sort (readListQuery's), are as the reference documents them.
 func validMDMDeviceQuery(q url.Values) bool {
 	isBool := func(v string) bool { return v == "true" || v == "false" }
-	if !sortRE.MatchString(q.Get("sort")) ||
-		!emptyOr(q.Get("type"), func(v string) bool { return v == "android" || v == "apple" || v == "windows" }) ||
+	if !emptyOr(q.Get("type"), func(v string) bool { return v == "android" || v == "apple" || v == "windows" }) ||
 		!emptyOr(q.Get("subType"), func(v string) bool { return v == "device" || v == "enrollment" }) {
 		return false
 	}
@@ -176,12 +176,7 @@ func (st *storedDevice) matchesMDM(q url.Values, platform string) bool {
 	}
 	var tags []string
 	_ = json.Unmarshal(st.raw["tags"], &tags)
-	for _, want := range q["tags"] {
-		if !slices.Contains(tags, want) {
-			return false
-		}
-	}
-	return true
+	return deviceListed(st.raw, tags, q, -1)
 }
 
 // mdmItem returns the device as the cross-platform list serves it: its Raw,

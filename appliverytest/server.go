@@ -25,6 +25,7 @@ type Server struct {
 	organizations
 	deviceStore
 	appleDeviceStore
+	mdmDeviceList
 	commandStore
 	appleCommandStore
 }
@@ -36,6 +37,7 @@ func NewServer() *Server {
 	s.initOrganizations()
 	s.initDevices(&s.organizations)
 	s.initAppleDevices(&s.organizations, &s.deviceStore.seq)
+	s.initMDMDevices(&s.deviceStore, &s.appleDeviceStore)
 	s.initCommands(&s.deviceStore)
 	s.initAppleCommands(&s.organizations, &s.commandStore.applyAfter)
 	s.appleDeviceKnown = func(org, id string) bool { return s.findAppleDevice(org, id) != nil }

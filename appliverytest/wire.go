@@ -1,13 +1,17 @@
 package appliverytest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -73,6 +77,103 @@ const (
 	DefaultLimit = 100
 	MaxLimit     = 100
 )
+
+// listQuery is what a list request asks for: its page (from 1), its limit
+// (at most MaxLimit) and whether its sort ends in ":desc".
+type listQuery struct {
+	page, limit int
+	desc        bool
+}
+
+// readListQuery reads and checks the paging and sort of a list request:
+// page and limit positive integers (a limit above MaxLimit gets MaxLimit),
+// sort matching applivery.SortPattern. ok is false for a request the API
+// refuses with 400.
+func readListQuery(q url.Values) (lq listQuery, ok bool) {
+	page, okPage := positiveInt(q.Get("page"), 1)
+	limit, okLimit := positiveInt(q.Get("limit"), DefaultLimit)
+	if !okPage || !okLimit || !sortRE.MatchString(q.Get("sort")) {
+		return listQuery{}, false
+	}
+	return listQuery{page: page, limit: min(limit, MaxLimit), desc: strings.HasSuffix(q.Get("sort"), ":desc")}, true
+}
+
+// pageOf returns the page of all that lq asks for, in the API's pagination
+// envelope: all in the order of seq (insertion order), reversed for a
+// ":desc" sort, each served as item makes it.
+func pageOf[T any](all []T, lq listQuery, seq func(T) uint64, item func(T) json.RawMessage) map[string]any {
+	slices.SortFunc(all, func(a, b T) int { return cmp.Compare(seq(a), seq(b)) })
+	if lq.desc {
+		slices.Reverse(all)
+	}
+	items := []json.RawMessage{}
+	for _, x := range window(all, lq) {
+		items = append(items, item(x))
+	}
+	return paging(items, lq.page, lq.limit, len(all))
+}
+
+// window returns the elements of all, in order, on the page lq asks for:
+// none past the end.
+func window[T any](all []T, lq listQuery) []T {
+	from := (lq.page - 1) * lq.limit
+	if from >= len(all) {
+		return nil
+	}
+	return all[from:min(from+lq.limit, len(all))]
+}
+
+// readDeviceListQuery reads and checks the query of a platform's device
+// list (Android's, Apple's): the paging and sort, the user and policy
+// filters (policy names the platform's: "emm-policy", "adm-policy") as 24
+// hex digits, show-deleted a boolean, segmentId a number of 0 or more (-1
+// when absent), and expandTo "ancestors" or "children" with a segmentId.
+func readDeviceListQuery(q url.Values, policy string) (lq listQuery, segment int, ok bool) {
+	lq, okList := readListQuery(q)
+	segment, okSegment := nonNegativeInt(q.Get("segmentId"))
+	expand := q.Get("expandTo")
+	ok = okList && okSegment &&
+		emptyOr(q.Get("mdm-user"), objectIDRE.MatchString) && emptyOr(q.Get(policy), objectIDRE.MatchString) &&
+		emptyOr(q.Get("show-deleted"), func(v string) bool { return v == "true" || v == "false" }) &&
+		(expand == "" || (expand == "ancestors" || expand == "children") && segment >= 0)
+	return lq, segment, ok
+}
+
+// deviceListed reports whether a stored device, of members raw and tags,
+// passes the filters every platform's device list shares: it is not
+// deleted unless show-deleted is true, it is in the segment asked (-1 for
+// none), and it has every tag asked for.
+func deviceListed(raw map[string]json.RawMessage, tags []string, q url.Values, segment int) bool {
+	var deleted bool
+	_ = json.Unmarshal(raw["deleted"], &deleted)
+	if deleted && q.Get("show-deleted") != "true" {
+		return false
+	}
+	if segment >= 0 {
+		var own *int
+		if json.Unmarshal(raw["segmentId"], &own) != nil || own == nil || *own != segment {
+			return false
+		}
+	}
+	for _, want := range q["tags"] {
+		if !slices.Contains(tags, want) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonNegativeInt parses an optional query parameter: -1 when it is absent.
+func nonNegativeInt(v string) (int, bool) {
+	if v == "" {
+		return -1, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0
+}
+
+// emptyOr reports whether v is empty or ok.
+func emptyOr(v string, ok func(string) bool) bool { return v == "" || ok(v) }
 
 // paging is the API's pagination envelope around items, page page of total
 // records, limit a page.
