@@ -8,6 +8,16 @@ import (
 	"github.com/applivery/applivery-go/internal/jsonscan"
 )
 
+// AppleTargetType is what an Apple command applies to: a device or a device
+// user. The API documents these two values, and the SDK sends no other.
+type AppleTargetType string
+
+// The documented target types.
+const (
+	AppleTargetDevice     AppleTargetType = "device"
+	AppleTargetDeviceUser AppleTargetType = "deviceUser"
+)
+
 // AppleCommand is an Apple MDM command record as the API returns it: one
 // command for one target.
 //
@@ -59,7 +69,7 @@ const (
 	AppleCommandStatusCanceled           AppleCommandStatus = "Canceled"           // canceled before it was applied
 )
 
-// pending reports whether Wait keeps polling a command in status s.
+// pending reports whether a wait keeps polling a command in status s.
 func (s AppleCommandStatus) pending() bool {
 	return s == AppleCommandStatusPending || s == AppleCommandStatusTried || s == AppleCommandStatusNotNow
 }

@@ -30,16 +30,6 @@ type AppleCommandsService struct {
 	core *core
 }
 
-// AppleTargetType is what an Apple command applies to: a device or a device
-// user. The API documents these two values, and the SDK sends no other.
-type AppleTargetType string
-
-// The documented target types.
-const (
-	AppleTargetDevice     AppleTargetType = "device"
-	AppleTargetDeviceUser AppleTargetType = "deviceUser"
-)
-
 // AppleTargetIDPattern is the documented pattern of an Apple command's
 // target: a 24-hex id, a serial number, an IMEI or a user identifier, all
 // word characters. A serial number with a hyphen does not match it.

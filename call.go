@@ -21,6 +21,10 @@ import (
 	"github.com/applivery/applivery-go/internal/transport"
 )
 
+// requestIDHeader is the header that names an answer for Applivery's
+// support (X-Request-Id; header names are case-insensitive).
+const requestIDHeader = "x-request-id"
+
 // core is what every service of a Client holds: where calls go, how they
 // authenticate, the transport that sends them, and who watches them.
 type core struct {
@@ -57,7 +61,7 @@ type request struct {
 	call   *callConfig // what the call's CallOptions ask for; nil: none
 	// forms and path, when set, are the forms of every secret of the call,
 	// the key's included, and the path that errors and logs name, redacted
-	// of them: Do's, whose path and secrets are the caller's.
+	// of them: a raw call's, whose path and secrets are the caller's.
 	forms secretForms
 	path  string
 }
@@ -108,7 +112,7 @@ func (c *core) end(st *callState, r *request, out callOutcome, err error) error 
 	requestID := ""
 	if out.header != nil {
 		forms = c.secretsOf(*r)
-		requestID = forms.redactString(out.header.Get("X-Request-Id"))
+		requestID = forms.redactString(out.header.Get(requestIDHeader))
 	}
 	if st.response != nil {
 		*st.response = Response{}
@@ -175,7 +179,7 @@ func (c *core) send(ctx context.Context, r request) (*http.Response, callOutcome
 	if r.call != nil && r.call.header != nil {
 		header = withHeaders(header, r.call.header)
 	}
-	resp, out, err := c.transport.Do(ctx, transport.Request{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy, Path: r.path})
+	resp, out, err := c.transport.Send(ctx, transport.Call{Method: r.method, URL: r.url, Header: header, Body: r.body, Policy: r.policy, LogPath: r.path})
 	if err != nil {
 		return nil, callOutcome{Outcome: out}, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: err}
 	}
@@ -315,39 +319,6 @@ func (c *core) successBody(ctx context.Context, resp *http.Response, r request, 
 	return body, nil
 }
 
-// rawEnvelope is the envelope of an answer to Client.Do, whose data may be
-// any JSON value, or absent.
-type rawEnvelope struct {
-	Status bool            `json:"status"`
-	Data   json.RawMessage `json:"data"`
-	Error  *errorBody      `json:"error"`
-}
-
-// decodeRaw reads and closes resp, the answer to r, a call of Client.Do,
-// and returns the data of its success envelope, byte for byte (nil when it
-// has none), or the *APIError it amounts to. A success envelope is one whose
-// "status" is true and "error" absent or null; its "data" may be any JSON
-// value, or absent. A 204 No Content, which has no body, is a success with
-// no data.
-func decodeRaw(ctx context.Context, c *core, resp *http.Response, r request, out transport.Outcome) (json.RawMessage, error) {
-	if resp.StatusCode == http.StatusNoContent {
-		transport.CloseBody(resp.Body, false)
-		return nil, nil
-	}
-	body, err := c.successBody(ctx, resp, r, out)
-	if err != nil {
-		return nil, err
-	}
-	var env rawEnvelope
-	if err := json.Unmarshal(body, &env); err != nil && !isTypeError(err) {
-		return nil, c.answerTo(r, resp, out).apiError(body, nil, "malformed response body: "+err.Error())
-	}
-	if !env.Status || env.Error != nil {
-		return nil, c.answerTo(r, resp, out).apiError(body, env.Error, "response is not a success envelope")
-	}
-	return env.Data, nil
-}
-
 // isSuccessEnvelope reports whether body, well-formed JSON, is a success
 // envelope: "status" is true, "error" is absent or null, and "data" is an
 // object.
@@ -400,7 +371,7 @@ func (c *core) answerTo(r request, resp *http.Response, out transport.Outcome) a
 func (a answer) apiError(body []byte, eb *errorBody, message string) *APIError {
 	e := &APIError{
 		StatusCode: a.resp.StatusCode,
-		RequestID:  a.secrets.redactString(a.resp.Header.Get("X-Request-Id")),
+		RequestID:  a.secrets.redactString(a.resp.Header.Get(requestIDHeader)),
 		RetryAfter: a.out.RetryAfter,
 		Attempts:   a.out.Attempts,
 		method:     a.method,

@@ -273,3 +273,36 @@ func (e *dataError) Error() string {
 }
 
 func (e *dataError) Unwrap() error { return e.err }
+
+// rawEnvelope is the envelope of an answer to Client.Do, whose data may be
+// any JSON value, or absent.
+type rawEnvelope struct {
+	Status bool            `json:"status"`
+	Data   json.RawMessage `json:"data"`
+	Error  *errorBody      `json:"error"`
+}
+
+// decodeRaw reads and closes resp, the answer to r, a call of Client.Do,
+// and returns the data of its success envelope, byte for byte (nil when it
+// has none), or the *APIError it amounts to. A success envelope is one whose
+// "status" is true and "error" absent or null; its "data" may be any JSON
+// value, or absent. A 204 No Content, which has no body, is a success with
+// no data.
+func decodeRaw(ctx context.Context, c *core, resp *http.Response, r request, out transport.Outcome) (json.RawMessage, error) {
+	if resp.StatusCode == http.StatusNoContent {
+		transport.CloseBody(resp.Body, false)
+		return nil, nil
+	}
+	body, err := c.successBody(ctx, resp, r, out)
+	if err != nil {
+		return nil, err
+	}
+	var env rawEnvelope
+	if err := json.Unmarshal(body, &env); err != nil && !isTypeError(err) {
+		return nil, c.answerTo(r, resp, out).apiError(body, nil, "malformed response body: "+err.Error())
+	}
+	if !env.Status || env.Error != nil {
+		return nil, c.answerTo(r, resp, out).apiError(body, env.Error, "response is not a success envelope")
+	}
+	return env.Data, nil
+}

@@ -71,7 +71,7 @@ func TestAnAttemptEndedWhileWaitingForTheRateLimitIsNoAttempt(t *testing.T) {
 				}
 				done := make(chan result, 1)
 				go func() {
-					resp, out, err := tr.Do(ctx, Request{Method: http.MethodPost, URL: s.URL, Body: []byte(`{}`), Policy: policy})
+					resp, out, err := tr.Send(ctx, Call{Method: http.MethodPost, URL: s.URL, Body: []byte(`{}`), Policy: policy})
 					done <- result{resp, out, err}
 				}()
 				if !tt.deadline {
@@ -116,7 +116,7 @@ func TestEveryAttemptWaitsOnTheLimiter(t *testing.T) {
 	s := newServer(t, status(503), status(503), status(200))
 	lim := &countingLimiter{}
 	tr := New(Config{MaxRetries: 3, WaitMin: time.Millisecond, WaitMax: time.Millisecond, RateLimit: lim})
-	resp, out, err := tr.Do(context.Background(), Request{Method: http.MethodGet, URL: s.URL, Policy: Idempotent})
+	resp, out, err := tr.Send(context.Background(), Call{Method: http.MethodGet, URL: s.URL, Policy: Idempotent})
 	require.NoError(t, err)
 	CloseBody(resp.Body, false)
 	assert.Equal(t, 3, out.Attempts)
@@ -160,7 +160,7 @@ func TestALimiterErrorSendsNothing(t *testing.T) {
 				return errRedisDown
 			}}
 			tr := New(Config{MaxRetries: 2, WaitMin: time.Millisecond, WaitMax: time.Millisecond, RateLimit: lim})
-			resp, out, err := tr.Do(ctx, Request{Method: http.MethodGet, URL: s.URL, Policy: Idempotent})
+			resp, out, err := tr.Send(ctx, Call{Method: http.MethodGet, URL: s.URL, Policy: Idempotent})
 			assert.Nil(t, resp)
 			for _, want := range tt.wantIsErr {
 				assert.ErrorIs(t, err, want)

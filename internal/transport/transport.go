@@ -114,16 +114,16 @@ func (t *Transport) CloseIdleConnections() {
 	}
 }
 
-// Request is one call: what Do sends, and the policy its retries follow.
-type Request struct {
+// Call is one call: what Send sends, and the policy its retries follow.
+type Call struct {
 	Method string
 	URL    string
 	Header http.Header // added to the request's own; not modified
 	Body   []byte      // nil for none; replayed on each attempt
 	Policy Policy
-	// Path, when set, is the path that log records name instead of the
+	// LogPath, when set, is the path that log records name instead of the
 	// URL's: the caller's, redacted of the secrets it may hold.
-	Path string
+	LogPath string
 }
 
 // Outcome describes how a call went, beyond its final response or error.
@@ -151,13 +151,13 @@ type Outcome struct {
 	RetryAfter time.Duration
 }
 
-// Do sends one call: the request, and the retries that its policy allows. It
+// Send sends one call: the request, and the retries that its policy allows. It
 // returns the final response, whatever its status, with a nil error; or a nil
 // response and the error of the last attempt (unwrapped from *url.Error), or
 // the context's error when the context ended the call (a Limiter's error
 // then, when one refused the last attempt, wrapping the context's). The
 // caller must close the response body.
-func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome, error) {
+func (t *Transport) Send(ctx context.Context, r Call) (*http.Response, Outcome, error) {
 	httpReq, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return nil, Outcome{}, err
@@ -167,7 +167,7 @@ func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome,
 	}
 	c := t.calls.Get().(*call)
 	defer t.calls.Put(c)
-	path := r.Path
+	path := r.LogPath
 	if path == "" {
 		path = httpReq.URL.Path
 	}
@@ -205,7 +205,7 @@ func (t *Transport) Do(ctx context.Context, r Request) (*http.Response, Outcome,
 	return resp, outcome, nil
 }
 
-// call is the state of one Do.
+// call is the state of one Send.
 type call struct {
 	rc                    retryablehttp.Client
 	req                   retryablehttp.Request
@@ -221,7 +221,7 @@ type call struct {
 	retryAfter            time.Duration // of the attempt checkRetry saw last
 }
 
-// reset readies a pooled call for a new Do.
+// reset readies a pooled call for a new Send.
 func (c *call) reset(policy Policy, method, path string) {
 	c.policy, c.method, c.path = policy, method, path
 	c.attempts, c.wait = 0, 0

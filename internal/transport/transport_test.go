@@ -67,7 +67,7 @@ func newTransport(maxRetries int) *Transport {
 // for none).
 func do(t *testing.T, tr *Transport, url string, policy Policy) (int, Outcome, error) {
 	t.Helper()
-	resp, out, err := tr.Do(context.Background(), Request{Method: http.MethodPost, URL: url, Body: []byte(`{}`), Policy: policy})
+	resp, out, err := tr.Send(context.Background(), Call{Method: http.MethodPost, URL: url, Body: []byte(`{}`), Policy: policy})
 	if err != nil {
 		require.Nil(t, resp)
 		return 0, out, err
