@@ -19,7 +19,8 @@
 // android_create.go, android_devices.go, devices.go), each command a value with its
 // usage, help and flags (command.go); bulk.go, bulk_output.go and source.go
 // run a command over many devices; cli.go, flags.go, output.go and exit.go
-// hold what every command shares.
+// hold what every command shares; qr.go draws a QR code, as a PNG file or in
+// the terminal.
 package main
 
 import (
