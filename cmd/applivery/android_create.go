@@ -24,14 +24,11 @@ A create is never sent twice: one that fails after the server may have
 acted says "may have been created"; list the device's commands before
 trying again.
 ` + bulkHelp,
-	exits: append([]int{exitCanceled, exitPending}, bulkExits...),
+	exits: createExits,
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		p := &createFlags{}
 		p.register(flags)
-		flags.BoolVar(&c.waits, "wait", false, "wait until the device applies the command, as wait does (--timeout 10m unless given)")
-		b := &bulkFlags{list: androidDevices}
-		b.register(flags)
-		c.registerRate(flags)
+		b := c.registerCreate(flags, androidDevices)
 		return func(ctx context.Context, client *applivery.Client) error {
 			if p.passwordStdin && b.devicesFrom == "-" {
 				return &usageError{"--new-password-stdin and --devices-from - both read stdin: give the devices in a file"}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -29,6 +30,20 @@ type creator[C any] struct {
 	print func(cmd *C) error
 	// line is the command in a line of a run on many devices.
 	line func(cmd *C) *lineCommand
+}
+
+// createExits are the exit statuses of a create of any platform.
+var createExits = append([]int{exitCanceled, exitPending}, bulkExits...)
+
+// registerCreate adds the flags of a create of any platform beyond those of
+// its command: --wait, and those of a run on many devices, whose
+// --all-devices lists with list.
+func (c *cli) registerCreate(flags *flag.FlagSet, list deviceLister) *bulkFlags {
+	flags.BoolVar(&c.waits, "wait", false, "wait until the device applies the command, as wait does (--timeout 10m unless given)")
+	b := &bulkFlags{list: list}
+	b.register(flags)
+	c.registerRate(flags)
+	return b
 }
 
 // run creates the command on every device b chooses, a line each, when
