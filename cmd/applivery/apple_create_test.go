@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -320,4 +321,31 @@ func TestAppleCreateRefusesBeforeAnyDevice(t *testing.T) {
 		})
 	}
 	assert.Empty(t, srv.Requests(), "nothing sent")
+}
+
+func TestAppleCreateAnsweredWithOtherThanOneRecord(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, data string
+		want       string
+	}{
+		{"none", `[]`, "the API answered 0 commands for target mac_a, not one: the command may have been created"},
+		{"two", `[{"id":"65a1f0c2e4b0a1b2c3d4e5a1"},{"id":"65a1f0c2e4b0a1b2c3d4e5a2"}]`, "the API answered 2 commands for target mac_a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"status":true,"data":` + tt.data + `}`))
+			}))
+			t.Cleanup(api.Close)
+			r := runCLI(t, nil, []string{"APPLIVERY_API_KEY=test-key", "APPLIVERY_BASE_URL=" + api.URL},
+				"", appleArgs("create", "--device", "mac_a", "--type", "DeviceLock")...)
+			assert.Equal(t, exitAPI, r.code, r.stderr)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.Empty(t, r.stdout)
+		})
+	}
+	assert.ErrorIs(t, &appleRecordsError{target: "mac_a"}, applivery.ErrOutcomeUnknown, "a script can tell it from a failure that created nothing")
 }
