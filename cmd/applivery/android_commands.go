@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
-	"time"
 
 	"github.com/applivery/applivery-go"
 )
@@ -103,7 +101,7 @@ with the filters --tag (repeatable), --user, --policy and --segment.
 ` + bulkHelp,
 	exits: bulkExits,
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
-		b := &bulkFlags{alwaysMany: true}
+		b := &bulkFlags{alwaysMany: true, list: androidDevices}
 		b.register(flags)
 		c.registerRate(flags)
 		return func(ctx context.Context, client *applivery.Client) error {
@@ -175,21 +173,11 @@ func (c *cli) wait(ctx context.Context, s *applivery.AndroidCommandsService, id 
 // on stderr when progress is set, and returns the command it ended as (or
 // the last read), and an error unless it is DONE.
 func (c *cli) waitFor(ctx context.Context, s *applivery.AndroidCommandsService, device, id string, progress bool) (*applivery.Command, error) {
-	start, polls := time.Now(), 0
-	opts := &applivery.WaitOptions{OnPoll: func(cmd *applivery.Command) {
-		polls++
-		if progress {
-			fmt.Fprintf(c.stderr, "\r\x1b[Kwaiting for command %s: %s, %s, %d poll%s",
-				cmd.ID, cmd.Status, time.Since(start).Round(time.Second), polls, plural(polls))
-		}
-	}}
-	if c.pollInterval > 0 {
-		opts.MinInterval = c.pollInterval
-	}
+	onPoll, done := c.waitProgress(progress)
+	opts := &applivery.WaitOptions{MinInterval: c.pollInterval,
+		OnPoll: func(cmd *applivery.Command) { onPoll(cmd.ID, string(cmd.Status)) }}
 	cmd, err := s.Wait(ctx, c.org, device, id, opts)
-	if progress && polls > 0 {
-		fmt.Fprint(c.stderr, "\r\x1b[K") // the progress line goes; the result stays
-	}
+	done()
 	switch {
 	case err != nil:
 		return cmd, err

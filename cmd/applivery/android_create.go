@@ -24,14 +24,11 @@ A create is never sent twice: one that fails after the server may have
 acted says "may have been created"; list the device's commands before
 trying again.
 ` + bulkHelp,
-	exits: append([]int{exitCanceled, exitPending}, bulkExits...),
+	exits: createExits,
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		p := &createFlags{}
 		p.register(flags)
-		flags.BoolVar(&c.waits, "wait", false, "wait until the device applies the command, as wait does (--timeout 10m unless given)")
-		b := &bulkFlags{}
-		b.register(flags)
-		c.registerRate(flags)
+		b := c.registerCreate(flags, androidDevices)
 		return func(ctx context.Context, client *applivery.Client) error {
 			if p.passwordStdin && b.devicesFrom == "-" {
 				return &usageError{"--new-password-stdin and --devices-from - both read stdin: give the devices in a file"}
@@ -40,43 +37,28 @@ trying again.
 			if err != nil {
 				return err
 			}
-			if b.many(c) {
-				return b.forEach(ctx, c, client, func(ctx context.Context, device string) (*bulkLine, error) {
-					return createOn(ctx, c, client, device, req, b.dryRun)
-				})
-			}
-			s := client.AndroidCommands
-			cmd, err := s.Create(ctx, c.org, c.device, req)
-			if err != nil {
-				return err
-			}
-			if c.waits {
-				return c.wait(ctx, s, cmd.ID)
-			}
-			return c.print([]*applivery.Command{cmd}, true)
+			return androidCreator(c, client, req).run(ctx, client, b)
 		}, b
 	},
 }
 
-// createOn creates the command on one device of a run on many, and waits
-// for it with --wait; a dry run reads the device instead, so that an unknown
-// one fails as it would.
-func createOn(ctx context.Context, c *cli, client *applivery.Client, device string, req *applivery.CreateCommandRequest, dryRun bool) (*bulkLine, error) {
-	if dryRun {
-		if _, err := client.AndroidDevices.Get(ctx, c.org, device); err != nil {
-			return nil, err
-		}
-		return &bulkLine{DryRun: true, WouldCreate: req.Type}, nil
-	}
+// androidCreator creates req on Android devices.
+func androidCreator(c *cli, client *applivery.Client, req *applivery.CreateCommandRequest) *creator[applivery.Command] {
 	s := client.AndroidCommands
-	cmd, err := s.Create(ctx, c.org, device, req)
-	if err == nil && c.waits {
-		cmd, err = c.waitFor(ctx, s, device, cmd.ID, false)
+	return &creator[applivery.Command]{c: c, what: string(req.Type),
+		create: func(ctx context.Context, device string) (*applivery.Command, error) {
+			return s.Create(ctx, c.org, device, req)
+		},
+		wait: func(ctx context.Context, device string, cmd *applivery.Command, progress bool) (*applivery.Command, error) {
+			return c.waitFor(ctx, s, device, cmd.ID, progress)
+		},
+		check: func(ctx context.Context, device string) error {
+			_, err := client.AndroidDevices.Get(ctx, c.org, device)
+			return err
+		},
+		print: func(cmd *applivery.Command) error { return c.print([]*applivery.Command{cmd}, true) },
+		line:  androidLine,
 	}
-	if err != nil {
-		return nil, err
-	}
-	return &bulkLine{Command: cmd}, nil
 }
 
 // knownTypes are the command types the API documents, which --type takes

@@ -245,7 +245,7 @@ func checkFlags(c *cli, cmd *cmdSpec, flags *flag.FlagSet, bulk *bulkFlags) erro
 		return &usageError{fmt.Sprintf("--output %q: use text or json", c.output)}
 	}
 	verb := cmd.words[strings.LastIndex(cmd.words, " ")+1:]
-	if len(c.devices) > 1 && bulk == nil && !cmd.manyDevices {
+	if len(c.devices) > 1 && bulk == nil {
 		return &usageError{fmt.Sprintf("--device is given %d times: %s takes one device", len(c.devices), verb)}
 	}
 	if len(c.devices) == 1 {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/applivery/applivery-go"
 )
@@ -27,56 +25,6 @@ var appleCommandFlags = map[string]string{
 // appleTargetFlag registers --target-type on flags.
 func appleTargetFlag(flags *flag.FlagSet) *string {
 	return flags.String("target-type", string(applivery.AppleTargetDevice), "what --device names: `device` or deviceUser")
-}
-
-var appleCreateCommand = &cmdSpec{
-	words:       "apple commands create",
-	args:        "--org ORG --device DEVICE [--device DEVICE]... --type REQUEST_TYPE [--param KEY=VALUE]... [--params JSON] [--target-type device|deviceUser]",
-	manyDevices: true,
-	short:       "queue an Apple MDM command for one or many devices",
-	long: `Create queues one Apple MDM command (--type, Apple's RequestType, such as
-DeviceLock or DeviceInformation) for every --device given (an ID, serial
-number or IMEI; up to 1,000), in one call, and prints the record of each.
---param KEY=VALUE adds a string key of the command (--param Message=Locked);
---params takes a JSON object of keys for other values ('{"Queries":["OSVersion"]}').
-
-It is never sent twice: when it fails after the server may have acted (a
-server error, a lost or cut answer), it says which devices to check before
-trying again.`,
-	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
-		var params stringList
-		requestType := flags.String("type", "", "Apple's `REQUEST_TYPE` of the command, such as DeviceLock (required)")
-		flags.Var(&params, "param", "a `KEY=VALUE` of the command, as a string; repeatable")
-		paramsJSON := flags.String("params", "", "a `JSON` object of the command's keys")
-		target := appleTargetFlag(flags)
-		return func(ctx context.Context, client *applivery.Client) error {
-			req := &applivery.CreateAppleCommandRequest{RequestType: *requestType, TargetIDs: c.devices}
-			if *paramsJSON != "" {
-				if err := json.Unmarshal([]byte(*paramsJSON), &req.Params); err != nil || req.Params == nil {
-					return &usageError{"--params: must be a JSON object"}
-				}
-			}
-			for _, p := range params {
-				k, v, ok := strings.Cut(p, "=")
-				if !ok || k == "" {
-					return &usageError{fmt.Sprintf("--param %q: use KEY=VALUE", p)}
-				}
-				if req.Params == nil {
-					req.Params = map[string]any{}
-				}
-				req.Params[k] = v
-			}
-			cmds, err := client.AppleCommands.Create(ctx, c.org, applivery.AppleTargetType(*target), req)
-			if err != nil {
-				return flagError(err, appleCommandFlags)
-			}
-			all := make([]*applivery.AppleCommand, len(cmds))
-			for i := range cmds {
-				all[i] = &cmds[i]
-			}
-			return c.printAppleCommands(all, false)
-		}, nil
-	},
 }
 
 var appleGetCommand = &cmdSpec{
@@ -138,37 +86,35 @@ pending then.`,
 		target := appleTargetFlag(flags)
 		c.waits = true
 		return func(ctx context.Context, client *applivery.Client) error {
-			start, polls := time.Now(), 0
-			opts := &applivery.AppleWaitOptions{OnPoll: func(cmd *applivery.AppleCommand) {
-				polls++
-				if c.stderrTerminal {
-					fmt.Fprintf(c.stderr, "\r\x1b[Kwaiting for command %s: %s, %s, %d poll%s",
-						cmd.ID, cmd.Status, time.Since(start).Round(time.Second), polls, plural(polls))
-				}
-			}}
-			if c.pollInterval > 0 {
-				opts.MinInterval = c.pollInterval
-			}
-			cmd, err := client.AppleCommands.Wait(ctx, c.org, applivery.AppleTargetType(*target), c.device, *id, opts)
-			if c.stderrTerminal && polls > 0 {
-				fmt.Fprint(c.stderr, "\r\x1b[K")
-			}
+			cmd, err := c.appleWaitFor(ctx, client.AppleCommands, applivery.AppleTargetType(*target), c.device, *id, c.stderrTerminal)
 			if cmd != nil {
 				if perr := c.printAppleCommands([]*applivery.AppleCommand{cmd}, true); perr != nil {
 					return perr
 				}
 			}
-			switch {
-			case err != nil:
-				return flagError(err, appleCommandFlags)
-			case cmd.Status == applivery.AppleCommandStatusAcknowledged:
-				return nil
-			case cmd.Status == applivery.AppleCommandStatusCanceled:
-				return &appleEndedError{cmd: cmd, exit: exitCanceled}
-			}
-			return &appleEndedError{cmd: cmd, exit: exitAPI}
+			return err
 		}, nil
 	},
+}
+
+// appleWaitFor waits until the target has answered the Apple command, with
+// a progress line on stderr when progress is set, and returns the command
+// as it ended (or as last read), and an error unless it is Acknowledged.
+func (c *cli) appleWaitFor(ctx context.Context, s *applivery.AppleCommandsService, target applivery.AppleTargetType, targetID, id string, progress bool) (*applivery.AppleCommand, error) {
+	onPoll, done := c.waitProgress(progress)
+	opts := &applivery.AppleWaitOptions{MinInterval: c.pollInterval,
+		OnPoll: func(cmd *applivery.AppleCommand) { onPoll(cmd.ID, string(cmd.Status)) }}
+	cmd, err := s.Wait(ctx, c.org, target, targetID, id, opts)
+	done()
+	switch {
+	case err != nil:
+		return cmd, flagError(err, appleCommandFlags)
+	case cmd.Status == applivery.AppleCommandStatusAcknowledged:
+		return cmd, nil
+	case cmd.Status == applivery.AppleCommandStatusCanceled:
+		return cmd, &appleEndedError{cmd: cmd, exit: exitCanceled}
+	}
+	return cmd, &appleEndedError{cmd: cmd, exit: exitAPI}
 }
 
 // appleEndedError is a wait whose Apple command ended otherwise than

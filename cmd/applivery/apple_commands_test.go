@@ -31,37 +31,6 @@ func appleArgs(verb string, extra ...string) []string {
 	return append([]string{"apple", "commands", verb, "--org", org}, extra...)
 }
 
-func TestAppleCreate(t *testing.T) {
-	t.Parallel()
-	srv, _, _ := appleServer(t)
-	r := runCLI(t, srv, nil, "", appleArgs("create", "--device", mac, "--device", ipad, "--type", "DeviceLock",
-		"--param", "Message=Locked by IT", "--params", `{"PIN":"123456"}`, "--output", "json")...)
-	require.Equal(t, exitOK, r.code, r.stderr)
-	var got []map[string]any
-	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
-	require.Len(t, got, 2, "one create, a record per target")
-	for i, target := range []string{mac, ipad} {
-		assert.Equal(t, target, got[i]["targetId"])
-		assert.Equal(t, map[string]any{"RequestType": "DeviceLock", "Message": "Locked by IT", "PIN": "123456"}, got[i]["command"])
-		stored, ok := srv.AppleCommand(org, got[i]["id"].(string))
-		require.True(t, ok)
-		assert.Equal(t, applivery.AppleCommandStatusPending, stored.Status)
-	}
-	creates := 0
-	for _, req := range srv.Requests() {
-		if req.Endpoint == appliverytest.EndpointAppleCommandCreate {
-			creates++
-		}
-	}
-	assert.Equal(t, 1, creates)
-
-	r = runCLI(t, srv, nil, "", appleArgs("create", "--device", mac, "--type", "DeviceLock")...)
-	require.Equal(t, exitOK, r.code, r.stderr)
-	fields := strings.Split(strings.TrimSpace(r.stdout), "\t")
-	require.Len(t, fields, 5, r.stdout)
-	assert.Equal(t, []string{mac, "DeviceLock", "Pending"}, fields[1:4], "ID, target, request type, status, update")
-}
-
 func TestAppleCreateRefusals(t *testing.T) {
 	t.Parallel()
 	srv, _, _ := appleServer(t)
@@ -78,7 +47,7 @@ func TestAppleCreateRefusals(t *testing.T) {
 		{"params not an object", []string{"--device", mac, "--type", "DeviceLock", "--params", "[1]"}, exitUsage, "--params"},
 		{"RequestType as a param", []string{"--device", mac, "--type", "DeviceLock", "--param", "RequestType=X"}, exitUsage, "--param"},
 		{"a bad target type", []string{"--device", mac, "--type", "DeviceLock", "--target-type", "user"}, exitUsage, "--target-type"},
-		{"an unknown device", []string{"--device", mac, "--device", "UNKNOWN1", "--type", "DeviceLock"}, exitNotFound, "3001"},
+		{"an unknown device", []string{"--device", "UNKNOWN1", "--type", "DeviceLock"}, exitNotFound, "3001"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,15 +58,6 @@ func TestAppleCreateRefusals(t *testing.T) {
 			assert.Empty(t, r.stdout)
 		})
 	}
-}
-
-func TestAppleCreateOutcomeUnknownNamesTheDevices(t *testing.T) {
-	t.Parallel()
-	srv, _, _ := appleServer(t)
-	srv.Script(appliverytest.EndpointAppleCommandCreate, appliverytest.Fault{Applied: true, Status: 502})
-	r := runCLI(t, srv, nil, "", appleArgs("create", "--device", mac, "--device", ipad, "--type", "DeviceLock")...)
-	assert.Equal(t, exitAPI, r.code)
-	assert.Contains(t, r.stderr, "2 targets "+mac+", "+ipad)
 }
 
 func TestAppleGetCancel(t *testing.T) {

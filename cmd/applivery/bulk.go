@@ -19,15 +19,57 @@ type bulkFlags struct {
 	// alwaysMany says that the command always runs on many devices
 	// (cancel-pending); others (create) do when given many.
 	alwaysMany bool
+	// list lists the devices of --all-devices: the organization's devices
+	// of the command's platform that the filters select.
+	list deviceLister
 
 	devicesFrom string
 	allDevices  bool
-	filter      applivery.ListDevicesOptions
-	tags        stringList
-	segment     optionalInt
+	filter      deviceFilter
 	after       string
 	concurrency int
 	dryRun      bool
+}
+
+// deviceFilter is what --tag, --user, --policy and --segment select of the
+// organization's devices, whatever their platform.
+type deviceFilter struct {
+	tags         stringList
+	user, policy string
+	segment      optionalInt
+}
+
+// A deviceLister lists the IDs of the organization's devices of one platform
+// that f selects, page after page as the loop reaches them; an error is
+// yielded once and ends it.
+type deviceLister func(ctx context.Context, client *applivery.Client, org string, f *deviceFilter) iter.Seq2[string, error]
+
+// androidDevices lists the organization's Android devices.
+func androidDevices(ctx context.Context, client *applivery.Client, org string, f *deviceFilter) iter.Seq2[string, error] {
+	opts := &applivery.ListDevicesOptions{Tags: f.tags, MDMUser: f.user, EMMPolicy: f.policy, SegmentID: f.segment.value}
+	return deviceIDs(client.AndroidDevices.ListAll(ctx, org, opts), func(d *applivery.Device) string { return d.ID })
+}
+
+// appleDevices lists the organization's Apple devices: --policy is their
+// ADM policy.
+func appleDevices(ctx context.Context, client *applivery.Client, org string, f *deviceFilter) iter.Seq2[string, error] {
+	opts := &applivery.ListAppleDevicesOptions{Tags: f.tags, MDMUser: f.user, ADMPolicy: f.policy, SegmentID: f.segment.value}
+	return deviceIDs(client.AppleDevices.ListAll(ctx, org, opts), func(d *applivery.AppleDevice) string { return d.ID })
+}
+
+// deviceIDs are the IDs of the devices of a listing, and its error.
+func deviceIDs[D any](devices iter.Seq2[*D, error], id func(*D) string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		for d, err := range devices {
+			if err != nil {
+				yield("", err)
+				return
+			}
+			if !yield(id(d), nil) {
+				return
+			}
+		}
+	}
 }
 
 // maxConcurrency bounds --concurrency: more workers than that only meet the
@@ -43,10 +85,10 @@ var bulkOnlyFlags = []string{"devices-from", "all-devices", "tag", "user", "poli
 func (b *bulkFlags) register(flags *flag.FlagSet) {
 	flags.StringVar(&b.devicesFrom, "devices-from", "", "a `FILE` of devices, one ID, serial number or IMEI a line (- for stdin)")
 	flags.BoolVar(&b.allDevices, "all-devices", false, "every device of the organization that the filters select")
-	flags.Var(&b.tags, "tag", "with --all-devices: only devices with this `TAG`; repeatable")
-	flags.StringVar(&b.filter.MDMUser, "user", "", "with --all-devices: only devices of this MDM user, by `ID` (24 hex digits)")
-	flags.StringVar(&b.filter.EMMPolicy, "policy", "", "with --all-devices: only devices under this policy, by `ID` (24 hex digits)")
-	flags.Var(&b.segment, "segment", "with --all-devices: only devices of segment `N`")
+	flags.Var(&b.filter.tags, "tag", "with --all-devices: only devices with this `TAG`; repeatable")
+	flags.StringVar(&b.filter.user, "user", "", "with --all-devices: only devices of this MDM user, by `ID` (24 hex digits)")
+	flags.StringVar(&b.filter.policy, "policy", "", "with --all-devices: only devices under this policy, by `ID` (24 hex digits)")
+	flags.Var(&b.filter.segment, "segment", "with --all-devices: only devices of segment `N`")
 	flags.StringVar(&b.after, "after", "", "skip the devices up to this one, itself included: a re-run takes up after the `DEVICE` a stopped run's last line names")
 	flags.IntVar(&b.concurrency, "concurrency", 8, "`N` devices handled at once, at most 1000")
 	flags.BoolVar(&b.dryRun, "dry-run", false, "read each device and print what would be done; change nothing")
@@ -68,7 +110,8 @@ func (b *bulkFlags) check(c *cli) error {
 			sources++
 		}
 	}
-	filtered := len(b.tags) > 0 || b.filter.MDMUser != "" || b.filter.EMMPolicy != "" || b.segment.value != nil
+	f := &b.filter
+	filtered := len(f.tags) > 0 || f.user != "" || f.policy != "" || f.segment.value != nil
 	switch {
 	case sources == 0:
 		return &usageError{"choose the devices: --device (repeatable), --devices-from FILE or --all-devices"}
@@ -88,7 +131,7 @@ func (b *bulkFlags) check(c *cli) error {
 // file that is no device comes as a *badLineError, which the run reports and
 // goes on, and a source that cannot be read to its end as a *sourceError,
 // which ends it. total is their number, or -1 when it is not known before
-// the end. The listing of --all-devices runs within ctx.
+// the end. The listing of --all-devices is b.list's, and runs within ctx.
 func (b *bulkFlags) source(ctx context.Context, c *cli, client *applivery.Client) (iter.Seq2[string, error], int, error) {
 	switch {
 	case len(c.devices) > 0:
@@ -109,15 +152,13 @@ func (b *bulkFlags) source(ctx context.Context, c *cli, client *applivery.Client
 			readDevices(r, yield)
 		}, -1, nil
 	}
-	opts := b.filter
-	opts.Tags, opts.SegmentID = b.tags, b.segment.value
 	return func(yield func(string, error) bool) {
-		for d, err := range client.AndroidDevices.ListAll(ctx, c.org, &opts) {
+		for d, err := range b.list(ctx, client, c.org, &b.filter) {
 			if err != nil {
 				yield("", &sourceError{err: fmt.Errorf("applivery: listing the devices: %w", err), exit: exitStatus(err)})
 				return
 			}
-			if !yield(d.ID, nil) {
+			if !yield(d, nil) {
 				return
 			}
 		}

@@ -18,15 +18,35 @@ import (
 // {"device": …, "ok": false, "error": {"exit": n, "message": …}}. A job
 // fills in what it did; the run fills in the device, ok and the error.
 type bulkLine struct {
-	Device      string                `json:"device"`
-	OK          bool                  `json:"ok"`
-	Canceled    *[]string             `json:"canceled,omitempty"` // a pointer, so that none is [] rather than absent
-	Command     *applivery.Command    `json:"command,omitempty"`
-	DryRun      bool                  `json:"dryRun,omitempty"`
-	WouldCancel *[]string             `json:"wouldCancel,omitempty"`
-	WouldCreate applivery.CommandType `json:"wouldCreate,omitempty"`
-	Skipped     string                `json:"skipped,omitempty"`
-	Error       *lineError            `json:"error,omitempty"`
+	Device      string       `json:"device"`
+	OK          bool         `json:"ok"`
+	Canceled    *[]string    `json:"canceled,omitempty"` // a pointer, so that none is [] rather than absent
+	Command     *lineCommand `json:"command,omitempty"`
+	DryRun      bool         `json:"dryRun,omitempty"`
+	WouldCancel *[]string    `json:"wouldCancel,omitempty"`
+	WouldCreate string       `json:"wouldCreate,omitempty"` // the command's type
+	Skipped     string       `json:"skipped,omitempty"`
+	Error       *lineError   `json:"error,omitempty"`
+}
+
+// lineCommand is the command of a line, whatever its platform: as JSON, the
+// record as the API sent it; as text, its ID, type and status.
+type lineCommand struct {
+	record          any
+	id, typ, status string
+}
+
+func (l *lineCommand) MarshalJSON() ([]byte, error) { return json.Marshal(l.record) }
+
+// androidLine is an Android command as the command of a line.
+func androidLine(cmd *applivery.Command) *lineCommand {
+	return &lineCommand{record: cmd, id: cmd.ID, typ: string(cmd.Type()), status: string(cmd.Status)}
+}
+
+// appleLine is an Apple command as the command of a line: its type is
+// Apple's RequestType.
+func appleLine(cmd *applivery.AppleCommand) *lineCommand {
+	return &lineCommand{record: cmd, id: cmd.ID, typ: cmd.RequestType, status: string(cmd.Status)}
 }
 
 // lineError is a failure in a line: the exit status the command on one
@@ -61,10 +81,10 @@ func (l *bulkLine) text() string {
 		what = append(what, counted("would cancel", *l.WouldCancel))
 	}
 	if l.Command != nil {
-		what = append(what, fmt.Sprintf("command %s %s %s", l.Command.ID, l.Command.Type(), l.Command.Status))
+		what = append(what, fmt.Sprintf("command %s %s %s", l.Command.id, l.Command.typ, l.Command.status))
 	}
 	if l.WouldCreate != "" {
-		what = append(what, "would create "+string(l.WouldCreate))
+		what = append(what, "would create "+l.WouldCreate)
 	}
 	if l.Skipped != "" {
 		what = append(what, "skipped: "+l.Skipped)

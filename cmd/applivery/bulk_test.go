@@ -232,15 +232,7 @@ func contains(s []string, v string) bool {
 func TestBulkWithAnIncompleteDeviceList(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	for range 250 { // three pages of 100
-		srv.AddDevice(org, applivery.Device{})
-	}
-	var listed []string
-	for d, err := range srv.TestClient(t).AndroidDevices.ListAll(context.Background(), org, nil) {
-		require.NoError(t, err)
-		listed = append(listed, d.ID)
-	}
-	require.Len(t, listed, 250)
+	listed := pagesOfDevices(t, srv, func() { srv.AddDevice(org, applivery.Device{}) }, androidDevices)
 	run := []string{"android", "commands", "cancel-pending", "--org", org, "--all-devices", "--output", "json", "--max-retries", "1"}
 
 	t.Run("a page that fails once is retried, as any read", func(t *testing.T) {
@@ -285,6 +277,22 @@ func TestBulkWithAnIncompleteDeviceList(t *testing.T) {
 		assert.Equal(t, exitIncomplete, r.code, r.stderr)
 		assert.Regexp(t, "^incomplete\tafter -\texit 7\tapplivery: listing the devices: .*500", r.stdout)
 	})
+}
+
+// pagesOfDevices adds 250 devices to srv with add, three pages of 100, and
+// returns their IDs as list lists them, in order.
+func pagesOfDevices(t *testing.T, srv *appliverytest.Server, add func(), list deviceLister) []string {
+	t.Helper()
+	for range 250 {
+		add()
+	}
+	var ids []string
+	for d, err := range list(context.Background(), srv.TestClient(t), org, &deviceFilter{}) {
+		require.NoError(t, err)
+		ids = append(ids, d)
+	}
+	require.Len(t, ids, 250)
+	return ids
 }
 
 func TestBulkWithADevicesFileThatBreaks(t *testing.T) {

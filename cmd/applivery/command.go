@@ -23,11 +23,8 @@ type cmdSpec struct {
 	// untargeted says that it takes no --org, --device or --output: it names
 	// what it works on otherwise.
 	untargeted bool
-	// manyDevices says that it takes --device repeated in one call, not a
-	// run on many devices (apple commands create: one command, many targets).
-	manyDevices bool
-	short       string // what it does, in a line, for the overview
-	long        string // what it does, for its --help: paragraphs of text
+	short      string // what it does, in a line, for the overview
+	long       string // what it does, for its --help: paragraphs of text
 	// exits are the exit statuses of its own, beyond those every command
 	// on the API has.
 	exits []int

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,13 +59,34 @@ func TestARepeatedInterruptIsTheSameOne(t *testing.T) {
 	assert.Equal(t, int32(4), reads.Load(), "and only that one: the watcher read the clock for each interrupt")
 }
 
-// interruptible runs cancel-pending over devices dev_a… in process with
-// signals it returns, two workers, and each commands listing answered after
-// latency. It returns once two devices are in flight.
-func interruptible(t *testing.T, now func() time.Time, latency time.Duration) (signals chan<- os.Signal, wait func() (int, []map[string]any)) {
+// interruptedRun is a run on devices dev_a… that a test interrupts: its
+// command line, the fake it runs on, and the endpoint of each device's
+// first call.
+type interruptedRun struct {
+	name     string
+	server   func(t *testing.T) *appliverytest.Server
+	endpoint appliverytest.Endpoint
+	args     []string
+}
+
+// interruptedRuns are the bulk runs, one of each platform's.
+var interruptedRuns = []interruptedRun{
+	{"android commands cancel-pending", func(t *testing.T) *appliverytest.Server {
+		return newServer(t, "dev_a", "dev_b", "dev_c", "dev_d")
+	}, appliverytest.EndpointList, []string{"android", "commands", "cancel-pending"}},
+	{"apple commands create", func(t *testing.T) *appliverytest.Server {
+		srv, _ := appleFleet(t, "dev_a", "dev_b", "dev_c", "dev_d")
+		return srv
+	}, appliverytest.EndpointAppleCommandCreate, []string{"apple", "commands", "create", "--type", "DeviceLock"}},
+}
+
+// interruptible runs run over devices dev_a… from stdin in process with
+// signals it returns, two workers, and each device's first call answered
+// after latency. It returns once two devices are in flight.
+func interruptible(t *testing.T, run interruptedRun, now func() time.Time, latency time.Duration) (signals chan<- os.Signal, wait func() (int, []map[string]any)) {
 	t.Helper()
-	srv := newServer(t, "dev_a", "dev_b", "dev_c", "dev_d")
-	srv.Script(appliverytest.EndpointList, appliverytest.Fault{Latency: latency}, appliverytest.Fault{Latency: latency})
+	srv := run.server(t)
+	srv.Script(run.endpoint, appliverytest.Fault{Latency: latency}, appliverytest.Fault{Latency: latency})
 	sigs := make(chan os.Signal, 2)
 	var stdout, stderr bytes.Buffer
 	a := &app{getenv: func(k string) string {
@@ -72,8 +94,8 @@ func interruptible(t *testing.T, now func() time.Time, latency time.Duration) (s
 	}, stdin: strings.NewReader("dev_a\ndev_b\ndev_c\ndev_d\n"), stdout: &stdout, stderr: &stderr, signals: sigs, now: now}
 	code := make(chan int, 1)
 	go func() {
-		code <- a.run(context.Background(), []string{"android", "commands", "cancel-pending", "--org", org,
-			"--devices-from", "-", "--concurrency", "2", "--output", "json"})
+		code <- a.run(context.Background(), append(slices.Clone(run.args), "--org", org,
+			"--devices-from", "-", "--concurrency", "2", "--output", "json"))
 	}()
 	require.Eventually(t, func() bool { return len(srv.Requests()) == 2 }, 10*time.Second, time.Millisecond, "two devices in flight")
 	return sigs, func() (int, []map[string]any) {
@@ -90,31 +112,41 @@ func interruptible(t *testing.T, now func() time.Time, latency time.Duration) (s
 
 func TestBulkInterruptedTwiceAtOnceStopsCleanly(t *testing.T) {
 	t.Parallel()
-	signals, wait := interruptible(t, nil, 200*time.Millisecond)
-	signals <- os.Interrupt
-	signals <- os.Interrupt // delivered twice, as a scheduler does
-	code, lines := wait()
-	assert.Equal(t, exitInterrupted, code)
-	require.Len(t, lines, 3, "the two devices in flight, then where to take up")
-	for _, line := range lines[:2] {
-		assert.Equal(t, true, line["ok"], "finished, not aborted: %v", line)
+	for _, run := range interruptedRuns {
+		t.Run(run.name, func(t *testing.T) {
+			t.Parallel()
+			signals, wait := interruptible(t, run, nil, 200*time.Millisecond)
+			signals <- os.Interrupt
+			signals <- os.Interrupt // delivered twice, as a scheduler does
+			code, lines := wait()
+			assert.Equal(t, exitInterrupted, code)
+			require.Len(t, lines, 3, "the two devices in flight, then where to take up")
+			for _, line := range lines[:2] {
+				assert.Equal(t, true, line["ok"], "finished, not aborted: %v", line)
+			}
+			assert.Equal(t, map[string]any{"interrupted": true, "after": "dev_b"}, lines[2])
+		})
 	}
-	assert.Equal(t, map[string]any{"interrupted": true, "after": "dev_b"}, lines[2])
 }
 
 func TestBulkInterruptedAgainLaterAborts(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0), step: 2 * repeatWindow} // each interrupt two windows after the one before
-	signals, wait := interruptible(t, clock.Now, time.Minute)
-	signals <- os.Interrupt
-	signals <- os.Interrupt
-	code, lines := wait()
-	assert.Equal(t, exitInterrupted, code)
-	require.Len(t, lines, 3)
-	for _, line := range lines[:2] {
-		require.Equal(t, false, line["ok"], "%v", line)
-		assert.Equal(t, float64(exitInterrupted), line["error"].(map[string]any)["exit"], "aborted by the user, not a network failure (8)")
-		assert.Contains(t, line["error"].(map[string]any)["message"], "(interrupted)")
+	for _, run := range interruptedRuns {
+		t.Run(run.name, func(t *testing.T) {
+			t.Parallel()
+			clock := &fakeClock{now: time.Unix(0, 0), step: 2 * repeatWindow} // each interrupt two windows after the one before
+			signals, wait := interruptible(t, run, clock.Now, time.Minute)
+			signals <- os.Interrupt
+			signals <- os.Interrupt
+			code, lines := wait()
+			assert.Equal(t, exitInterrupted, code)
+			require.Len(t, lines, 3)
+			for _, line := range lines[:2] {
+				require.Equal(t, false, line["ok"], "%v", line)
+				assert.Equal(t, float64(exitInterrupted), line["error"].(map[string]any)["exit"], "aborted by the user, not a network failure (8)")
+				assert.Contains(t, line["error"].(map[string]any)["message"], "(interrupted)")
+			}
+		})
 	}
 }
 
