@@ -361,6 +361,7 @@ func (s *AndroidCommandsService) Wait(ctx context.Context, organizationID, devic
 			return s.Get(ctx, organizationID, deviceID, commandID, opts...)
 		},
 		settled: func(cmd *Command) bool { return cmd.Status != CommandStatusPending },
+		status:  func(cmd *Command) string { return string(cmd.Status) },
 		onPoll:  onPoll,
 	})
 }

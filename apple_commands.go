@@ -368,6 +368,7 @@ func (s *AppleCommandsService) Wait(ctx context.Context, organizationID string, 
 			return s.Get(ctx, organizationID, target, targetID, commandID, opts...)
 		},
 		settled: func(cmd *AppleCommand) bool { return !cmd.Status.pending() },
+		status:  func(cmd *AppleCommand) string { return string(cmd.Status) },
 		onPoll:  onPoll,
 	})
 }

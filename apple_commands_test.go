@@ -410,15 +410,23 @@ func TestAppleWaitPollsWhilePending(t *testing.T) {
 
 func TestAppleWaitRunsOutOfTime(t *testing.T) {
 	t.Parallel()
-	c, mt := newMockClient(t)
-	mt.RegisterResponder(http.MethodGet, appleCommandURL, httpmock.NewStringResponder(200, appleRecord("Tried", "")))
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	cmd, err := c.AppleCommands.Wait(ctx, validOrg, AppleTargetDevice, appleSerial, validCommand, &AppleWaitOptions{MinInterval: 10 * time.Millisecond})
-	assert.ErrorIs(t, err, ErrStillPending)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	require.NotNil(t, cmd)
-	assert.Equal(t, AppleCommandStatusTried, cmd.Status)
+	for _, status := range []AppleCommandStatus{AppleCommandStatusPending, AppleCommandStatusTried, AppleCommandStatusNotNow} {
+		t.Run(string(status), func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			mt.RegisterResponder(http.MethodGet, appleCommandURL, httpmock.NewStringResponder(200, appleRecord(string(status), "")))
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			cmd, err := c.AppleCommands.Wait(ctx, validOrg, AppleTargetDevice, appleSerial, validCommand, &AppleWaitOptions{MinInterval: 10 * time.Millisecond})
+			assert.ErrorIs(t, err, ErrStillPending)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			// The message names the status the command was left in, Apple's
+			// own, not the Android PENDING.
+			assert.Contains(t, err.Error(), "applivery: command "+validCommand+" still "+string(status)+" after ")
+			require.NotNil(t, cmd)
+			assert.Equal(t, status, cmd.Status)
+		})
+	}
 }
 
 func TestAppleWaitEndsAtAPermanentError(t *testing.T) {

@@ -46,8 +46,10 @@ var (
 	// ErrRateLimited is HTTP 429.
 	ErrRateLimited = errors.New("applivery: rate limited")
 	// ErrStillPending is the error of a Wait that ran out of time while the
-	// command was still PENDING: its last poll, just before the context's
-	// deadline, read it PENDING (or failed), or the context was canceled.
+	// command was still pending (an Android command PENDING; an Apple one
+	// Pending, Tried or NotNow): its last poll, just before the context's
+	// deadline, read it so (or failed), or the context was canceled. Its
+	// message names the status the command was last read in.
 	// The error also matches the context's error and, when the last poll
 	// failed, that poll's error.
 	ErrStillPending = errors.New("applivery: command still pending")

@@ -22,7 +22,8 @@ type poll[T any] struct {
 	minWait, maxWait time.Duration
 	get              func(context.Context) (*T, error)
 	settled          func(*T) bool
-	onPoll           func(*T) // called after every successful poll; nil for none
+	status           func(*T) string // the status a Wait that runs out of time names
+	onPoll           func(*T)        // called after every successful poll; nil for none
 }
 
 // waitFor polls p on clk until it settles, as AndroidCommandsService.Wait
@@ -45,7 +46,13 @@ func waitFor[T any](ctx context.Context, clk clock, p poll[T]) (*T, error) {
 		if hasDeadline && ctxErr == context.DeadlineExceeded {
 			waited = max(0, deadline.Sub(start)) // the whole budget was used
 		}
-		return &stillPendingError{commandID: p.commandID, polls: polls, read: last != nil, waited: waited, lastErr: lastErr, ctxErr: ctxErr}
+		e := &stillPendingError{commandID: p.commandID, polls: polls, waited: waited, lastErr: lastErr, ctxErr: ctxErr}
+		if last != nil {
+			if e.status = p.status(last); e.status == "" {
+				e.status = "pending"
+			}
+		}
+		return e
 	}
 	for polls := 1; ; polls++ {
 		v, err := p.get(ctx)
@@ -155,12 +162,14 @@ const lastPollMarginMax = time.Second
 
 // stillPendingError is the error of a Wait that ran out of time: it matches
 // ErrStillPending and wraps the context's error and, when the last poll
-// failed, that poll's error. Its message says how long Wait waited, not what
-// the context said: "applivery: command … still PENDING after 5s (3 polls)".
+// failed, that poll's error. Its message names the status the command was
+// last read in and says how long Wait waited, not what the context said:
+// "applivery: command … still PENDING after 5s (3 polls)", or "still
+// NotNow" for an Apple command the device put off.
 type stillPendingError struct {
 	commandID string
 	polls     int
-	read      bool          // some poll read the command (PENDING)
+	status    string        // the status of the last read; "" when no poll read the command
 	waited    time.Duration // from the start of Wait to its deadline, or to its end
 	lastErr   error         // of the last poll, when it failed
 	ctxErr    error         // context.DeadlineExceeded or context.Canceled
@@ -170,8 +179,10 @@ func (e *stillPendingError) Error() string {
 	var b strings.Builder
 	b.WriteString("applivery: command ")
 	b.WriteString(e.commandID)
-	if e.read {
-		b.WriteString(" still PENDING after ")
+	if e.status != "" {
+		b.WriteString(" still ")
+		b.WriteString(e.status)
+		b.WriteString(" after ")
 	} else {
 		b.WriteString(" not read in ")
 	}

@@ -18,7 +18,7 @@ const (
 	exitAPI         = 7   // any other answer of the API
 	exitNetwork     = 8   // no answer: a network error or a timeout
 	exitCanceled    = 9   // a waited-for command ended CANCEL
-	exitPending     = 10  // a waited-for command was still PENDING when --timeout ran out
+	exitPending     = 10  // a waited-for command was still pending when --timeout ran out
 	exitSomeFailed  = 11  // a run on many devices: some failed, their lines say which
 	exitIncomplete  = 12  // a run on many devices: the device list could not be read to its end
 	exitInterrupted = 130 // interrupted (SIGINT, SIGTERM)
@@ -35,7 +35,7 @@ var exitMeanings = map[int]string{
 	exitAPI:         "any other API error, or a waited-for command that ended in a status the API does not document",
 	exitNetwork:     "no answer: network error or timeout",
 	exitCanceled:    "wait: the command ended CANCEL",
-	exitPending:     "wait: the command was still PENDING when --timeout ran out",
+	exitPending:     "wait: the command was still pending (Android PENDING; Apple Pending, Tried or NotNow) when --timeout ran out",
 	exitSomeFailed:  "a run on many devices: some failed (their lines say which)",
 	exitIncomplete:  "a run on many devices: the device list could not be read to its end (the last line says after which device; --after takes up there)",
 	exitInterrupted: "interrupted (a run on many devices: every device taken is on stdout)",
