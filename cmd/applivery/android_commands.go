@@ -85,7 +85,7 @@ a progress line shows on stderr when stderr is a terminal.`,
 		id := flags.String("command", "", "the command's `ID` (24 hex digits)")
 		c.waits = true
 		return func(ctx context.Context, client *applivery.Client) error {
-			return c.wait(ctx, client.AndroidCommands, *id)
+			return c.waitAndPrint(ctx, client.AndroidCommands, *id)
 		}, nil
 	},
 }
@@ -111,19 +111,6 @@ with the filters --tag (repeatable), --user, --policy and --segment.
 		}, b
 	},
 }
-
-// bulkHelp is the help every command on many devices shares.
-const bulkHelp = `
-A run on many devices handles --concurrency of them at once, at most --rate
-requests a second, and writes a line per device as it finishes (an object a
-line with --output json). --dry-run reads each device and changes nothing. A
-run that stops early (the device list could not be read to its end: exit
-12; an interrupt: 130) ends with a line naming the device that --after takes
-up after. A second interrupt, a second or more after the first, aborts the
-devices in flight.`
-
-// bulkExits are the exit statuses of a run on many devices.
-var bulkExits = []int{exitSomeFailed, exitIncomplete}
 
 // cancelPending cancels the pending commands of one device, or with dryRun
 // lists them: the listing is the read that tells whether the device exists.
@@ -155,11 +142,11 @@ func cancelPending(ctx context.Context, c *cli, s *applivery.AndroidCommandsServ
 	return &bulkLine{Canceled: &canceled}, nil
 }
 
-// wait waits until the device applies the command, printing a progress line
+// waitAndPrint waits until the device applies the command, printing a progress line
 // on stderr when it is a terminal, and prints the command it ended as (or
 // the last read when time ran out). DONE is a success; CANCEL, any other
 // status and running out of time are errors with exit statuses of their own.
-func (c *cli) wait(ctx context.Context, s *applivery.AndroidCommandsService, id string) error {
+func (c *cli) waitAndPrint(ctx context.Context, s *applivery.AndroidCommandsService, id string) error {
 	cmd, err := c.waitFor(ctx, s, c.device, id, c.stderrTerminal)
 	if cmd != nil {
 		if perr := c.print([]*applivery.Command{cmd}, true); perr != nil {

@@ -174,7 +174,7 @@ func TestWaitingCommandsHaveALongerDefaultTimeout(t *testing.T) {
 		{[]string{"cancel"}, time.Minute},
 	}
 	for _, tt := range tests {
-		cmd, _ := find([]string{"android", "commands", tt.args[0]})
+		cmd, _ := lookup([]string{"android", "commands", tt.args[0]})
 		require.NotNil(t, cmd, tt.args[0])
 		c := &cli{app: &app{}}
 		flags := cmd.flagSet(c)

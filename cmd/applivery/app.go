@@ -45,7 +45,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		defer stop()
 		return a.fail(a.demo(ctx, args[1:]))
 	}
-	if cmd, rest := find(args); cmd != nil {
+	if cmd, rest := lookup(args); cmd != nil {
 		return a.runCommand(ctx, cmd, rest)
 	}
 	// Words that name a group of commands: its help, or what it holds.
@@ -77,8 +77,8 @@ func orList(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-// find returns the command args name, and the arguments after its words.
-func find(args []string) (*cmdSpec, []string) {
+// lookup returns the command args name, and the arguments after its words.
+func lookup(args []string) (*cmdSpec, []string) {
 	for _, cmd := range registry {
 		words := strings.Fields(cmd.words)
 		if len(args) >= len(words) && slices.Equal(args[:len(words)], words) {
@@ -115,7 +115,7 @@ func verbsIn(group string) []string {
 // help prints the help of the command, or group of commands, that args
 // name: "applivery help android commands cancel".
 func (a *app) help(args []string) int {
-	if cmd, _ := find(args); cmd != nil {
+	if cmd, _ := lookup(args); cmd != nil {
 		c := &cli{app: a}
 		flags := cmd.flagSet(c)
 		cmd.setup(c, flags)

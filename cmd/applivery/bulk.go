@@ -323,3 +323,16 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, r *bul
 		}
 	}
 }
+
+// bulkHelp is the help every command on many devices shares.
+const bulkHelp = `
+A run on many devices handles --concurrency of them at once, at most --rate
+requests a second, and writes a line per device as it finishes (an object a
+line with --output json). --dry-run reads each device and changes nothing. A
+run that stops early (the device list could not be read to its end: exit
+12; an interrupt: 130) ends with a line naming the device that --after takes
+up after. A second interrupt, a second or more after the first, aborts the
+devices in flight.`
+
+// bulkExits are the exit statuses of a run on many devices.
+var bulkExits = []int{exitSomeFailed, exitIncomplete}
