@@ -3,7 +3,6 @@ package applivery
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -212,13 +211,7 @@ func TestEnrollmentTokensValidationBeforeTheWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mt := newMockClient(t)
-			err := tt.call(c)
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, tt.wantField, ve.Field)
-			assert.ErrorIs(t, err, ErrInvalidArgument)
-			assert.Zero(t, mt.GetTotalCallCount(), "nothing sent")
+			assertRefusedBeforeTheWire(t, tt.call, tt.wantField)
 		})
 	}
 }
@@ -255,36 +248,17 @@ var tokenCreates = []struct {
 
 func TestEnrollmentTokensCreateOutcome(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name        string
-		responses   []*http.Response
-		wantCalls   int
-		wantUnknown bool
-		wantIs      error
-	}{
-		{"a 500 may have created it: not retried", []*http.Response{httpmock.NewStringResponse(500, `{}`)}, 1, true, nil},
-		{"a 503 may have too", []*http.Response{httpmock.NewStringResponse(503, `{}`)}, 1, true, nil},
-		{"a cut success", []*http.Response{httpmock.NewStringResponse(200, `{"status":true,"data":{"id":`)}, 1, true, nil},
-		{"5017: the limit", []*http.Response{httpmock.NewStringResponse(400, `{"status":false,"error":{"code":5017,"message":"Limit Exceeded"}}`)}, 1, false, ErrLimitExceeded},
-		{"4002", []*http.Response{httpmock.NewStringResponse(401, `{"status":false,"error":{"code":4002,"message":"No auth token"}}`)}, 1, false, ErrUnauthorized},
-		{"a 429 is retried", []*http.Response{httpmock.NewStringResponse(429, `{}`), httpmock.NewStringResponse(200, `{"status":true,"data":`+sampleToken+`}`)}, 2, false, nil},
-	}
+	limit := createOutcomeCase{"5017: the limit", []*http.Response{httpmock.NewStringResponse(400,
+		`{"status":false,"error":{"code":5017,"message":"Limit Exceeded"}}`)}, 1, false, ErrLimitExceeded}
 	for _, create := range tokenCreates {
-		for _, tt := range tests {
+		for _, tt := range createOutcomeCases(`{"status":true,"data":`+sampleToken+`}`, limit) {
 			t.Run(create.name+", "+tt.name, func(t *testing.T) {
 				t.Parallel()
-				c, mt := newMockClient(t)
-				mt.RegisterResponder(http.MethodPost, create.url, httpmock.ResponderFromMultipleResponses(tt.responses))
-				tok, err := create.call(context.Background(), c)
-				assert.Equal(t, tt.wantCalls, mt.GetTotalCallCount())
-				assert.Equal(t, tt.wantUnknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
-				if tt.wantUnknown {
-					assert.Contains(t, err.Error(), create.note)
-				}
-				if tt.wantIs != nil {
-					assert.ErrorIs(t, err, tt.wantIs)
-					assert.Equal(t, int(tt.responses[0].StatusCode), requireAPIError(t, err).StatusCode)
-				}
+				var tok *EnrollmentToken
+				err := checkCreateOutcome(t, tt, create.url, func(c *Client) (err error) {
+					tok, err = create.call(context.Background(), c)
+					return err
+				}, create.note)
 				if err == nil {
 					assert.Equal(t, "OTT-abc123def456", tok.OneTimeToken)
 				}
