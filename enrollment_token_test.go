@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -325,4 +326,35 @@ func TestEnrollmentTokenListKey(t *testing.T) {
 	c := EnrollmentToken{Raw: json.RawMessage(`{"state":"DONE"}`)}
 	assert.Equal(t, "t1", a.listKey())
 	assert.NotEqual(t, b.listKey(), c.listKey())
+}
+
+// FuzzEnrollmentTokenDecode checks that any well-formed object decodes, and
+// that a one-time token it holds is never printed: a token of 8 letters or
+// more (shorter ones, or digits, may occur in the field names or in a time
+// printed from another field).
+func FuzzEnrollmentTokenDecode(f *testing.F) {
+	for _, seed := range []string{
+		documentedAOSPToken, documentedAppleToken, `{}`, `null`, `[1]`, `{"config":{"oneTimeToken":"abcdefghij"},"id":"abcdefghij"}`,
+		`{"config":{"oneTimeToken":"abcdefghij","qrCode":"{\"t\":\"abcdefghij\"}"},"raw":"abcdefghijabcdefghij"}`,
+		`{"config":{"oneTimeToken":"abc\u0064efghij"},"x":"abc\\u0064efghij"}`, `{"summary":{"expirationTimestamp":5}}`, `{`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got EnrollmentToken
+		err := got.UnmarshalJSON(b)
+		var m map[string]json.RawMessage
+		if json.Unmarshal(b, &m) == nil && m != nil {
+			require.NoError(t, err, "a well-formed object: %q", b)
+			assert.Equal(t, json.RawMessage(b), got.Raw)
+		}
+		tok := got.OneTimeToken
+		if len(tok) < 8 || strings.IndexFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) || r > unicode.MaxASCII }) >= 0 {
+			return
+		}
+		for _, verb := range []string{"%s", "%q", "%+v"} {
+			assert.NotContains(t, fmt.Sprintf(verb, []EnrollmentToken{got}), tok, "%s of %q", verb, b)
+		}
+		assert.Equal(t, tok, got.OneTimeToken, "the field keeps it")
+	})
 }
