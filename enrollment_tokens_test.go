@@ -34,16 +34,15 @@ const sampleToken = `{"id":"t1","state":"PENDING","config":{"oneTimeToken":"OTT-
 func TestEnrollmentTokensRequestShapes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		call      func(*Client) error
-		wantURL   string
-		wantQuery url.Values
-		wantBody  string
+		name     string
+		call     func(*Client) error
+		wantURL  string
+		wantBody string
 	}{
 		{"android, the required fields only: sendEmail false is sent", func(c *Client) error {
 			_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg, &CreateAndroidEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner})
 			return err
-		}, androidTokensURL, nil, `{"managementMode":"DEVICE_OWNER","sendEmail":false}`},
+		}, androidTokensURL, `{"managementMode":"DEVICE_OWNER","sendEmail":false}`},
 		{"android, every field", func(c *Client) error {
 			_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg, &CreateAndroidEnrollmentTokenRequest{
 				ManagementMode: ManagementModeProfileOwner, SendEmail: true, PolicyID: policyA,
@@ -51,7 +50,7 @@ func TestEnrollmentTokensRequestShapes(t *testing.T) {
 				Duration: 24 * time.Hour,
 			})
 			return err
-		}, androidTokensURL, nil, `{"policyId":"` + policyA + `","emmPolicyAssignments":[{"emmPolicyId":"` + policyA + `","priority":0},` +
+		}, androidTokensURL, `{"policyId":"` + policyA + `","emmPolicyAssignments":[{"emmPolicyId":"` + policyA + `","priority":0},` +
 			`{"emmPolicyId":"` + policyB + `","priority":10000}],"displayName":"Kiosks","tags":["berlin"],"managementMode":"PROFILE_OWNER",` +
 			`"sendEmail":true,"duration":86400}`},
 		{"aosp, a token of an hour", func(c *Client) error {
@@ -59,58 +58,37 @@ func TestEnrollmentTokensRequestShapes(t *testing.T) {
 				ManagementMode: ManagementModeDeviceOwner, Duration: time.Hour,
 			})
 			return err
-		}, aospTokensURL, nil, `{"managementMode":"DEVICE_OWNER","sendEmail":false,"duration":3600}`},
+		}, aospTokensURL, `{"managementMode":"DEVICE_OWNER","sendEmail":false,"duration":3600}`},
 		{"aosp, perpetual, every field: duration 0 as documented", func(c *Client) error {
 			_, err := c.AOSPEnrollmentTokens.Create(context.Background(), validOrg, &CreateAOSPEnrollmentTokenRequest{
 				ManagementMode: ManagementModeDeviceOwner, Perpetual: true, SendEmail: true, Language: "fr", DisplayName: "POS",
 				Tags: []string{"pos"}, PolicyAssignments: []PolicyAssignment{{policyA, -5}}, MDMUserID: userA,
 			})
 			return err
-		}, aospTokensURL, nil, `{"displayName":"POS","tags":["pos"],"managementMode":"DEVICE_OWNER","sendEmail":true,"language":"fr",` +
+		}, aospTokensURL, `{"displayName":"POS","tags":["pos"],"managementMode":"DEVICE_OWNER","sendEmail":true,"language":"fr",` +
 			`"perpetual":true,"aosPolicyAssignments":[{"aosPolicyId":"` + policyA + `","priority":-5}],"mdmUserId":"` + userA + `","duration":0}`},
 		{"apple, no field: sendEmail is sent", func(c *Client) error {
 			_, err := c.AppleEnrollmentTokens.Create(context.Background(), validOrg, &CreateAppleEnrollmentTokenRequest{})
 			return err
-		}, appleTokensURL, nil, `{"sendEmail":false}`},
+		}, appleTokensURL, `{"sendEmail":false}`},
 		{"apple, every field", func(c *Client) error {
 			_, err := c.AppleEnrollmentTokens.Create(context.Background(), validOrg, &CreateAppleEnrollmentTokenRequest{
 				DisplayName: "iPhone", Tags: []string{"sales"}, MDMUserID: userA, PolicyAssignments: []PolicyAssignment{{policyB, 10}},
 				SendEmail: true, Language: "en",
 			})
 			return err
-		}, appleTokensURL, nil, `{"sendEmail":true,"displayName":"iPhone","tags":["sales"],"language":"en",` +
+		}, appleTokensURL, `{"sendEmail":true,"displayName":"iPhone","tags":["sales"],"language":"en",` +
 			`"admPolicyAssignments":[{"admPolicyId":"` + policyB + `","priority":10}],"mdmUserId":"` + userA + `"}`},
-		{"apple list, no options", func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, nil)
-			return err
-		}, appleTokensURL, url.Values{}, ""},
-		{"apple list, every option", func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, &ListEnrollmentTokensOptions{Page: 3, Limit: 20, Sort: "createdAt:desc", ShowDeleted: true})
-			return err
-		}, appleTokensURL, url.Values{"page": {"3"}, "limit": {"20"}, "sort": {"createdAt:desc"}, "show-deleted": {"true"}}, ""},
-		{"apple list, show-deleted false is not sent", func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, &ListEnrollmentTokensOptions{Limit: 5})
-			return err
-		}, appleTokensURL, url.Values{"limit": {"5"}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, mt := newMockClient(t)
 			var got capture
-			body := `{"status":true,"data":` + sampleToken + `}`
-			if tt.wantQuery != nil {
-				body = `{"status":true,"data":{"items":[` + sampleToken + `],"page":1}}`
-			}
-			mt.RegisterNoResponder(got.responder(200, body))
+			mt.RegisterNoResponder(got.responder(200, `{"status":true,"data":`+sampleToken+`}`))
 			require.NoError(t, tt.call(c))
 			require.NotNil(t, got.req)
 			assert.Equal(t, strings.TrimPrefix(tt.wantURL, "https://api.example.test"), got.req.URL.Path)
-			if tt.wantQuery != nil {
-				assert.Equal(t, "GET", got.req.Method)
-				assert.Equal(t, tt.wantQuery, got.req.URL.Query())
-				return
-			}
 			assert.Equal(t, "POST", got.req.Method)
 			assert.Equal(t, tt.wantBody, string(got.body))
 			assert.Equal(t, "application/json", got.req.Header.Get("Content-Type"))
@@ -118,97 +96,144 @@ func TestEnrollmentTokensRequestShapes(t *testing.T) {
 	}
 }
 
-func TestEnrollmentTokensValidationBeforeTheWire(t *testing.T) {
+func TestAppleEnrollmentTokensListRequestShape(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	android := func(r CreateAndroidEnrollmentTokenRequest) func(*Client) error {
-		return func(c *Client) error {
-			if r.ManagementMode == "" {
-				r.ManagementMode = ManagementModeDeviceOwner
-			}
-			_, err := c.AndroidEnrollmentTokens.Create(ctx, validOrg, &r)
-			return err
-		}
-	}
-	aosp := func(r CreateAOSPEnrollmentTokenRequest) func(*Client) error {
-		return func(c *Client) error {
-			_, err := c.AOSPEnrollmentTokens.Create(ctx, validOrg, &r)
-			return err
-		}
-	}
-	apple := func(r CreateAppleEnrollmentTokenRequest) func(*Client) error {
-		return func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.Create(ctx, validOrg, &r)
-			return err
-		}
-	}
-	long128 := strings.Repeat("ü", 129)
 	tests := []struct {
 		name      string
 		call      func(*Client) error
-		wantField string
+		wantQuery url.Values
 	}{
-		{"android, nil request", func(c *Client) error {
-			_, err := c.AndroidEnrollmentTokens.Create(ctx, validOrg, nil)
+		{"apple list, no options", func(c *Client) error {
+			_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, nil)
 			return err
-		}, "body"},
-		{"android, bad organization", func(c *Client) error {
-			_, err := c.AndroidEnrollmentTokens.Create(ctx, "no", &CreateAndroidEnrollmentTokenRequest{ManagementMode: ManagementModeCOPE})
+		}, url.Values{}},
+		{"apple list, every option", func(c *Client) error {
+			_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, &ListEnrollmentTokensOptions{Page: 3, Limit: 20, Sort: "createdAt:desc", ShowDeleted: true})
 			return err
-		}, "organizationId"},
-		{"android, no management mode", func(c *Client) error {
-			_, err := c.AndroidEnrollmentTokens.Create(ctx, validOrg, &CreateAndroidEnrollmentTokenRequest{})
+		}, url.Values{"page": {"3"}, "limit": {"20"}, "sort": {"createdAt:desc"}, "show-deleted": {"true"}}},
+		{"apple list, show-deleted false is not sent", func(c *Client) error {
+			_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, &ListEnrollmentTokensOptions{Limit: 5})
 			return err
-		}, "managementMode"},
-		{"android, unknown management mode", android(CreateAndroidEnrollmentTokenRequest{ManagementMode: "KIOSK"}), "managementMode"},
-		{"android, policy not 24 hex", android(CreateAndroidEnrollmentTokenRequest{PolicyID: "p1"}), "policyId"},
-		{"android, assignment's policy not 24 hex", android(CreateAndroidEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{policyA, 1}, {"x", 1}}}), "emmPolicyAssignments[1].emmPolicyId"},
-		{"android, negative priority", android(CreateAndroidEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{policyA, -1}}}), "emmPolicyAssignments[0].priority"},
-		{"android, priority over 10000", android(CreateAndroidEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{policyA, 10001}}}), "emmPolicyAssignments[0].priority"},
-		{"android, display name over 128", android(CreateAndroidEnrollmentTokenRequest{DisplayName: long128}), "displayName"},
-		{"android, tag over 128", android(CreateAndroidEnrollmentTokenRequest{Tags: []string{long128}}), "tags"},
-		{"android, empty tag", android(CreateAndroidEnrollmentTokenRequest{Tags: []string{""}}), "tags"},
-		{"android, duration not whole seconds", android(CreateAndroidEnrollmentTokenRequest{Duration: 90*time.Second + time.Millisecond}), "duration"},
-		{"android, duration under a minute", android(CreateAndroidEnrollmentTokenRequest{Duration: 59 * time.Second}), "duration"},
-		{"android, duration over 30 days", android(CreateAndroidEnrollmentTokenRequest{Duration: 30*24*time.Hour + time.Second}), "duration"},
-		{"android, negative duration", android(CreateAndroidEnrollmentTokenRequest{Duration: -time.Minute}), "duration"},
-		{"aosp, nil request", func(c *Client) error {
-			_, err := c.AOSPEnrollmentTokens.Create(ctx, validOrg, nil)
-			return err
-		}, "body"},
-		{"aosp, no management mode", aosp(CreateAOSPEnrollmentTokenRequest{Duration: time.Hour}), "managementMode"},
-		{"aosp, profile owner is not documented", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeProfileOwner, Duration: time.Hour}), "managementMode"},
-		{"aosp, no duration and not perpetual", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner}), "duration"},
-		{"aosp, perpetual with a duration contradicts", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, Duration: time.Hour}), "duration"},
-		{"aosp, negative duration", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Duration: -time.Hour}), "duration"},
-		{"aosp, duration not whole seconds", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Duration: 1500 * time.Millisecond}), "duration"},
-		{"aosp, unknown language", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, Language: "nl"}), "language"},
-		{"aosp, display name over 256", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, DisplayName: strings.Repeat("a", 257)}), "displayName"},
-		{"aosp, user not 24 hex", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, MDMUserID: "ana"}), "mdmUserId"},
-		{"aosp, assignment's policy not 24 hex", aosp(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, PolicyAssignments: []PolicyAssignment{{"string", 0}}}), "aosPolicyAssignments[0].aosPolicyId"},
-		{"apple, nil request", func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.Create(ctx, validOrg, nil)
-			return err
-		}, "body"},
-		{"apple, display name over 128", apple(CreateAppleEnrollmentTokenRequest{DisplayName: long128}), "displayName"},
-		{"apple, tag over 128", apple(CreateAppleEnrollmentTokenRequest{Tags: []string{"ok", long128}}), "tags"},
-		{"apple, user not 24 hex", apple(CreateAppleEnrollmentTokenRequest{MDMUserID: "x"}), "mdmUserId"},
-		{"apple, assignment's policy not 24 hex", apple(CreateAppleEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{"x", 1}}}), "admPolicyAssignments[0].admPolicyId"},
-		{"apple, unknown language", apple(CreateAppleEnrollmentTokenRequest{Language: "EN"}), "language"},
-		{"apple list, bad organization", func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.List(ctx, "a/b", nil)
-			return err
-		}, "organizationId"},
-		{"apple list, negative limit", func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.List(ctx, validOrg, &ListEnrollmentTokensOptions{Limit: -1})
-			return err
-		}, "limit"},
-		{"apple list, bad sort", func(c *Client) error {
-			_, err := c.AppleEnrollmentTokens.List(ctx, validOrg, &ListEnrollmentTokensOptions{Sort: "a b"})
-			return err
-		}, "sort"},
+		}, url.Values{"limit": {"5"}}},
 	}
 	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t)
+			var got capture
+			mt.RegisterNoResponder(got.responder(200, `{"status":true,"data":{"items":[`+sampleToken+`],"page":1}}`))
+			require.NoError(t, tt.call(c))
+			require.NotNil(t, got.req)
+			assert.Equal(t, "GET", got.req.Method)
+			assert.Equal(t, strings.TrimPrefix(appleTokensURL, "https://api.example.test"), got.req.URL.Path)
+			assert.Equal(t, tt.wantQuery, got.req.URL.Query())
+		})
+	}
+}
+
+// refusal is a call that must be refused before the wire, and the field
+// its ValidationError names.
+type refusal struct {
+	name      string
+	call      func(*Client) error
+	wantField string
+}
+
+// androidCreate, aospCreate and appleCreate return a Create of r (Android's
+// with DEVICE_OWNER unless r names a mode).
+func androidCreate(r CreateAndroidEnrollmentTokenRequest) func(*Client) error {
+	return func(c *Client) error {
+		if r.ManagementMode == "" {
+			r.ManagementMode = ManagementModeDeviceOwner
+		}
+		_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg, &r)
+		return err
+	}
+}
+
+func aospCreate(r CreateAOSPEnrollmentTokenRequest) func(*Client) error {
+	return func(c *Client) error {
+		_, err := c.AOSPEnrollmentTokens.Create(context.Background(), validOrg, &r)
+		return err
+	}
+}
+
+func appleCreate(r CreateAppleEnrollmentTokenRequest) func(*Client) error {
+	return func(c *Client) error {
+		_, err := c.AppleEnrollmentTokens.Create(context.Background(), validOrg, &r)
+		return err
+	}
+}
+
+// long128 is 129 characters (and twice as many bytes).
+var long128 = strings.Repeat("ü", 129)
+
+// tokenRefusals are the token requests and options refused before the wire.
+var tokenRefusals = []refusal{
+	{"android, nil request", func(c *Client) error {
+		_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg, nil)
+		return err
+	}, "body"},
+	{"android, bad organization", func(c *Client) error {
+		_, err := c.AndroidEnrollmentTokens.Create(context.Background(), "no", &CreateAndroidEnrollmentTokenRequest{ManagementMode: ManagementModeCOPE})
+		return err
+	}, "organizationId"},
+	{"android, no management mode", func(c *Client) error {
+		_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg, &CreateAndroidEnrollmentTokenRequest{})
+		return err
+	}, "managementMode"},
+	{"android, unknown management mode", androidCreate(CreateAndroidEnrollmentTokenRequest{ManagementMode: "KIOSK"}), "managementMode"},
+	{"android, policy not 24 hex", androidCreate(CreateAndroidEnrollmentTokenRequest{PolicyID: "p1"}), "policyId"},
+	{"android, assignment's policy not 24 hex", androidCreate(CreateAndroidEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{policyA, 1}, {"x", 1}}}), "emmPolicyAssignments[1].emmPolicyId"},
+	{"android, negative priority", androidCreate(CreateAndroidEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{policyA, -1}}}), "emmPolicyAssignments[0].priority"},
+	{"android, priority over 10000", androidCreate(CreateAndroidEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{policyA, 10001}}}), "emmPolicyAssignments[0].priority"},
+	{"android, display name over 128", androidCreate(CreateAndroidEnrollmentTokenRequest{DisplayName: long128}), "displayName"},
+	{"android, tag over 128", androidCreate(CreateAndroidEnrollmentTokenRequest{Tags: []string{long128}}), "tags"},
+	{"android, empty tag", androidCreate(CreateAndroidEnrollmentTokenRequest{Tags: []string{""}}), "tags"},
+	{"android, duration not whole seconds", androidCreate(CreateAndroidEnrollmentTokenRequest{Duration: 90*time.Second + time.Millisecond}), "duration"},
+	{"android, duration under a minute", androidCreate(CreateAndroidEnrollmentTokenRequest{Duration: 59 * time.Second}), "duration"},
+	{"android, duration over 30 days", androidCreate(CreateAndroidEnrollmentTokenRequest{Duration: 30*24*time.Hour + time.Second}), "duration"},
+	{"android, negative duration", androidCreate(CreateAndroidEnrollmentTokenRequest{Duration: -time.Minute}), "duration"},
+	{"aosp, nil request", func(c *Client) error {
+		_, err := c.AOSPEnrollmentTokens.Create(context.Background(), validOrg, nil)
+		return err
+	}, "body"},
+	{"aosp, no management mode", aospCreate(CreateAOSPEnrollmentTokenRequest{Duration: time.Hour}), "managementMode"},
+	{"aosp, profile owner is not documented", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeProfileOwner, Duration: time.Hour}), "managementMode"},
+	{"aosp, no duration and not perpetual", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner}), "duration"},
+	{"aosp, perpetual with a duration contradicts", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, Duration: time.Hour}), "duration"},
+	{"aosp, negative duration", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Duration: -time.Hour}), "duration"},
+	{"aosp, duration not whole seconds", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Duration: 1500 * time.Millisecond}), "duration"},
+	{"aosp, unknown language", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, Language: "nl"}), "language"},
+	{"aosp, display name over 256", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, DisplayName: strings.Repeat("a", 257)}), "displayName"},
+	{"aosp, user not 24 hex", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, MDMUserID: "ana"}), "mdmUserId"},
+	{"aosp, assignment's policy not 24 hex", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, Perpetual: true, PolicyAssignments: []PolicyAssignment{{"string", 0}}}), "aosPolicyAssignments[0].aosPolicyId"},
+	{"apple, nil request", func(c *Client) error {
+		_, err := c.AppleEnrollmentTokens.Create(context.Background(), validOrg, nil)
+		return err
+	}, "body"},
+	{"apple, display name over 128", appleCreate(CreateAppleEnrollmentTokenRequest{DisplayName: long128}), "displayName"},
+	{"apple, tag over 128", appleCreate(CreateAppleEnrollmentTokenRequest{Tags: []string{"ok", long128}}), "tags"},
+	{"apple, user not 24 hex", appleCreate(CreateAppleEnrollmentTokenRequest{MDMUserID: "x"}), "mdmUserId"},
+	{"apple, assignment's policy not 24 hex", appleCreate(CreateAppleEnrollmentTokenRequest{PolicyAssignments: []PolicyAssignment{{"x", 1}}}), "admPolicyAssignments[0].admPolicyId"},
+	{"apple, unknown language", appleCreate(CreateAppleEnrollmentTokenRequest{Language: "EN"}), "language"},
+	{"apple list, bad organization", func(c *Client) error {
+		_, err := c.AppleEnrollmentTokens.List(context.Background(), "a/b", nil)
+		return err
+	}, "organizationId"},
+	{"apple list, negative limit", func(c *Client) error {
+		_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, &ListEnrollmentTokensOptions{Limit: -1})
+		return err
+	}, "limit"},
+	{"apple list, bad sort", func(c *Client) error {
+		_, err := c.AppleEnrollmentTokens.List(context.Background(), validOrg, &ListEnrollmentTokensOptions{Sort: "a b"})
+		return err
+	}, "sort"},
+}
+
+func TestEnrollmentTokensValidationBeforeTheWire(t *testing.T) {
+	t.Parallel()
+	for _, tt := range tokenRefusals {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			assertRefusedBeforeTheWire(t, tt.call, tt.wantField)
