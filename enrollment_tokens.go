@@ -226,7 +226,10 @@ func (s *AppleEnrollmentTokensService) List(ctx context.Context, organizationID 
 // as AppleDevicesService.ListAll does: a page is fetched only when the loop
 // reaches it; each token is yielded once (by its ID); an error is yielded
 // once, with a nil token, and ends the iteration; and a server whose paging
-// does not advance ends it with an error.
+// does not advance ends it with an error. The API key needs the
+// mdm.apple.enrollmentToken.list permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/apple/apple-enrollment-tokens/get-organizations-organizationid-mdm-apple-enterprise-enrollment-tokens
 func (s *AppleEnrollmentTokensService) ListAll(ctx context.Context, organizationID string, o *ListEnrollmentTokensOptions, opts ...CallOption) iter.Seq2[*EnrollmentToken, error] {
 	lo := optionsOf(o)
 	return allPages("Apple enrollment tokens", lo.Page, func(page int) (*EnrollmentTokenPage, error) {

@@ -11,7 +11,7 @@ import (
 
 // ErrorCode is an Applivery error code, the "code" of the error envelope
 // {"status":false,"error":{"code":…,"message":…}}. The constants are the codes
-// the reference documents for the Android commands endpoints; any other code
+// the reference documents for the endpoints the SDK covers; any other code
 // the API sends is kept as it came.
 type ErrorCode int
 

@@ -83,7 +83,10 @@ func (s *UsersService) List(ctx context.Context, organizationID string, o *ListU
 // to each. It behaves as AppleDevicesService.ListAll does: a page is fetched
 // only when the loop reaches it; each user is yielded once (by its ID); an
 // error is yielded once, with a nil user, and ends the iteration; and a
-// server whose paging does not advance ends it with an error.
+// server whose paging does not advance ends it with an error. The API key
+// needs the mdm.global.mdmUser.list permission.
+//
+// Applivery API docs: https://docs.applivery.com/en/api/uem/mdm-users/get-organizations-organizationid-mdm-users
 func (s *UsersService) ListAll(ctx context.Context, organizationID string, o *ListUsersOptions, opts ...CallOption) iter.Seq2[*User, error] {
 	lo := optionsOf(o)
 	return allPages("MDM users", lo.Page, func(page int) (*UserPage, error) {
