@@ -30,12 +30,17 @@ const (
 // device presents to enroll in the organization, for Android Enterprise,
 // AOSP (non-GMS Android) or Apple. The three platforms answer with different
 // objects: the fields below are those the SDK reads from any of them, and Raw
-// keeps the whole object as it came, byte for byte.
+// keeps the whole object as it came, byte for byte. The reference shows the
+// AOSP create's answer and the Apple list's items; that the Android and
+// Apple creates answer with such a token is the SDK's reading. Decoding is
+// lenient (see UnmarshalJSON): a member of the wrong type, or a date that
+// does not parse, leaves its field zero and never fails a call.
 //
 // OneTimeToken is a secret: whoever holds it can enroll a device in the
-// organization. The fmt verbs print it, and the token's forms inside Raw, as
-// [REDACTED] (see Format); Raw and OneTimeToken themselves hold it, and the
-// caller must treat them as secrets.
+// organization. fmt, with every verb, and log/slog print it as [REDACTED],
+// and the token's forms inside the other fields too (see Format and
+// LogValue). OneTimeToken, Raw, QRCode and perhaps EnrollmentLink still hold
+// it, and so does json.Marshal's output: treat them as secrets.
 type EnrollmentToken struct {
 	ID             string          // "id"
 	Type           string          // "type", as sent ("aosp", "user", …)
@@ -44,10 +49,10 @@ type EnrollmentToken struct {
 	ManagementMode ManagementMode  // "managementMode", else "summary"."managementMode"
 	DisplayName    string          // "displayName"
 	Tags           []string        // "tags"; nil when absent or not an array of strings
-	OneTimeToken   string          // "config"."oneTimeToken": a secret, redacted from every fmt output
+	OneTimeToken   string          // "config"."oneTimeToken": a secret, redacted from every fmt and slog output
 	EnrollmentLink string          // "enrollmentLink", else "config"."enrollmentLink"; empty when not sent
 	QRCode         json.RawMessage // "config"."qrCode", byte for byte (an object or a string); nil when absent
-	ExpiresAt      time.Time       // "summary"."expirationTimestamp", else "expirationTimestamp"; zero when absent or unparsable
+	ExpiresAt      time.Time       // "summary"."expirationTimestamp", else "expirationTimestamp", else "expireAt"; zero when absent or unparsable
 	CreatedAt      time.Time       // "createdAt"; zero when absent or unparsable
 	Raw            json.RawMessage // the whole token object as the API sent it; it holds the one-time token: a secret
 }
