@@ -116,6 +116,14 @@ type Client struct {
 	// Devices lists the devices of every platform together: find any
 	// device by its serial number or IMEI.
 	Devices *DevicesService
+	// Users lists and creates the organization's MDM users.
+	Users *UsersService // organizations/{org}/mdm/users
+	// AndroidEnrollmentTokens creates Android Enterprise enrollment tokens.
+	AndroidEnrollmentTokens *AndroidEnrollmentTokensService // organizations/{org}/mdm/android/enterprise/enrollment-tokens
+	// AOSPEnrollmentTokens creates AOSP (non-GMS Android) enrollment tokens.
+	AOSPEnrollmentTokens *AOSPEnrollmentTokensService // organizations/{org}/mdm/aosp/enterprise/enrollment-tokens
+	// AppleEnrollmentTokens lists and creates Apple enrollment tokens.
+	AppleEnrollmentTokens *AppleEnrollmentTokensService // organizations/{org}/mdm/apple/enterprise/enrollment-tokens
 
 	core *core
 }
@@ -203,6 +211,10 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.AppleCommands = &AppleCommandsService{core: c.core}
 	c.AppleDevices = &AppleDevicesService{core: c.core}
 	c.Devices = &DevicesService{core: c.core}
+	c.Users = &UsersService{core: c.core}
+	c.AndroidEnrollmentTokens = &AndroidEnrollmentTokensService{core: c.core}
+	c.AOSPEnrollmentTokens = &AOSPEnrollmentTokensService{core: c.core}
+	c.AppleEnrollmentTokens = &AppleEnrollmentTokensService{core: c.core}
 	return c, nil
 }
 

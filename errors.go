@@ -11,7 +11,7 @@ import (
 
 // ErrorCode is an Applivery error code, the "code" of the error envelope
 // {"status":false,"error":{"code":…,"message":…}}. The constants are the codes
-// the reference documents for the Android commands endpoints; any other code
+// the reference documents for the endpoints the SDK covers; any other code
 // the API sends is kept as it came.
 type ErrorCode int
 
@@ -25,6 +25,8 @@ const (
 	// CodeAppleCommandNotPending is the Apple cancel's refusal: "AdmCommand
 	// not status pending or tried".
 	CodeAppleCommandNotPending ErrorCode = 5106
+	CodeLimitExceeded          ErrorCode = 5017 // "Limit Exceeded": an enrollment token create over the organization's limit
+	CodeUserAlreadyExists      ErrorCode = 5048 // "Mdm user already exists"
 )
 
 // Sentinel errors for errors.Is. An [*APIError] matches them by its code or
@@ -43,6 +45,12 @@ var (
 	// ErrCommandNotPending is code 5052, or the Apple commands' 5106: the
 	// command was already done or canceled.
 	ErrCommandNotPending = errors.New("applivery: command not pending")
+	// ErrAlreadyExists is code 5048: an MDM user with that email already
+	// exists.
+	ErrAlreadyExists = errors.New("applivery: already exists")
+	// ErrLimitExceeded is code 5017: the organization is at its limit (of
+	// enrollment tokens, for the token creates that document it).
+	ErrLimitExceeded = errors.New("applivery: limit exceeded")
 	// ErrRateLimited is HTTP 429.
 	ErrRateLimited = errors.New("applivery: rate limited")
 	// ErrStillPending is the error of a Wait that ran out of time while the
@@ -127,6 +135,10 @@ func (e *APIError) Is(target error) bool {
 		return e.Code == CodeFeatureNotAllowed
 	case ErrCommandNotPending:
 		return e.Code == CodeCommandNotPending || e.Code == CodeAppleCommandNotPending
+	case ErrAlreadyExists:
+		return e.Code == CodeUserAlreadyExists
+	case ErrLimitExceeded:
+		return e.Code == CodeLimitExceeded
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	}

@@ -38,20 +38,26 @@ type Observer interface {
 //
 // The operations and their routes, under the base URL:
 //
-//	android.commands.cancel  POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}/cancel
-//	android.commands.get     GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}
-//	android.commands.list    GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands
-//	android.commands.create  POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands
-//	android.devices.get      GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}
-//	android.devices.list     GET  /organizations/{organizationId}/mdm/android/enterprise/devices
-//	android.devices.move     PUT  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/move
-//	apple.commands.create    POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}
-//	apple.commands.get       GET  /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}
-//	apple.commands.cancel    POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}/cancel
-//	apple.devices.get        GET  /organizations/{organizationId}/mdm/apple/enterprise/devices/{admDeviceId}
-//	apple.devices.list       GET  /organizations/{organizationId}/mdm/apple/enterprise/devices
-//	apple.devices.update     PUT  /organizations/{organizationId}/mdm/apple/enterprise/devices/{admDeviceId}
-//	devices.list             GET  /organizations/{organizationId}/mdm/devices
+//	android.commands.cancel            POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}/cancel
+//	android.commands.get               GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands/{emmCommandId}
+//	android.commands.list              GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands
+//	android.commands.create            POST /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/commands
+//	android.devices.get                GET  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}
+//	android.devices.list               GET  /organizations/{organizationId}/mdm/android/enterprise/devices
+//	android.devices.move               PUT  /organizations/{organizationId}/mdm/android/enterprise/devices/{emmDeviceId}/move
+//	apple.commands.create              POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}
+//	apple.commands.get                 GET  /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}
+//	apple.commands.cancel              POST /organizations/{organizationId}/mdm/apple/enterprise/commands/{targetType}/{targetId}/{admCommandId}/cancel
+//	apple.devices.get                  GET  /organizations/{organizationId}/mdm/apple/enterprise/devices/{admDeviceId}
+//	apple.devices.list                 GET  /organizations/{organizationId}/mdm/apple/enterprise/devices
+//	apple.devices.update               PUT  /organizations/{organizationId}/mdm/apple/enterprise/devices/{admDeviceId}
+//	devices.list                       GET  /organizations/{organizationId}/mdm/devices
+//	users.list                         GET  /organizations/{organizationId}/mdm/users
+//	users.create                       POST /organizations/{organizationId}/mdm/users
+//	android.enrollment_tokens.create   POST /organizations/{organizationId}/mdm/android/enterprise/enrollment-tokens
+//	aosp.enrollment_tokens.create      POST /organizations/{organizationId}/mdm/aosp/enterprise/enrollment-tokens
+//	apple.enrollment_tokens.list       GET  /organizations/{organizationId}/mdm/apple/enterprise/enrollment-tokens
+//	apple.enrollment_tokens.create     POST /organizations/{organizationId}/mdm/apple/enterprise/enrollment-tokens
 //
 // A ListAll page is its list, a Wait poll its get. [Client.Do] reports its
 // [Request]'s Operation ("raw" when empty) and Route.

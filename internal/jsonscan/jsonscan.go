@@ -20,20 +20,24 @@ var ErrMalformed = errors.New("applivery: malformed JSON object")
 // A Walker walks the JSON objects meant for one Go type: the type its
 // errors name. Make one per type with [For], once, and share it.
 type Walker struct {
-	notObject error
+	typ reflect.Type
 }
 
 // For returns the Walker of the objects that decode into a T.
 func For[T any]() Walker {
 	// A value that is not an object is reported as encoding/json would
 	// report it: a type error of the value as a whole.
-	return Walker{notObject: &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeFor[T]()}}
+	return Walker{typ: reflect.TypeFor[T]()}
 }
 
-// ErrNotObject is the error EachMember returns for well-formed JSON that is
-// not an object: always the same *json.UnmarshalTypeError, which names the
-// Walker's type.
-func (w Walker) ErrNotObject() error { return w.notObject }
+// ErrNotObject returns the error EachMember returns for well-formed JSON that
+// is not an object: a *json.UnmarshalTypeError that names the Walker's type.
+// It is a new one each time: encoding/json writes the context of the field
+// into the error an UnmarshalJSON returns, so a shared one would be written
+// by every decode that meets a non-object at once (a data race).
+func (w Walker) ErrNotObject() error {
+	return &json.UnmarshalTypeError{Value: "non-object", Type: w.typ}
+}
 
 // EachMember calls f with the name and the raw value of each member of the
 // JSON object b, in order; a later member of the same name comes later, so
@@ -46,7 +50,7 @@ func (w Walker) EachMember(b []byte, f func(name string, value []byte)) error {
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
 		if json.Valid(b) {
-			return w.notObject
+			return w.ErrNotObject()
 		}
 		return ErrMalformed
 	}
@@ -339,6 +343,20 @@ func String(v []byte) string {
 	var s string
 	if json.Unmarshal(v, &s) != nil {
 		return ""
+	}
+	return s
+}
+
+// Strings returns the raw value v, a member's value as EachMember passes
+// it, as a slice of strings when it is an array of strings (an empty array
+// is an empty, non-nil slice), and nil otherwise.
+func Strings(v []byte) []string {
+	if len(v) == 0 || v[0] != '[' {
+		return nil
+	}
+	var s []string
+	if json.Unmarshal(v, &s) != nil {
+		return nil
 	}
 	return s
 }

@@ -23,7 +23,19 @@ func TestEachMemberRefusesMalformedObjects(t *testing.T) {
 		assert.ErrorIs(t, err, jsonscan.ErrMalformed, "%q", b)
 	}
 	err := w.EachMember([]byte(`[1]`), func(string, []byte) {})
-	assert.ErrorIs(t, err, w.ErrNotObject())
+	var te *json.UnmarshalTypeError
+	assert.ErrorAs(t, err, &te)
+}
+
+func TestNotAnObjectIsANewErrorEachTime(t *testing.T) {
+	t.Parallel()
+	// encoding/json writes the field's context into the error an
+	// UnmarshalJSON returns: decodes running at once must not share one.
+	w := jsonscan.For[thing]()
+	a := w.EachMember([]byte(`"x"`), func(string, []byte) {})
+	b := w.EachMember([]byte(`"x"`), func(string, []byte) {})
+	assert.NotSame(t, a, b)
+	assert.Equal(t, a, b)
 }
 
 func TestNotAnObjectNamesTheType(t *testing.T) {
