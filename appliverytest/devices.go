@@ -289,17 +289,17 @@ func (st *storedDevice) matches(q url.Values, segment int) bool {
 	return deviceListed(st.raw, tags, q, segment)
 }
 
-// newStored checks what an Add method of a device (fn, for its panics) is
-// given and returns the members of its raw: an ID generated into *id when
-// it is empty, the current time into the zero timestamps. It panics, naming
-// the documented pattern, on an organization ID, device ID or alias the API
-// could not hold, and on a raw that is set but is not a JSON object.
+// newStored checks what an Add method of a device or a user (fn, for its
+// panics) is given and returns the members of its raw: an ID generated into
+// *id when it is empty, the current time into the zero timestamps. It
+// panics, naming the documented pattern, on an organization ID, ID or alias
+// the API could not hold, and on a raw that is set but is not a JSON object.
 func newStored(fn, organizationID string, id *string, aliases []string, raw json.RawMessage, created, updated *time.Time) map[string]json.RawMessage {
 	mustMatch(fn, "organization ID", organizationID, organizationIDRE)
 	if *id == "" {
 		*id = randomHex(12)
 	}
-	mustMatch(fn, "device ID", *id, objectIDRE)
+	mustMatch(fn, "ID", *id, objectIDRE)
 	for _, a := range aliases {
 		mustMatch(fn, "alias", a, deviceIDRE)
 	}

@@ -16,9 +16,10 @@ func (s *organizations) initOrganizations() {
 
 // AddOrganization makes an organization exist without any device, so that
 // its device list answers an empty page rather than 404 (code 3001), as the
-// API answers for an organization it does not know. AddDevice and AddCommand
-// make the organization they name exist too. It panics on an ID that does
-// not match [applivery.OrganizationIDPattern].
+// API answers for an organization it does not know. The other Add methods
+// (AddDevice, AddCommand, AddUser, …) make the organization they name exist
+// too. It panics on an ID that does not match
+// [applivery.OrganizationIDPattern].
 func (s *organizations) AddOrganization(organizationID string) {
 	mustMatch("AddOrganization", "organization ID", organizationID, organizationIDRE)
 	s.mu.Lock()
