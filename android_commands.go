@@ -31,10 +31,10 @@ type AndroidCommandsService struct {
 
 // The operations of the Android commands, for observers (see CallInfo).
 var (
-	opCommandsCancel = operation{"android.commands.cancel", commandsRoute + "/{emmCommandId}/cancel"}
-	opCommandsGet    = operation{"android.commands.get", commandsRoute + "/{emmCommandId}"}
-	opCommandsList   = operation{"android.commands.list", commandsRoute}
-	opCommandsCreate = operation{"android.commands.create", commandsRoute}
+	opCommandsCancel = operation{name: "android.commands.cancel", route: commandsRoute + "/{emmCommandId}/cancel"}
+	opCommandsGet    = operation{name: "android.commands.get", route: commandsRoute + "/{emmCommandId}"}
+	opCommandsList   = operation{name: "android.commands.list", route: commandsRoute}
+	opCommandsCreate = operation{name: "android.commands.create", route: commandsRoute}
 )
 
 // commandsRoute is the route template of a device's commands.

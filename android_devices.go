@@ -27,9 +27,9 @@ type AndroidDevicesService struct {
 
 // The operations of the Android devices, for observers (see CallInfo).
 var (
-	opDevicesGet  = operation{"android.devices.get", deviceRoute}
-	opDevicesList = operation{"android.devices.list", devicesRoute}
-	opDevicesMove = operation{"android.devices.move", deviceRoute + "/move"}
+	opDevicesGet  = operation{name: "android.devices.get", route: deviceRoute}
+	opDevicesList = operation{name: "android.devices.list", route: devicesRoute}
+	opDevicesMove = operation{name: "android.devices.move", route: deviceRoute + "/move"}
 )
 
 // The route templates of an organization's Android devices, and of one of

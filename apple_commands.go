@@ -53,9 +53,9 @@ const appleCommandsRoute = "/organizations/{organizationId}/mdm/apple/enterprise
 
 // The operations of the Apple commands, for observers (see CallInfo).
 var (
-	opAppleCommandsCreate = operation{"apple.commands.create", appleCommandsRoute}
-	opAppleCommandsGet    = operation{"apple.commands.get", appleCommandsRoute + "/{targetId}/{admCommandId}"}
-	opAppleCommandsCancel = operation{"apple.commands.cancel", appleCommandsRoute + "/{targetId}/{admCommandId}/cancel"}
+	opAppleCommandsCreate = operation{name: "apple.commands.create", route: appleCommandsRoute}
+	opAppleCommandsGet    = operation{name: "apple.commands.get", route: appleCommandsRoute + "/{targetId}/{admCommandId}"}
+	opAppleCommandsCancel = operation{name: "apple.commands.cancel", route: appleCommandsRoute + "/{targetId}/{admCommandId}/cancel"}
 )
 
 // appleCommandsURL returns the URL of the Apple commands of target in an

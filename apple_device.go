@@ -69,7 +69,7 @@ func (d *AppleDevice) UnmarshalJSON(b []byte) error {
 		case "displayName":
 			w.DisplayName = jsonscan.String(value)
 		case "tags":
-			w.Tags = appleTags(value)
+			w.Tags = jsonscan.Strings(value)
 		case "type":
 			w.Type = jsonscan.String(value)
 		case "subType":
@@ -88,19 +88,6 @@ func (d *AppleDevice) UnmarshalJSON(b []byte) error {
 	w.Raw = append(json.RawMessage(nil), b...)
 	*d = w
 	return nil
-}
-
-// appleTags decodes an array of strings: nil unless it is one (an empty
-// array is an empty, non-nil slice).
-func appleTags(v []byte) []string {
-	if len(v) == 0 || v[0] != '[' {
-		return nil
-	}
-	var tags []string
-	if json.Unmarshal(v, &tags) != nil {
-		return nil
-	}
-	return tags
 }
 
 // MarshalJSON writes d.Raw when it is set, and the typed fields otherwise

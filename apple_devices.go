@@ -38,9 +38,9 @@ const (
 )
 
 var (
-	opAppleDevicesGet    = operation{"apple.devices.get", appleDeviceRoute}
-	opAppleDevicesList   = operation{"apple.devices.list", appleDevicesRoute}
-	opAppleDevicesUpdate = operation{"apple.devices.update", appleDeviceRoute}
+	opAppleDevicesGet    = operation{name: "apple.devices.get", route: appleDeviceRoute}
+	opAppleDevicesList   = operation{name: "apple.devices.list", route: appleDevicesRoute}
+	opAppleDevicesUpdate = operation{name: "apple.devices.update", route: appleDeviceRoute}
 )
 
 // fieldAppleDeviceID is the API's name of an Apple device's path parameter.

@@ -72,6 +72,10 @@ type request struct {
 type operation struct {
 	name  string // "android.commands.cancel"
 	route string // "/organizations/{organizationId}/…/cancel"
+	// secretAnswer marks the operations whose answer holds secrets the
+	// request did not (an enrollment token's one-time token): their errors
+	// keep no body (see answer.apiError).
+	secretAnswer bool
 }
 
 // callState is a call between its start and its end: who is told when it
@@ -352,12 +356,15 @@ type answer struct {
 	path    string // of the request URL, without the query
 	out     transport.Outcome
 	secrets secretForms // the key's, and those of a secret of the request
+	// secretAnswer: the answer may hold secrets the SDK cannot know before
+	// it reads them (r.op.secretAnswer)
+	secretAnswer bool
 }
 
 // answerTo returns resp as the answer to r, at the end of a call that went
 // as out says.
 func (c *core) answerTo(r request, resp *http.Response, out transport.Outcome) answer {
-	return answer{resp: resp, method: r.method, path: c.pathOf(r), out: out, secrets: c.secretsOf(r)}
+	return answer{resp: resp, method: r.method, path: c.pathOf(r), out: out, secrets: c.secretsOf(r), secretAnswer: r.op.secretAnswer}
 }
 
 // apiError builds the error for a, whose body starts with body. eb is the
@@ -368,6 +375,13 @@ func (c *core) answerTo(r request, resp *http.Response, out transport.Outcome) a
 // proxy echoes the request; the body is redacted before it is cut to
 // maxErrorBody, so body should extend secrets.longest() past that when it is
 // longer.
+//
+// The answer of an operation whose answers hold secrets the request did not
+// (secretAnswer: an enrollment token's one-time token, which the SDK cannot
+// know before it reads it) may carry them in a body that is not the success
+// envelope, cut or malformed: its error keeps no Body, and the values of
+// the body's "oneTimeToken" members, as far as they can be read, are
+// redacted from Message too.
 func (a answer) apiError(body []byte, eb *errorBody, message string) *APIError {
 	e := &APIError{
 		StatusCode: a.resp.StatusCode,
@@ -388,6 +402,10 @@ func (a answer) apiError(body []byte, eb *errorBody, message string) *APIError {
 		e.Message = http.StatusText(a.resp.StatusCode)
 	}
 	e.Message = a.secrets.redactString(e.Message)
+	if a.secretAnswer {
+		e.Message = formsOf(oneTimeTokensIn(body)...).redactString(e.Message)
+		return e
+	}
 	if len(body) > 0 {
 		e.Body = a.secrets.redact(body, maxErrorBody)
 	}

@@ -1,8 +1,15 @@
 package applivery
 
 import (
+	"cmp"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
 	"time"
+
+	"github.com/applivery/applivery-go/internal/jsonscan"
 )
 
 // ManagementMode is the ownership an Android enrollment token gives the
@@ -55,4 +62,263 @@ type EnrollmentTokenPage struct {
 	TotalDocs, TotalPages    int
 	HasNextPage, HasPrevPage bool
 	NextPage, PrevPage       int // 0 when null or absent
+}
+
+// The objects of an enrollment token that the decoder walks.
+var (
+	enrollmentTokenObject = jsonscan.For[EnrollmentToken]()
+	tokenConfigObject     = jsonscan.For[tokenConfigJSON]()
+	tokenSummaryObject    = jsonscan.For[tokenSummaryJSON]()
+)
+
+// tokenConfigJSON is the "config" of a token on the wire.
+type tokenConfigJSON struct {
+	OneTimeToken   string          `json:"oneTimeToken,omitempty"`
+	EnrollmentLink string          `json:"enrollmentLink,omitempty"`
+	QRCode         json.RawMessage `json:"qrCode,omitempty"`
+}
+
+// tokenSummaryJSON is the "summary" of a token on the wire.
+type tokenSummaryJSON struct {
+	ManagementMode      ManagementMode `json:"managementMode,omitempty"`
+	ExpirationTimestamp *wireTime      `json:"expirationTimestamp,omitempty"`
+}
+
+// enrollmentTokenJSON is the typed part of a token on the wire, as
+// MarshalJSON writes a token without Raw.
+type enrollmentTokenJSON struct {
+	ID             string           `json:"id,omitempty"`
+	Type           string           `json:"type,omitempty"`
+	SubType        string           `json:"subType,omitempty"`
+	State          string           `json:"state,omitempty"`
+	ManagementMode ManagementMode   `json:"managementMode,omitempty"`
+	DisplayName    string           `json:"displayName,omitempty"`
+	Tags           []string         `json:"tags,omitempty"`
+	EnrollmentLink string           `json:"enrollmentLink,omitempty"`
+	Config         *tokenConfigJSON `json:"config,omitempty"`
+	Summary        tokenSummaryJSON `json:"summary"`
+	CreatedAt      wireTime         `json:"createdAt"`
+}
+
+// tokenFallbacks are the members of a token read only when the member
+// preferred to them is absent or unusable.
+type tokenFallbacks struct {
+	status, link, mode string
+	expires            [2]time.Time // "expirationTimestamp", "expireAt"
+}
+
+// UnmarshalJSON decodes an enrollment token leniently and keeps b in Raw.
+// Only JSON that is not well formed, or is not an object, is an error; null
+// leaves t as it is. A member of the wrong type leaves its field zero.
+//
+// The three platforms answer with different objects: the AOSP create's
+// documented answer has "status" and "state", "summary" and a "config" with
+// the one-time token and the QR code; the Apple list's has "state",
+// "enrollmentLink", "summary" and "expireAt", and an empty "config". Where
+// a field can come from two members, the one named first in the field's
+// comment wins when it is usable; "expireAt" (the Apple list's) is read last
+// for ExpiresAt, as the SDK's reading.
+func (t *EnrollmentToken) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var w EnrollmentToken
+	var fb tokenFallbacks
+	err := enrollmentTokenObject.EachMember(b, func(name string, value []byte) {
+		switch name {
+		case "id":
+			w.ID = jsonscan.String(value)
+		case "type":
+			w.Type = jsonscan.String(value)
+		case "subType":
+			w.SubType = jsonscan.String(value)
+		case "state":
+			w.State = jsonscan.String(value)
+		case "status":
+			fb.status = jsonscan.String(value)
+		case "managementMode":
+			w.ManagementMode = ManagementMode(jsonscan.String(value))
+		case "displayName":
+			w.DisplayName = jsonscan.String(value)
+		case "tags":
+			w.Tags = jsonscan.Strings(value)
+		case "enrollmentLink":
+			w.EnrollmentLink = jsonscan.String(value)
+		case "config":
+			w.decodeConfig(value, &fb)
+		case "summary":
+			w.decodeSummary(value, &fb)
+		case "expirationTimestamp":
+			fb.expires[0] = timeOf(value)
+		case "expireAt":
+			fb.expires[1] = timeOf(value)
+		case "createdAt":
+			w.CreatedAt = timeOf(value)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	w.State = cmp.Or(w.State, fb.status)
+	w.EnrollmentLink = cmp.Or(w.EnrollmentLink, fb.link)
+	w.ManagementMode = cmp.Or(w.ManagementMode, ManagementMode(fb.mode))
+	for _, e := range fb.expires {
+		if w.ExpiresAt.IsZero() {
+			w.ExpiresAt = e
+		}
+	}
+	w.Raw = append(json.RawMessage(nil), b...)
+	*t = w
+	return nil
+}
+
+// decodeConfig reads a token's "config": its one-time token and QR code,
+// and the enrollment link when the token has none of its own.
+func (t *EnrollmentToken) decodeConfig(v []byte, fb *tokenFallbacks) {
+	if !jsonscan.IsObject(v) {
+		return
+	}
+	_ = tokenConfigObject.EachMember(v, func(name string, value []byte) {
+		switch name {
+		case "oneTimeToken":
+			t.OneTimeToken = jsonscan.String(value)
+		case "qrCode":
+			t.QRCode = append(json.RawMessage(nil), value...)
+		case "enrollmentLink":
+			fb.link = jsonscan.String(value)
+		}
+	})
+}
+
+// decodeSummary reads a token's "summary": its expiration, and the
+// management mode when the token has none of its own.
+func (t *EnrollmentToken) decodeSummary(v []byte, fb *tokenFallbacks) {
+	if !jsonscan.IsObject(v) {
+		return
+	}
+	_ = tokenSummaryObject.EachMember(v, func(name string, value []byte) {
+		switch name {
+		case "expirationTimestamp":
+			t.ExpiresAt = timeOf(value)
+		case "managementMode":
+			fb.mode = jsonscan.String(value)
+		}
+	})
+}
+
+// MarshalJSON writes t.Raw when it is set, and the typed fields otherwise
+// (empty ones left out, zero times null). Either way the output holds the
+// one-time token: marshalling a token is the caller's explicit choice (to
+// store it, or hand it on), and the output is a secret as the token is.
+func (t EnrollmentToken) MarshalJSON() ([]byte, error) {
+	if len(t.Raw) > 0 {
+		return t.Raw, nil
+	}
+	w := enrollmentTokenJSON{
+		ID: t.ID, Type: t.Type, SubType: t.SubType, State: t.State, ManagementMode: t.ManagementMode,
+		DisplayName: t.DisplayName, Tags: t.Tags, EnrollmentLink: t.EnrollmentLink, CreatedAt: wireTime(t.CreatedAt),
+	}
+	if t.OneTimeToken != "" || len(t.QRCode) > 0 {
+		w.Config = &tokenConfigJSON{OneTimeToken: t.OneTimeToken, QRCode: t.QRCode}
+	}
+	if !t.ExpiresAt.IsZero() {
+		e := wireTime(t.ExpiresAt)
+		w.Summary.ExpirationTimestamp = &e
+	}
+	return json.Marshal(w)
+}
+
+// listKey identifies the token within a list, for ListAll: by its ID, or by
+// all of it when it has none.
+func (t *EnrollmentToken) listKey() string {
+	if t.ID != "" {
+		return t.ID
+	}
+	h := newItemHash()
+	hashAdd(&h, t.Raw)
+	return h.key()
+}
+
+// tokenView is an EnrollmentToken without its methods, for fmt to print
+// field by field once redacted.
+type tokenView EnrollmentToken
+
+// redacted returns t with its one-time token replaced by [REDACTED]
+// wherever it appears: in OneTimeToken, and in every form (as sent,
+// JSON-escaped, percent-encoded) in the other fields, Raw and QRCode
+// included (a QR code or a link may well carry the token). t is unchanged.
+func (t EnrollmentToken) redacted() tokenView {
+	if t.OneTimeToken == "" {
+		return tokenView(t)
+	}
+	forms := formsOf(t.OneTimeToken)
+	v := tokenView(t)
+	v.OneTimeToken = redacted
+	for _, s := range []*string{&v.ID, &v.Type, &v.SubType, &v.State, &v.DisplayName, &v.EnrollmentLink} {
+		*s = forms.redactString(*s)
+	}
+	v.ManagementMode = ManagementMode(forms.redactString(string(v.ManagementMode)))
+	if len(v.Tags) > 0 {
+		v.Tags = append([]string(nil), v.Tags...)
+		for i := range v.Tags {
+			v.Tags[i] = forms.redactString(v.Tags[i])
+		}
+	}
+	if v.QRCode != nil {
+		v.QRCode = forms.redact(v.QRCode, len(v.QRCode)+len(redacted)*len(v.QRCode))
+	}
+	if v.Raw != nil {
+		v.Raw = forms.redact(v.Raw, len(v.Raw)+len(redacted)*len(v.Raw))
+	}
+	return v
+}
+
+// Format prints t for every fmt verb as fmt prints a struct, with the
+// one-time token redacted (see redacted): fmt.Println(token), %+v, %s and
+// %q never show it. It has a value receiver, so that a token, a pointer to
+// one, a page and a slice of them print redacted alike, and so does a
+// caller's struct that holds one in an exported field. (fmt cannot call the
+// methods of a value in an unexported field: it prints such a token as it
+// is. Keep tokens in exported fields, or out of printed structs.)
+func (t EnrollmentToken) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, t.GoString())
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), t.redacted())
+}
+
+// GoString prints t as %#v does, with the one-time token redacted.
+func (t EnrollmentToken) GoString() string {
+	return strings.Replace(fmt.Sprintf("%#v", t.redacted()), "applivery.tokenView{", "applivery.EnrollmentToken{", 1)
+}
+
+// LogValue logs t, for log/slog, as a group of its typed fields with the
+// one-time token redacted, and without Raw and QRCode.
+func (t EnrollmentToken) LogValue() slog.Value {
+	v := t.redacted()
+	return slog.GroupValue(
+		slog.String("id", v.ID), slog.String("type", v.Type), slog.String("subType", v.SubType),
+		slog.String("state", v.State), slog.String("managementMode", string(v.ManagementMode)),
+		slog.String("displayName", v.DisplayName), slog.String("oneTimeToken", v.OneTimeToken),
+		slog.Time("expiresAt", v.ExpiresAt), slog.Time("createdAt", v.CreatedAt),
+	)
+}
+
+// pageView is an EnrollmentTokenPage without its methods.
+type pageView EnrollmentTokenPage
+
+// Format prints p for every fmt verb as fmt prints a struct, each token
+// redacted by its own Format.
+func (p EnrollmentTokenPage) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, p.GoString())
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), pageView(p))
+}
+
+// GoString prints p as %#v does, each token redacted.
+func (p EnrollmentTokenPage) GoString() string {
+	return strings.Replace(fmt.Sprintf("%#v", pageView(p)), "applivery.pageView{", "applivery.EnrollmentTokenPage{", 1)
 }

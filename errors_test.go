@@ -56,7 +56,7 @@ func TestAPIErrorError(t *testing.T) {
 
 func TestAPIErrorIs(t *testing.T) {
 	t.Parallel()
-	sentinels := []error{ErrUnauthorized, ErrForbidden, ErrNotFound, ErrFeatureNotAllowed, ErrCommandNotPending, ErrRateLimited, ErrInvalidArgument}
+	sentinels := []error{ErrUnauthorized, ErrForbidden, ErrNotFound, ErrFeatureNotAllowed, ErrCommandNotPending, ErrRateLimited, ErrInvalidArgument, ErrAlreadyExists, ErrLimitExceeded}
 	tests := []struct {
 		name   string
 		status int
@@ -74,6 +74,8 @@ func TestAPIErrorIs(t *testing.T) {
 		{"5050", 400, CodeFeatureNotAllowed, ErrFeatureNotAllowed},
 		{"5052", 400, CodeCommandNotPending, ErrCommandNotPending},
 		{"429", 429, 0, ErrRateLimited},
+		{"5048 user already exists", 400, CodeUserAlreadyExists, ErrAlreadyExists},
+		{"5017 limit exceeded", 400, CodeLimitExceeded, ErrLimitExceeded},
 		{"500", 500, 0, nil},
 		{"unknown code", 400, 9999, nil},
 	}

@@ -32,7 +32,7 @@ type DevicesService struct {
 // CallInfo), and its route template.
 const mdmDevicesRoute = "/organizations/{organizationId}/mdm/devices"
 
-var opMDMDevicesList = operation{"devices.list", mdmDevicesRoute}
+var opMDMDevicesList = operation{name: "devices.list", route: mdmDevicesRoute}
 
 // List returns one page of the organization's devices, every platform
 // together. o selects the page and filters it; nil leaves everything to the

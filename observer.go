@@ -52,6 +52,12 @@ type Observer interface {
 //	apple.devices.list       GET  /organizations/{organizationId}/mdm/apple/enterprise/devices
 //	apple.devices.update     PUT  /organizations/{organizationId}/mdm/apple/enterprise/devices/{admDeviceId}
 //	devices.list             GET  /organizations/{organizationId}/mdm/devices
+//	users.list               GET  /organizations/{organizationId}/mdm/users
+//	users.create             POST /organizations/{organizationId}/mdm/users
+//	android.enrollment_tokens.create  POST /organizations/{organizationId}/mdm/android/enterprise/enrollment-tokens
+//	aosp.enrollment_tokens.create     POST /organizations/{organizationId}/mdm/aosp/enterprise/enrollment-tokens
+//	apple.enrollment_tokens.list      GET  /organizations/{organizationId}/mdm/apple/enterprise/enrollment-tokens
+//	apple.enrollment_tokens.create    POST /organizations/{organizationId}/mdm/apple/enterprise/enrollment-tokens
 //
 // A ListAll page is its list, a Wait poll its get. [Client.Do] reports its
 // [Request]'s Operation ("raw" when empty) and Route.

@@ -1,6 +1,10 @@
 package applivery
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // The documented patterns of the API's path and query parameters. Every ID is
 // checked against its pattern before a request is built, so an invalid one
@@ -106,6 +110,44 @@ func validateCommand(organizationID, deviceID, commandID string) error {
 	}
 	if !isObjectID(commandID) {
 		return &ValidationError{Field: fieldCommandID, Value: commandID, Pattern: CommandIDPattern}
+	}
+	return nil
+}
+
+// maxFilterLength is the documented bound of the users list's text filters
+// (search, email, name) and of the Joi schemas' display names and tags.
+const maxFilterLength = 128
+
+// languages are the values of "language" the reference documents for the
+// invitation e-mails (the AOSP token's enum): a user's, and a token's.
+var languages = map[string]bool{"es": true, "en": true, "fr": true, "de": true, "it": true, "zh": true, "pt": true, "ru": true}
+
+// checkLanguage refuses a language the reference does not list; "" is none.
+func checkLanguage(language string) error {
+	if language != "" && !languages[language] {
+		return &ValidationError{Field: "language", Value: language, Reason: "must be one of es, en, fr, de, it, zh, pt, ru"}
+	}
+	return nil
+}
+
+// checkLength refuses a value longer than limit characters.
+func checkLength(field, value string, limit int) error {
+	if n := utf8.RuneCountInString(value); n > limit {
+		return &ValidationError{Field: field, Value: value, Reason: "longer than " + strconv.Itoa(limit) + " characters"}
+	}
+	return nil
+}
+
+// checkTags refuses an empty tag, and one longer than limit characters
+// when limit is not 0.
+func checkTags(tags []string, limit int) error {
+	for i, tag := range tags {
+		if tag == "" {
+			return &ValidationError{Field: "tags", Reason: "tag " + strconv.Itoa(i) + " is empty"}
+		}
+		if limit > 0 && utf8.RuneCountInString(tag) > limit {
+			return &ValidationError{Field: "tags", Value: tag, Reason: "tag " + strconv.Itoa(i) + " is longer than " + strconv.Itoa(limit) + " characters"}
+		}
 	}
 	return nil
 }

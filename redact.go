@@ -1,6 +1,7 @@
 package applivery
 
 import (
+	"bytes"
 	"net/url"
 	"slices"
 	"strings"
@@ -236,4 +237,53 @@ func jsonEscape(s string, m escapeMode) string {
 		}
 	}
 	return b.String()
+}
+
+// oneTimeTokenMember is the name of the member that holds an enrollment
+// token's one-time token.
+const oneTimeTokenMember = "oneTimeToken"
+
+// oneTimeTokensIn returns the values of the "oneTimeToken" members of body,
+// which need not be well-formed JSON (a cut or malformed answer): each value
+// that follows the name, a colon and an opening quote, up to its closing
+// quote, and a backslash ends it too, so that the name and value escaped
+// inside a JSON string are found as well. A value cut short by the end of
+// body is left out: it cannot be in the rest of the answer. The values are
+// as they appear, which for a token of letters, digits and the usual
+// punctuation is the token itself.
+func oneTimeTokensIn(body []byte) []string {
+	var tokens []string
+	rest := body
+	for {
+		i := bytes.Index(rest, []byte(oneTimeTokenMember))
+		if i < 0 {
+			return tokens
+		}
+		rest = rest[i+len(oneTimeTokenMember):]
+		j := skipBytes(rest, `\"`)
+		j += skipBytes(rest[j:], " \t\r\n")
+		if j >= len(rest) || rest[j] != ':' {
+			continue
+		}
+		j++
+		j += skipBytes(rest[j:], " \t\r\n")
+		k := skipBytes(rest[j:], `\`)
+		if j+k >= len(rest) || rest[j+k] != '"' {
+			continue
+		}
+		value := rest[j+k+1:]
+		end := bytes.IndexAny(value, `"\`)
+		if end > 0 {
+			tokens = append(tokens, string(value[:end]))
+		}
+	}
+}
+
+// skipBytes returns how many of b's first bytes are among set.
+func skipBytes(b []byte, set string) int {
+	n := 0
+	for n < len(b) && strings.IndexByte(set, b[n]) >= 0 {
+		n++
+	}
+	return n
 }

@@ -342,3 +342,17 @@ func String(v []byte) string {
 	}
 	return s
 }
+
+// Strings returns the raw value v, a member's value as EachMember passes
+// it, as a slice of strings when it is an array of strings (an empty array
+// is an empty, non-nil slice), and nil otherwise.
+func Strings(v []byte) []string {
+	if len(v) == 0 || v[0] != '[' {
+		return nil
+	}
+	var s []string
+	if json.Unmarshal(v, &s) != nil {
+		return nil
+	}
+	return s
+}
