@@ -1,6 +1,7 @@
 package appliverytest_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -360,4 +361,71 @@ func TestOnboardingEndpointsTakeScriptedFaults(t *testing.T) {
 			assert.True(t, slices.ContainsFunc(requests, func(r appliverytest.Request) bool { return r.Endpoint == tt.endpoint }))
 		})
 	}
+}
+
+func TestEnrollmentTokensThroughTheClient(t *testing.T) {
+	t.Parallel()
+	srv := tokenServer(t)
+	c := srv.TestClient(t, applivery.WithMaxRetries(0))
+	ctx := context.Background()
+	android, err := c.AndroidEnrollmentTokens.Create(ctx, org, &applivery.CreateAndroidEnrollmentTokenRequest{
+		ManagementMode: applivery.ManagementModeDeviceOwner, Duration: time.Hour, DisplayName: "Warehouse", Tags: []string{"kiosk"},
+		PolicyAssignments: []applivery.PolicyAssignment{{PolicyID: policyA, Priority: 5}},
+	})
+	require.NoError(t, err)
+	assert.Regexp(t, `^[A-Z0-9]{20}$`, android.OneTimeToken)
+	assert.Contains(t, string(android.QRCode), android.OneTimeToken, "the QR payload carries the token")
+	assert.Equal(t, applivery.ManagementModeDeviceOwner, android.ManagementMode)
+	assert.Equal(t, "PENDING", android.State)
+	assert.Equal(t, "Warehouse", android.DisplayName)
+	assert.Equal(t, []string{"kiosk"}, android.Tags)
+	assert.WithinDuration(t, time.Now().Add(time.Hour), android.ExpiresAt, time.Minute)
+
+	aosp, err := c.AOSPEnrollmentTokens.Create(ctx, org, &applivery.CreateAOSPEnrollmentTokenRequest{
+		ManagementMode: applivery.ManagementModeDeviceOwner, Perpetual: true, MDMUserID: userAna, Language: "en",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "aosp", aosp.Type)
+	assert.Contains(t, string(aosp.QRCode), aosp.OneTimeToken)
+	assert.True(t, aosp.ExpiresAt.IsZero(), "a perpetual token does not expire")
+
+	apple, err := c.AppleEnrollmentTokens.Create(ctx, org, &applivery.CreateAppleEnrollmentTokenRequest{
+		SendEmail: true, MDMUserID: userAna, DisplayName: "Ana's iPhone",
+		PolicyAssignments: []applivery.PolicyAssignment{{PolicyID: policyB, Priority: 1}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "https://app.applivery.com/enroll/apple/"+apple.OneTimeToken, apple.EnrollmentLink)
+	var qr string
+	require.NoError(t, json.Unmarshal(apple.QRCode, &qr))
+	assert.Equal(t, apple.EnrollmentLink, qr)
+	assert.WithinDuration(t, time.Now().Add(24*time.Hour), apple.ExpiresAt, time.Minute)
+
+	page, err := c.AppleEnrollmentTokens.List(ctx, org, &applivery.ListEnrollmentTokensOptions{ShowDeleted: true})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, apple.ID, page.Items[0].ID)
+	assert.Equal(t, apple.OneTimeToken, page.Items[0].OneTimeToken)
+
+	var ids []string
+	for _, tok := range srv.EnrollmentTokens(org) {
+		ids = append(ids, tok.ID)
+	}
+	assert.Equal(t, []string{android.ID, aosp.ID, apple.ID}, ids, "the server holds every platform's, in the order created")
+}
+
+func TestEnrollmentTokenLimitThroughTheClient(t *testing.T) {
+	t.Parallel()
+	srv := tokenServer(t)
+	c := srv.TestClient(t)
+	ctx := context.Background()
+	srv.SetEnrollmentTokenLimit(org, 1)
+	req := &applivery.CreateAndroidEnrollmentTokenRequest{ManagementMode: applivery.ManagementModeCOPE}
+	_, err := c.AndroidEnrollmentTokens.Create(ctx, org, req)
+	require.NoError(t, err, "not before the limit")
+	_, err = c.AndroidEnrollmentTokens.Create(ctx, org, req)
+	assert.ErrorIs(t, err, applivery.ErrLimitExceeded)
+	assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a 400 says nothing was created")
+	_, err = c.AppleEnrollmentTokens.Create(ctx, org, &applivery.CreateAppleEnrollmentTokenRequest{})
+	assert.ErrorIs(t, err, applivery.ErrLimitExceeded, "the limit counts every platform's tokens")
+	assert.Len(t, srv.EnrollmentTokens(org), 1)
 }

@@ -1,6 +1,7 @@
 package appliverytest_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -306,4 +307,39 @@ func TestUserCreateRefusals(t *testing.T) {
 			assert.Empty(t, srv.Users(tt.org))
 		})
 	}
+}
+
+func TestUsersThroughTheClient(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t)
+	srv.AddOrganization(org)
+	ctx := context.Background()
+	u, err := c.Users.Create(ctx, org, &applivery.CreateUserRequest{Email: "ana@acme.example", Name: "Ana", Tags: []string{"sales"},
+		Language: "es", ManagedAppleID: "ana@appleid.acme.example", Metadata: map[string]string{"desk": "3F"}})
+	require.NoError(t, err)
+	assert.Regexp(t, `^[0-9a-f]{24}$`, u.ID)
+	assert.Equal(t, applivery.User{ID: u.ID, Email: "ana@acme.example", Name: "Ana", Tags: []string{"sales"}, Language: "es", Raw: u.Raw}, *u)
+	assert.Equal(t, []applivery.User{*u}, srv.Users(org), "the server holds what it answered")
+
+	_, err = c.Users.Create(ctx, org, &applivery.CreateUserRequest{Email: "ANA@acme.example"})
+	assert.ErrorIs(t, err, applivery.ErrAlreadyExists)
+	assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a 400 says nothing was created")
+	var apiErr *applivery.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+	assert.Equal(t, applivery.CodeUserAlreadyExists, apiErr.Code)
+
+	ben := srv.AddUser(org, applivery.User{Email: "ben@acme.example", Tags: []string{"sales", "berlin"}})
+	page, err := c.Users.List(ctx, org, &applivery.ListUsersOptions{Email: "Ana@Acme.Example"})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, u.ID, page.Items[0].ID)
+	var ids []string
+	for user, err := range c.Users.ListAll(ctx, org, &applivery.ListUsersOptions{Limit: 1, Tags: []string{"sales"}}) {
+		require.NoError(t, err)
+		ids = append(ids, user.ID)
+	}
+	assert.Equal(t, []string{u.ID, ben.ID}, ids)
+	_, err = c.Users.List(ctx, "acme-flet", nil)
+	assert.ErrorIs(t, err, applivery.ErrNotFound)
 }
