@@ -145,7 +145,6 @@ func (s *tokenStore) EnrollmentTokens(organizationID string) []applivery.Enrollm
 	for _, st := range s.tokens[organizationID] {
 		var tok applivery.EnrollmentToken
 		_ = json.Unmarshal(st.raw, &tok)
-		tok.Raw = append(json.RawMessage(nil), st.raw...)
 		out = append(out, tok)
 	}
 	return out

@@ -34,7 +34,8 @@ import (
 // its case, answers 400 with code 5048, "Mdm user already exists". It
 // answers the user in the reference's shape: a generated id, the members
 // sent, zero device and token counters per platform, no inferred segments,
-// and createdAt and updatedAt. Both endpoints answer 404 (code 3001) for an
+// and createdAt and updatedAt. The counters are served as stored: the
+// devices and tokens of the fake do not change them. Both endpoints answer 404 (code 3001) for an
 // organization the server does not hold.
 const (
 	EndpointUserList   Endpoint = "user-list"   // GET …/mdm/users
@@ -229,9 +230,7 @@ func (st *storedUser) item() json.RawMessage {
 // store.
 func (st *storedUser) user() applivery.User {
 	var u applivery.User
-	b := st.item()
-	_ = json.Unmarshal(b, &u)
-	u.Raw = b
+	_ = json.Unmarshal(st.item(), &u)
 	return u
 }
 

@@ -343,3 +343,19 @@ func TestUsersThroughTheClient(t *testing.T) {
 	_, err = c.Users.List(ctx, "acme-flet", nil)
 	assert.ErrorIs(t, err, applivery.ErrNotFound)
 }
+
+// TestLostUserCreateAnswer: a create whose answer is lost has created the
+// user; the client cannot tell, and creating it again is refused.
+func TestLostUserCreateAnswer(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	c := srv.TestClient(t)
+	srv.AddOrganization(org)
+	srv.Script(appliverytest.EndpointUserCreate, appliverytest.Fault{Status: http.StatusBadGateway, Applied: true})
+	req := &applivery.CreateUserRequest{Email: "ana@acme.example"}
+	_, err := c.Users.Create(context.Background(), org, req)
+	assert.ErrorIs(t, err, applivery.ErrOutcomeUnknown)
+	require.Len(t, srv.Users(org), 1, "the user was created")
+	_, err = c.Users.Create(context.Background(), org, req)
+	assert.ErrorIs(t, err, applivery.ErrAlreadyExists)
+}
