@@ -256,23 +256,16 @@ func (s *deviceStore) listDevices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errInvalidInput)
 		return
 	}
-	org := r.PathValue("organizationId")
-	s.mu.Lock()
-	if !s.organizations.exists(org) {
-		s.mu.Unlock()
-		writeError(w, errNotFound)
-		return
-	}
-	var all []*storedDevice
-	for k, st := range s.devices {
-		if k.organization == org && st.matches(q, segment) {
-			all = append(all, st)
+	s.organizations.servePage(w, r, func(org string) map[string]any {
+		var all []*storedDevice
+		for k, st := range s.devices {
+			if k.organization == org && st.matches(q, segment) {
+				all = append(all, st)
+			}
 		}
-	}
-	page := pageOf(all, lq, func(st *storedDevice) uint64 { return st.seq },
-		func(st *storedDevice) json.RawMessage { return st.device().Raw })
-	s.mu.Unlock()
-	writeData(w, page)
+		return pageOf(all, lq, func(st *storedDevice) uint64 { return st.seq },
+			func(st *storedDevice) json.RawMessage { return st.device().Raw })
+	})
 }
 
 // matches reports whether the device passes the list's filters; segment is

@@ -428,20 +428,13 @@ func (s *tokenStore) listAppleTokens(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errInvalidInput)
 		return
 	}
-	org := r.PathValue("organizationId")
-	s.tokenMu.Lock()
-	if !s.tokenOrgs.exists(org) {
-		s.tokenMu.Unlock()
-		writeError(w, errNotFound)
-		return
-	}
-	var all []*storedToken
-	for _, st := range s.tokens[org] {
-		if st.platform == "apple" && (user == "" || st.user == user) && (policy == "" || slices.Contains(st.policies, policy)) {
-			all = append(all, st)
+	s.tokenOrgs.servePage(w, r, func(org string) map[string]any {
+		var all []*storedToken
+		for _, st := range s.tokens[org] {
+			if st.platform == "apple" && (user == "" || st.user == user) && (policy == "" || slices.Contains(st.policies, policy)) {
+				all = append(all, st)
+			}
 		}
-	}
-	page := pageOf(all, lq, func(st *storedToken) uint64 { return st.seq }, func(st *storedToken) json.RawMessage { return st.raw })
-	s.tokenMu.Unlock()
-	writeData(w, page)
+		return pageOf(all, lq, func(st *storedToken) uint64 { return st.seq }, func(st *storedToken) json.RawMessage { return st.raw })
+	})
 }

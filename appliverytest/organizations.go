@@ -1,6 +1,9 @@
 package appliverytest
 
-import "sync"
+import (
+	"net/http"
+	"sync"
+)
 
 // organizations are the organizations the server holds, and the lock over
 // everything it holds in them: their devices, and the devices' commands.
@@ -32,3 +35,19 @@ func (s *organizations) add(organizationID string) { s.known[organizationID] = t
 
 // exists reports whether the organization exists. The caller holds s.mu.
 func (s *organizations) exists(organizationID string) bool { return s.known[organizationID] }
+
+// servePage answers a list of the organization that r names: 404 (code
+// 3001) when the server does not hold it, and otherwise the page that page
+// makes of it under the lock.
+func (s *organizations) servePage(w http.ResponseWriter, r *http.Request, page func(organizationID string) map[string]any) {
+	org := r.PathValue("organizationId")
+	s.mu.Lock()
+	if !s.exists(org) {
+		s.mu.Unlock()
+		writeError(w, errNotFound)
+		return
+	}
+	data := page(org)
+	s.mu.Unlock()
+	writeData(w, data)
+}

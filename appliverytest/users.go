@@ -245,22 +245,15 @@ func (s *userStore) listUsers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errInvalidInput)
 		return
 	}
-	org := r.PathValue("organizationId")
-	s.userMu.Lock()
-	if !s.userOrgs.exists(org) {
-		s.userMu.Unlock()
-		writeError(w, errNotFound)
-		return
-	}
-	var all []*storedUser
-	for _, st := range s.usersOf(org) {
-		if st.matches(q) {
-			all = append(all, st)
+	s.userOrgs.servePage(w, r, func(org string) map[string]any {
+		var all []*storedUser
+		for _, st := range s.usersOf(org) {
+			if st.matches(q) {
+				all = append(all, st)
+			}
 		}
-	}
-	page := pageOf(all, lq, func(st *storedUser) uint64 { return st.seq }, (*storedUser).item)
-	s.userMu.Unlock()
-	writeData(w, page)
+		return pageOf(all, lq, func(st *storedUser) uint64 { return st.seq }, (*storedUser).item)
+	})
 }
 
 // matches reports whether the user passes the list's filters.
