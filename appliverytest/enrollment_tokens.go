@@ -31,8 +31,9 @@ import (
 // policyId, admPolicyAssignments, profiles and applications of 24-hex-digit
 // IDs. Every platform takes an mdmUserId of 24 hex digits, a language (es,
 // en, fr, de, it, zh, pt or ru), an emailText and a segmentId (an integer
-// of 0 or more); members the reference does not document pass unchecked
-// and are not stored. An mdmUserId need not name a user the server holds
+// of 0 or more). Every string must be non-empty, as the API's validation
+// has them; members the reference does not document pass unchecked and are
+// not stored. An mdmUserId need not name a user the server holds
 // (the reference does not say the API refuses one that does not): when it
 // does, the token's mdmUser carries the user's email too.
 //

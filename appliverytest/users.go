@@ -28,8 +28,9 @@ import (
 // EndpointUserCreate creates a user from a body that must be a JSON object
 // with an email (one address, required), and, if they are given, a name and
 // managedAppleId (strings), tags (an array of strings), a language (es, en,
-// fr, de, it, zh, pt or ru) and metadata (an object): any other body
-// answers 400 with code 5209, and members the reference does not document
+// fr, de, it, zh, pt or ru, the languages the reference documents for the
+// invitation e-mails) and metadata (an object); every string non-empty, as
+// the API's validation has them. Any other body answers 400 with code 5209, and members the reference does not document
 // are not stored. An email that the organization already holds, whatever
 // its case, answers 400 with code 5048, "Mdm user already exists". It
 // answers the user in the reference's shape: a generated id, the members
