@@ -158,14 +158,7 @@ func (d Device) MarshalJSON() ([]byte, error) {
 
 // listKey identifies the device within a list, for ListAll: by its ID, or
 // by all of it when it has none.
-func (d *Device) listKey() string {
-	if d.ID != "" {
-		return d.ID
-	}
-	h := newItemHash()
-	hashAdd(&h, d.Raw)
-	return h.key()
-}
+func (d *Device) listKey() string { return rawKey(d.ID, d.Raw) }
 
 // DevicePage is one page of an organization's devices. Every field of the
 // API's pagination envelope is optional: one that is absent or null is 0 (or

@@ -111,14 +111,7 @@ func (d AppleDevice) MarshalJSON() ([]byte, error) {
 
 // listKey identifies the device within a list, for ListAll: by its ID, or
 // by all of it when it has none.
-func (d *AppleDevice) listKey() string {
-	if d.ID != "" {
-		return d.ID
-	}
-	h := newItemHash()
-	hashAdd(&h, d.Raw)
-	return h.key()
-}
+func (d *AppleDevice) listKey() string { return rawKey(d.ID, d.Raw) }
 
 // AppleDevicePage is one page of an organization's Apple devices. The
 // reference documents only the page's items: the SDK reads its pagination

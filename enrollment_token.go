@@ -230,14 +230,7 @@ func (t EnrollmentToken) MarshalJSON() ([]byte, error) {
 
 // listKey identifies the token within a list, for ListAll: by its ID, or by
 // all of it when it has none.
-func (t *EnrollmentToken) listKey() string {
-	if t.ID != "" {
-		return t.ID
-	}
-	h := newItemHash()
-	hashAdd(&h, t.Raw)
-	return h.key()
-}
+func (t *EnrollmentToken) listKey() string { return rawKey(t.ID, t.Raw) }
 
 // tokenView is an EnrollmentToken without its methods, for fmt to print
 // field by field once redacted.

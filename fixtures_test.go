@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -123,6 +124,63 @@ func (c *capture) responder(status int, body string) httpmock.Responder {
 		}
 		return httpmock.NewStringResponse(status, body), nil
 	}
+}
+
+// assertRefusedBeforeTheWire asserts that call, given a client, fails with
+// a *ValidationError naming field and sends nothing.
+func assertRefusedBeforeTheWire(t *testing.T, call func(*Client) error, field string) {
+	t.Helper()
+	c, mt := newMockClient(t)
+	err := call(c)
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, field, ve.Field)
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	assert.Zero(t, mt.GetTotalCallCount(), "nothing sent")
+}
+
+// createOutcomeCase is an answer to a Create that must not run twice, and
+// what the call must make of it.
+type createOutcomeCase struct {
+	name        string
+	responses   []*http.Response
+	wantCalls   int
+	wantUnknown bool
+	wantIs      error // a sentinel the error matches; nil for none
+}
+
+// createOutcomeCases are the answers every Create that must not run twice
+// meets the same way (a 500, a 503 and a cut success may have acted, a 429
+// is retried), success being the body that ends the retried one, and the
+// refusals of its own (a documented code, say).
+func createOutcomeCases(success string, refusals ...createOutcomeCase) []createOutcomeCase {
+	return append([]createOutcomeCase{
+		{"a 500 may have acted: not retried", []*http.Response{httpmock.NewStringResponse(500, `{}`)}, 1, true, nil},
+		{"a 503 may have too", []*http.Response{httpmock.NewStringResponse(503, `{}`)}, 1, true, nil},
+		{"a cut success", []*http.Response{httpmock.NewStringResponse(200, `{"status":true,"data":{"id":`)}, 1, true, nil},
+		{"a 404 did nothing", []*http.Response{httpmock.NewStringResponse(404, `{"status":false,"error":{"code":3001,"message":"Entity not found"}}`)}, 1, false, ErrNotFound},
+		{"a 429 is retried", []*http.Response{httpmock.NewStringResponse(429, `{}`), httpmock.NewStringResponse(200, success)}, 2, false, nil},
+	}, refusals...)
+}
+
+// checkCreateOutcome runs call against the answers of tt at url and checks
+// what it makes of them: the attempts, ErrOutcomeUnknown with note, the
+// sentinel. It returns the call's error.
+func checkCreateOutcome(t *testing.T, tt createOutcomeCase, url string, call func(*Client) error, note string) error {
+	t.Helper()
+	c, mt := newMockClient(t)
+	mt.RegisterResponder(http.MethodPost, url, httpmock.ResponderFromMultipleResponses(tt.responses))
+	err := call(c)
+	assert.Equal(t, tt.wantCalls, mt.GetTotalCallCount())
+	assert.Equal(t, tt.wantUnknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+	if tt.wantUnknown {
+		assert.Contains(t, err.Error(), note)
+	}
+	if tt.wantIs != nil {
+		assert.ErrorIs(t, err, tt.wantIs)
+		assert.Equal(t, tt.responses[0].StatusCode, requireAPIError(t, err).StatusCode)
+	}
+	return err
 }
 
 // requireAPIError asserts that err is an *APIError and returns it.

@@ -79,14 +79,7 @@ func (d MDMDevice) MarshalJSON() ([]byte, error) {
 
 // listKey identifies the device within a list, for ListAll: by its ID, or
 // by all of it when it has none.
-func (d *MDMDevice) listKey() string {
-	if d.ID != "" {
-		return d.ID
-	}
-	h := newItemHash()
-	hashAdd(&h, d.Raw)
-	return h.key()
-}
+func (d *MDMDevice) listKey() string { return rawKey(d.ID, d.Raw) }
 
 // MDMDevicePage is one page of an organization's devices on every platform.
 // The reference does not show this list's pagination envelope: the SDK reads

@@ -245,6 +245,17 @@ func pagingError(what, format string, args ...any) error {
 	return fmt.Errorf("applivery: listing %s: the server's paging does not advance: "+format, append([]any{what}, args...)...)
 }
 
+// rawKey is the list key of a model kept whole in raw: its id, or, when it
+// has none, the key of an itemHash of all of it.
+func rawKey(id string, raw []byte) string {
+	if id != "" {
+		return id
+	}
+	h := newItemHash()
+	hashAdd(&h, raw)
+	return h.key()
+}
+
 // itemHash is a 64-bit FNV-1a hash of the fields of a list item that has no
 // ID, for its key in listAll.
 type itemHash uint64

@@ -90,11 +90,4 @@ func (u User) MarshalJSON() ([]byte, error) {
 
 // listKey identifies the user within a list, for ListAll: by its ID, or by
 // all of it when it has none.
-func (u *User) listKey() string {
-	if u.ID != "" {
-		return u.ID
-	}
-	h := newItemHash()
-	hashAdd(&h, u.Raw)
-	return h.key()
-}
+func (u *User) listKey() string { return rawKey(u.ID, u.Raw) }

@@ -2,7 +2,6 @@ package applivery
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -149,46 +148,23 @@ func TestUsersValidationBeforeTheWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mt := newMockClient(t)
-			err := tt.call(c)
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, tt.wantField, ve.Field)
-			assert.ErrorIs(t, err, ErrInvalidArgument)
-			assert.Zero(t, mt.GetTotalCallCount(), "nothing sent")
+			assertRefusedBeforeTheWire(t, tt.call, tt.wantField)
 		})
 	}
 }
 
 func TestUsersCreateOutcome(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name        string
-		responses   []*http.Response
-		wantCalls   int
-		wantUnknown bool
-		wantIs      error
-	}{
-		{"a 500 may have created it: not retried", []*http.Response{httpmock.NewStringResponse(500, `{}`)}, 1, true, nil},
-		{"a cut success", []*http.Response{httpmock.NewStringResponse(200, `{"status":true,"data":{"id":`)}, 1, true, nil},
-		{"5048: the user exists", []*http.Response{httpmock.NewStringResponse(400, `{"status":false,"error":{"code":5048,"message":"Mdm user already exists"}}`)}, 1, false, ErrAlreadyExists},
-		{"a 404 created nothing", []*http.Response{httpmock.NewStringResponse(404, `{"status":false,"error":{"code":3001,"message":"Entity not found"}}`)}, 1, false, ErrNotFound},
-		{"a 429 is retried", []*http.Response{httpmock.NewStringResponse(429, `{}`), httpmock.NewStringResponse(200, `{"status":true,"data":`+sampleUser+`}`)}, 2, false, nil},
-	}
-	for _, tt := range tests {
+	exists := createOutcomeCase{"5048: the user exists", []*http.Response{httpmock.NewStringResponse(400,
+		`{"status":false,"error":{"code":5048,"message":"Mdm user already exists"}}`)}, 1, false, ErrAlreadyExists}
+	for _, tt := range createOutcomeCases(`{"status":true,"data":`+sampleUser+`}`, exists) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mt := newMockClient(t)
-			mt.RegisterResponder(http.MethodPost, usersURL, httpmock.ResponderFromMultipleResponses(tt.responses))
-			u, err := c.Users.Create(context.Background(), validOrg, &CreateUserRequest{Email: "ana@acme.example"})
-			assert.Equal(t, tt.wantCalls, mt.GetTotalCallCount())
-			assert.Equal(t, tt.wantUnknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
-			if tt.wantUnknown {
-				assert.Contains(t, err.Error(), "list the users by email")
-			}
-			if tt.wantIs != nil {
-				assert.ErrorIs(t, err, tt.wantIs)
-			}
+			var u *User
+			err := checkCreateOutcome(t, tt, usersURL, func(c *Client) (err error) {
+				u, err = c.Users.Create(context.Background(), validOrg, &CreateUserRequest{Email: "ana@acme.example"})
+				return err
+			}, "list the users by email")
 			if err == nil {
 				assert.Equal(t, "ana@acme.example", u.Email)
 			}
