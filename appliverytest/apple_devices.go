@@ -300,23 +300,16 @@ func (s *appleDeviceStore) listAppleDevices(w http.ResponseWriter, r *http.Reque
 		writeError(w, errInvalidInput)
 		return
 	}
-	org := r.PathValue("organizationId")
-	s.appleMu.Lock()
-	if !s.appleOrgs.exists(org) {
-		s.appleMu.Unlock()
-		writeError(w, errNotFound)
-		return
-	}
-	var all []*storedAppleDevice
-	for k, st := range s.appleDevices {
-		if k.organization == org && st.matches(q, segment) {
-			all = append(all, st)
+	s.appleOrgs.servePage(w, r, func(org string) map[string]any {
+		var all []*storedAppleDevice
+		for k, st := range s.appleDevices {
+			if k.organization == org && st.matches(q, segment) {
+				all = append(all, st)
+			}
 		}
-	}
-	page := pageOf(all, lq, func(st *storedAppleDevice) uint64 { return st.seq },
-		func(st *storedAppleDevice) json.RawMessage { return st.device().Raw })
-	s.appleMu.Unlock()
-	writeData(w, page)
+		return pageOf(all, lq, func(st *storedAppleDevice) uint64 { return st.seq },
+			func(st *storedAppleDevice) json.RawMessage { return st.device().Raw })
+	})
 }
 
 // matches reports whether the device passes the list's filters; segment is

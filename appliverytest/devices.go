@@ -256,23 +256,16 @@ func (s *deviceStore) listDevices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errInvalidInput)
 		return
 	}
-	org := r.PathValue("organizationId")
-	s.mu.Lock()
-	if !s.organizations.exists(org) {
-		s.mu.Unlock()
-		writeError(w, errNotFound)
-		return
-	}
-	var all []*storedDevice
-	for k, st := range s.devices {
-		if k.organization == org && st.matches(q, segment) {
-			all = append(all, st)
+	s.organizations.servePage(w, r, func(org string) map[string]any {
+		var all []*storedDevice
+		for k, st := range s.devices {
+			if k.organization == org && st.matches(q, segment) {
+				all = append(all, st)
+			}
 		}
-	}
-	page := pageOf(all, lq, func(st *storedDevice) uint64 { return st.seq },
-		func(st *storedDevice) json.RawMessage { return st.device().Raw })
-	s.mu.Unlock()
-	writeData(w, page)
+		return pageOf(all, lq, func(st *storedDevice) uint64 { return st.seq },
+			func(st *storedDevice) json.RawMessage { return st.device().Raw })
+	})
 }
 
 // matches reports whether the device passes the list's filters; segment is
@@ -289,17 +282,17 @@ func (st *storedDevice) matches(q url.Values, segment int) bool {
 	return deviceListed(st.raw, tags, q, segment)
 }
 
-// newStored checks what an Add method of a device (fn, for its panics) is
-// given and returns the members of its raw: an ID generated into *id when
-// it is empty, the current time into the zero timestamps. It panics, naming
-// the documented pattern, on an organization ID, device ID or alias the API
-// could not hold, and on a raw that is set but is not a JSON object.
+// newStored checks what an Add method of a device or a user (fn, for its
+// panics) is given and returns the members of its raw: an ID generated into
+// *id when it is empty, the current time into the zero timestamps. It
+// panics, naming the documented pattern, on an organization ID, ID or alias
+// the API could not hold, and on a raw that is set but is not a JSON object.
 func newStored(fn, organizationID string, id *string, aliases []string, raw json.RawMessage, created, updated *time.Time) map[string]json.RawMessage {
 	mustMatch(fn, "organization ID", organizationID, organizationIDRE)
 	if *id == "" {
 		*id = randomHex(12)
 	}
-	mustMatch(fn, "device ID", *id, objectIDRE)
+	mustMatch(fn, "ID", *id, objectIDRE)
 	for _, a := range aliases {
 		mustMatch(fn, "alias", a, deviceIDRE)
 	}

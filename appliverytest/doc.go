@@ -2,11 +2,12 @@
 // tests of code that uses the applivery package.
 //
 // A Server is a real HTTP server on loopback that behaves like the documented
-// API for the Android devices and their commands: it checks the bearer key,
-// keeps devices per organization and commands per organization and device,
-// pages lists like the API, and answers with the API's envelopes and error
-// codes. Its NewClient returns a client pointed at it (applivery.WithBaseURL
-// with its URL, and its key):
+// API for the devices and their commands, the MDM users and the enrollment
+// tokens: it checks the bearer key, keeps devices, users and tokens per
+// organization and commands per organization and device, pages lists like
+// the API, and answers with the API's envelopes and error codes. Its
+// NewClient returns a client pointed at it (applivery.WithBaseURL with its
+// URL, and its key):
 //
 //	srv := appliverytest.NewServer()
 //	defer srv.Close()
@@ -50,6 +51,25 @@
 //	EndpointAppleDeviceGet    GET  /devices/{admDeviceId}
 //	EndpointAppleDeviceUpdate PUT  /devices/{admDeviceId}
 //
+// and, under /organizations/{organizationId}/mdm, the MDM users that
+// [Server.AddUser] stored or the create made ([EndpointUserList] says what
+// the list filters and the create checks; an email the organization holds
+// answers 400 with code 5048):
+//
+//	EndpointUserList   GET  /users
+//	EndpointUserCreate POST /users
+//
+// and, under /organizations/{organizationId}/mdm, the enrollment tokens of
+// every platform, each created with a generated one-time token, a QR
+// payload and an expiration, and held to [Server.SetEnrollmentTokenLimit]
+// (400, code 5017); [EndpointAndroidEnrollmentTokenCreate] says what the
+// creates check and answer:
+//
+//	EndpointAndroidEnrollmentTokenCreate POST /android/enterprise/enrollment-tokens
+//	EndpointAOSPEnrollmentTokenCreate    POST /aosp/enterprise/enrollment-tokens
+//	EndpointAppleEnrollmentTokenList     GET  /apple/enterprise/enrollment-tokens
+//	EndpointAppleEnrollmentTokenCreate   POST /apple/enterprise/enrollment-tokens
+//
 // The lists page like the API ([DefaultLimit] a page, at most [MaxLimit]) and
 // take its sort parameter; the device list also filters by user, policy,
 // tags, segment and deletion. The list of every platform holds the devices
@@ -77,8 +97,9 @@
 // [Server.AddDevice] stored it (found by its ID or any of its aliases) or
 // [Server.AddCommand] seeded a command on it (found by the name given);
 // creating a command on any other device is refused, not stored. An
-// organization exists when AddDevice or AddCommand stored something in it, or
-// [Server.AddOrganization] named it, for an organization with no devices. The
+// organization exists when AddDevice, AddCommand or [Server.AddUser] stored
+// something in it, or [Server.AddOrganization] named it, for an organization
+// with no devices; creating a user in any other organization answers 404. The
 // device endpoints serve the devices AddDevice stored: a device known only
 // from AddCommand has no record to serve, so getting or moving it answers 404
 // too.
@@ -86,12 +107,14 @@
 // # What a test plays
 //
 // For the rest, a test scripts it. [Server.AddCommand] seeds commands in any
-// status, and [Server.Command] and [Server.Device] read back what the server
+// status, [Server.AddUser] MDM users, and [Server.Command], [Server.Device],
+// [Server.Users] and [Server.EnrollmentTokens] read back what the server
 // holds. [Server.SetCommandStatus] and [Server.ApplyAfter] play the device
 // that applies commands, [Server.SetOffline] the device that does not.
 // [Server.Script] makes the next calls to an endpoint fail (an error status,
 // a dropped connection, a slow answer, or a call carried out whose answer is
 // lost or cut), [Server.SetRateLimit] plays the API's rate limiter,
-// [Server.SetFeatureAllowed] closes the billing-plan gate, and
+// [Server.SetEnrollmentTokenLimit] an organization's limit of enrollment
+// tokens, [Server.SetFeatureAllowed] closes the billing-plan gate, and
 // [Server.Requests] tells what the server received.
 package appliverytest

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/applivery/applivery-go"
@@ -181,4 +182,38 @@ func ExampleServer_AddOrganization() {
 	page, err := client.AndroidDevices.List(context.Background(), "acme-fleet", nil)
 	fmt.Println(page.TotalDocs, err)
 	// Output: 0 <nil>
+}
+
+func ExampleServer_AddUser() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	// Ana is already an MDM user of the organization.
+	srv.AddUser("acme-fleet", applivery.User{Email: "ana@acme.example", Name: "Ana"})
+	client, _ := srv.NewClient()
+	ctx := context.Background()
+
+	_, err := client.Users.Create(ctx, "acme-fleet", &applivery.CreateUserRequest{Email: "ANA@acme.example"})
+	fmt.Println(errors.Is(err, applivery.ErrAlreadyExists))
+	page, _ := client.Users.List(ctx, "acme-fleet", &applivery.ListUsersOptions{Email: "ana@acme.example"})
+	fmt.Println(len(page.Items), page.Items[0].Name)
+	// Output:
+	// true
+	// 1 Ana
+}
+
+func ExampleServer_SetEnrollmentTokenLimit() {
+	srv := appliverytest.NewServer()
+	defer srv.Close()
+	srv.AddOrganization("acme-fleet")
+	srv.SetEnrollmentTokenLimit("acme-fleet", 1)
+	client, _ := srv.NewClient()
+	req := &applivery.CreateAndroidEnrollmentTokenRequest{ManagementMode: applivery.ManagementModeDeviceOwner}
+
+	tok, err := client.AndroidEnrollmentTokens.Create(context.Background(), "acme-fleet", req)
+	fmt.Println(err, len(tok.OneTimeToken), strings.Contains(string(tok.QRCode), tok.OneTimeToken))
+	_, err = client.AndroidEnrollmentTokens.Create(context.Background(), "acme-fleet", req)
+	fmt.Println(errors.Is(err, applivery.ErrLimitExceeded))
+	// Output:
+	// <nil> 20 true
+	// true
 }

@@ -24,7 +24,8 @@ import (
 type Fault struct {
 	// Status is the HTTP status of the answer, such as 503. With a
 	// documented Code and no Status, the answer has that code's documented
-	// status: 400 for 5050 and 5052, 404 for 3001, 401 for 4002 and 4004.
+	// status: 400 for 5017, 5048, 5050 and 5052, 404 for 3001, 401 for
+	// 4002 and 4004.
 	Status int
 	// Code and Message make the JSON error envelope of a Status answer.
 	// Without a Code the envelope has none; without a Message it carries
@@ -77,6 +78,8 @@ var documentedStatus = map[applivery.ErrorCode]int{
 	applivery.CodeFeatureNotAllowed: http.StatusBadRequest,
 	applivery.CodeCommandNotPending: http.StatusBadRequest,
 	applivery.CodeEntityNotFound:    http.StatusNotFound,
+	applivery.CodeUserAlreadyExists: http.StatusBadRequest,
+	applivery.CodeLimitExceeded:     http.StatusBadRequest,
 	applivery.CodeNoAuthToken:       http.StatusUnauthorized,
 	applivery.CodeInvalidToken:      http.StatusUnauthorized,
 }

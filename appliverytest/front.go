@@ -55,9 +55,9 @@ func (s *front) Requests() []Request {
 }
 
 // SetFeatureAllowed switches the billing-plan gate of an organization. While
-// its plan does not allow the feature, every call on the organization's
-// devices answers 400 with code 5050, "Feature not allowed for you billing
-// plan". Organizations are allowed by default.
+// its plan does not allow the feature, every call in the organization (its
+// devices and commands, users and enrollment tokens) answers 400 with code
+// 5050, "Feature not allowed for you billing plan". Organizations are allowed by default.
 func (s *front) SetFeatureAllowed(organizationID string, allowed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -64,33 +64,27 @@ func (s *mdmDeviceList) listMDMDevices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errInvalidInput)
 		return
 	}
-	org := r.PathValue("organizationId")
 	android := s.mdmAndroid
-	android.mu.Lock() // the organizations' lock, which the Apple devices share
-	if !android.organizations.exists(org) {
-		android.mu.Unlock()
-		writeError(w, errNotFound)
-		return
-	}
 	type platformDevice struct {
 		st       *storedDevice
 		platform string
 	}
-	var all []platformDevice
-	for k, st := range android.devices {
-		if k.organization == org && st.matchesMDM(q, "android") {
-			all = append(all, platformDevice{st, "android"})
+	// Under the organizations' lock, which the Apple devices share.
+	android.organizations.servePage(w, r, func(org string) map[string]any {
+		var all []platformDevice
+		for k, st := range android.devices {
+			if k.organization == org && st.matchesMDM(q, "android") {
+				all = append(all, platformDevice{st, "android"})
+			}
 		}
-	}
-	for _, st := range s.mdmApple.mdmViews(org) {
-		if st.matchesMDM(q, "apple") {
-			all = append(all, platformDevice{st, "apple"})
+		for _, st := range s.mdmApple.mdmViews(org) {
+			if st.matchesMDM(q, "apple") {
+				all = append(all, platformDevice{st, "apple"})
+			}
 		}
-	}
-	page := pageOf(all, lq, func(d platformDevice) uint64 { return d.st.seq },
-		func(d platformDevice) json.RawMessage { return d.st.mdmItem(d.platform) })
-	android.mu.Unlock()
-	writeData(w, page)
+		return pageOf(all, lq, func(d platformDevice) uint64 { return d.st.seq },
+			func(d platformDevice) json.RawMessage { return d.st.mdmItem(d.platform) })
+	})
 }
 
 // validMDMDeviceQuery reports whether q's parameters, other than page,

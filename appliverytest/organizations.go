@@ -1,6 +1,9 @@
 package appliverytest
 
-import "sync"
+import (
+	"net/http"
+	"sync"
+)
 
 // organizations are the organizations the server holds, and the lock over
 // everything it holds in them: their devices, and the devices' commands.
@@ -16,9 +19,10 @@ func (s *organizations) initOrganizations() {
 
 // AddOrganization makes an organization exist without any device, so that
 // its device list answers an empty page rather than 404 (code 3001), as the
-// API answers for an organization it does not know. AddDevice and AddCommand
-// make the organization they name exist too. It panics on an ID that does
-// not match [applivery.OrganizationIDPattern].
+// API answers for an organization it does not know. The other Add methods
+// (AddDevice, AddCommand, AddUser, …) make the organization they name exist
+// too. It panics on an ID that does not match
+// [applivery.OrganizationIDPattern].
 func (s *organizations) AddOrganization(organizationID string) {
 	mustMatch("AddOrganization", "organization ID", organizationID, organizationIDRE)
 	s.mu.Lock()
@@ -31,3 +35,19 @@ func (s *organizations) add(organizationID string) { s.known[organizationID] = t
 
 // exists reports whether the organization exists. The caller holds s.mu.
 func (s *organizations) exists(organizationID string) bool { return s.known[organizationID] }
+
+// servePage answers a list of the organization that r names: 404 (code
+// 3001) when the server does not hold it, and otherwise the page that page
+// makes of it under the lock.
+func (s *organizations) servePage(w http.ResponseWriter, r *http.Request, page func(organizationID string) map[string]any) {
+	org := r.PathValue("organizationId")
+	s.mu.Lock()
+	if !s.exists(org) {
+		s.mu.Unlock()
+		writeError(w, errNotFound)
+		return
+	}
+	data := page(org)
+	s.mu.Unlock()
+	writeData(w, data)
+}

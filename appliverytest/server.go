@@ -28,6 +28,8 @@ type Server struct {
 	mdmDeviceList
 	commandStore
 	appleCommandStore
+	userStore
+	tokenStore
 }
 
 // NewServer starts a Server with no commands and a random API key. Close it
@@ -40,6 +42,8 @@ func NewServer() *Server {
 	s.initMDMDevices(&s.deviceStore, &s.appleDeviceStore)
 	s.initCommands(&s.deviceStore)
 	s.initAppleCommands(&s.organizations, &s.commandStore.applyAfter)
+	s.initUsers(&s.organizations)
+	s.initTokens(&s.organizations, &s.userStore)
 	s.appleDeviceKnown = func(org, id string) bool { return s.findAppleDevice(org, id) != nil }
 	table := s.endpoints()
 	s.initFaults(table)
@@ -67,6 +71,8 @@ func (s *Server) endpoints() []endpoint {
 		s.appleDeviceEndpoints(),
 		s.mdmDeviceEndpoints(),
 		s.appleCommandEndpoints(),
+		s.userEndpoints(),
+		s.tokenEndpoints(),
 	)
 }
 
