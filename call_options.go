@@ -81,10 +81,11 @@ func WithResponse(dst *Response) CallOption {
 
 // WithRequestHeader adds a header to every attempt of the call, such as a
 // correlation ID or a header that a proxy needs. Given twice for one name,
-// both values are sent. The headers the SDK owns are refused: Authorization,
-// Host, Content-Type, Content-Length, User-Agent, Accept, and the hop-by-hop
-// headers (Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization,
-// Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade), in any case.
+// both values are sent. The headers the SDK owns are refused, in any case:
+// authorization, host, content-type, content-length, user-agent, accept,
+// and the hop-by-hop headers (connection, keep-alive, proxy-authenticate,
+// proxy-authorization, proxy-connection, te, trailer, transfer-encoding,
+// upgrade).
 // So are a name that is not an HTTP token (RFC 9110: letters, digits and
 // !#$%&'*+-.^_`|~) and a value with control characters, CR or LF (a
 // horizontal tab is allowed): each is an invalid CallOption, whose error
@@ -110,30 +111,30 @@ func WithRequestHeader(name, value string) CallOption {
 	}
 }
 
-// ownedHeaders are the headers that WithRequestHeader refuses, in
-// canonical form: the SDK's own, and the hop-by-hop ones (RFC 9110 7.6.1,
+// ownedHeaders are the headers that WithRequestHeader refuses, in lower
+// case (as HTTP/2 writes them): the SDK's own, and the hop-by-hop ones (RFC 9110 7.6.1,
 // and Proxy-Connection, which some clients still send).
 var ownedHeaders = map[string]bool{
-	"Authorization":       true,
-	"Host":                true,
-	"Content-Type":        true,
-	"Content-Length":      true,
-	"User-Agent":          true,
-	"Accept":              true,
-	"Connection":          true,
-	"Keep-Alive":          true,
-	"Proxy-Authenticate":  true,
-	"Proxy-Authorization": true,
-	"Proxy-Connection":    true,
-	"Te":                  true,
-	"Trailer":             true,
-	"Transfer-Encoding":   true,
-	"Upgrade":             true,
+	"authorization":       true,
+	"host":                true,
+	"content-type":        true,
+	"content-length":      true,
+	"user-agent":          true,
+	"accept":              true,
+	"connection":          true,
+	"keep-alive":          true,
+	"proxy-authenticate":  true,
+	"proxy-authorization": true,
+	"proxy-connection":    true,
+	"te":                  true,
+	"trailer":             true,
+	"transfer-encoding":   true,
+	"upgrade":             true,
 }
 
 // ownedHeader reports whether name, in any case, is one of ownedHeaders.
 func ownedHeader(name string) bool {
-	return ownedHeaders[http.CanonicalHeaderKey(strings.ToLower(name))]
+	return ownedHeaders[strings.ToLower(name)]
 }
 
 // isToken reports whether s is an HTTP token (RFC 9110 5.6.2), as a header
