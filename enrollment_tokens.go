@@ -54,9 +54,9 @@ type PolicyAssignment struct {
 // hex digits ([ObjectIDPattern]); an assignment's Priority outside 0 to
 // 10000; a DisplayName or a tag longer than 128 characters (the staging
 // copy's schema: the public page types displayName as "any"), or an empty
-// tag; a Duration that is not a whole number of seconds (it is sent in
-// seconds, and the SDK does not truncate it), or outside 1 minute to 30
-// days (the page's "from sixty seconds to thir…" is cut: the Apple token's
+// tag; an MDMUserID that is not 24 hex digits; a Duration that is not a
+// whole number of seconds (it is sent in seconds, and the SDK does not
+// truncate it), or outside 1 minute to 30 days (the page's "from sixty seconds to thir…" is cut: the Apple token's
 // "between 1m and 30d" is the SDK's reading of its end).
 type CreateAndroidEnrollmentTokenRequest struct {
 	ManagementMode    ManagementMode     // "managementMode", required: one of the four ManagementMode constants
@@ -66,6 +66,13 @@ type CreateAndroidEnrollmentTokenRequest struct {
 	DisplayName       string             // "displayName", at most 128 characters
 	Tags              []string           // "tags", each non-empty and at most 128 characters
 	Duration          time.Duration      // "duration", sent as whole seconds, 1 minute to 30 days; 0: not sent
+	// MDMUserID is the MDM user the token is for ("mdmUserId", 24 hex
+	// digits; sent only when set): the user a token made for one person
+	// enrolls devices for, and who is e-mailed it when SendEmail is set.
+	// The reference's copy of the page is cut before the fields that follow
+	// duration; the AOSP and Apple tokens document "mdmUserId", and taking
+	// it here is the SDK's reading (the schema admits other members).
+	MDMUserID string
 }
 
 // CreateAOSPEnrollmentTokenRequest is the AOSP (non-GMS Android) token a
@@ -350,6 +357,7 @@ type createAndroidTokenJSON struct {
 	ManagementMode    ManagementMode         `json:"managementMode"`
 	SendEmail         bool                   `json:"sendEmail"`
 	Duration          int64                  `json:"duration,omitempty"`
+	MDMUserID         string                 `json:"mdmUserId,omitempty"`
 }
 
 // body checks req and encodes it as a Create's body, or refuses it.
@@ -365,7 +373,7 @@ func (req *CreateAndroidEnrollmentTokenRequest) body() ([]byte, error) {
 		return nil, &ValidationError{Field: "managementMode", Value: string(req.ManagementMode),
 			Reason: "must be DEVICE_OWNER, PROFILE_OWNER, COPE or USERLESS"}
 	}
-	if err := checkObjectIDs([2]string{"policyId", req.PolicyID}); err != nil {
+	if err := checkObjectIDs([2]string{"policyId", req.PolicyID}, [2]string{"mdmUserId", req.MDMUserID}); err != nil {
 		return nil, err
 	}
 	if err := checkLength("displayName", req.DisplayName, maxFilterLength); err != nil {
@@ -387,7 +395,7 @@ func (req *CreateAndroidEnrollmentTokenRequest) body() ([]byte, error) {
 	}
 	return json.Marshal(createAndroidTokenJSON{
 		PolicyID: req.PolicyID, PolicyAssignments: assignments, DisplayName: req.DisplayName, Tags: req.Tags,
-		ManagementMode: req.ManagementMode, SendEmail: req.SendEmail, Duration: duration,
+		ManagementMode: req.ManagementMode, SendEmail: req.SendEmail, Duration: duration, MDMUserID: req.MDMUserID,
 	})
 }
 

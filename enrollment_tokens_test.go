@@ -47,12 +47,12 @@ func TestEnrollmentTokensRequestShapes(t *testing.T) {
 			_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg, &CreateAndroidEnrollmentTokenRequest{
 				ManagementMode: ManagementModeProfileOwner, SendEmail: true, PolicyID: policyA,
 				PolicyAssignments: []PolicyAssignment{{policyA, 0}, {policyB, 10000}}, DisplayName: "Kiosks", Tags: []string{"berlin"},
-				Duration: 24 * time.Hour,
+				Duration: 24 * time.Hour, MDMUserID: userA,
 			})
 			return err
 		}, androidTokensURL, `{"policyId":"` + policyA + `","emmPolicyAssignments":[{"emmPolicyId":"` + policyA + `","priority":0},` +
 			`{"emmPolicyId":"` + policyB + `","priority":10000}],"displayName":"Kiosks","tags":["berlin"],"managementMode":"PROFILE_OWNER",` +
-			`"sendEmail":true,"duration":86400}`},
+			`"sendEmail":true,"duration":86400,"mdmUserId":"` + userA + `"}`},
 		{"aosp, a token of an hour", func(c *Client) error {
 			_, err := c.AOSPEnrollmentTokens.Create(context.Background(), validOrg, &CreateAOSPEnrollmentTokenRequest{
 				ManagementMode: ManagementModeDeviceOwner, Duration: time.Hour,
@@ -198,6 +198,7 @@ var tokenRefusals = []refusal{
 		_, err := c.AOSPEnrollmentTokens.Create(context.Background(), validOrg, nil)
 		return err
 	}, "body"},
+	{"android, user not 24 hex", androidCreate(CreateAndroidEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner, MDMUserID: "ana@acme.example"}), "mdmUserId"},
 	{"aosp, no management mode", aospCreate(CreateAOSPEnrollmentTokenRequest{Duration: time.Hour}), "managementMode"},
 	{"aosp, profile owner is not documented", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeProfileOwner, Duration: time.Hour}), "managementMode"},
 	{"aosp, no duration and not perpetual", aospCreate(CreateAOSPEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner}), "duration"},
