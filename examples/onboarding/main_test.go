@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -261,4 +262,25 @@ func TestAnInvalidEmailIsRefusedBeforeTheWire(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, `not an address: applivery: invalid email`)
 	assert.Empty(t, srv.Requests())
+}
+
+func TestSendEmail(t *testing.T) {
+	t.Parallel()
+	for _, want := range []bool{false, true} {
+		srv := newServer(t)
+		args := []string{}
+		if want {
+			args = append(args, "-send-email")
+		}
+		code, _, errOut := runAgainst(t, srv, args...)
+		require.Equal(t, 0, code, errOut)
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Endpoint == appliverytest.EndpointAndroidEnrollmentTokenCreate {
+				n++
+				assert.Contains(t, string(r.Body), fmt.Sprintf(`"sendEmail":%t`, want))
+			}
+		}
+		assert.Equal(t, 3, n)
+	}
 }
