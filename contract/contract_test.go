@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -180,42 +181,14 @@ func TestListAllStopsOnAMockThatRepeatsItsPage(t *testing.T) {
 
 func TestDocumentedErrorsMap(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		call        string
-		prefer      string
-		wantStatus  int
-		wantCode    applivery.ErrorCode
-		wantMessage string
-		wantIs      error
-	}{
+	checkDocumentedErrors(t, calls, slices.Concat([]documentedError{
 		{"Cancel", "code=400, example=notPending", 400, 5052, "EmmCommand status not Pending", applivery.ErrCommandNotPending},
 		{"Cancel", "code=400, example=billingPlan", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
 		{"Cancel", "code=401, example=invalidToken", 401, 4004, "Invalid Token", applivery.ErrUnauthorized},
 		{"Cancel", "code=401, example=noAuthToken", 401, 4002, "No auth token", applivery.ErrUnauthorized},
 		{"Cancel", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"Get", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"Get", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"List", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"List", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"Create", "code=400", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
-		{"Create", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"Create", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.call+" "+tt.prefer, func(t *testing.T) {
-			t.Parallel()
-			c, chk := newClient(t, staticPrism, tt.prefer, nil)
-			err := calls[tt.call](context.Background(), c)
-			var apiErr *applivery.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
-			assert.Equal(t, tt.wantCode, apiErr.Code)
-			assert.Equal(t, tt.wantMessage, apiErr.Message)
-			assert.Equal(t, 1, apiErr.Attempts)
-			assert.ErrorIs(t, err, tt.wantIs)
-			chk.requireConforms(t)
-		})
-	}
+		refusedForThePlan("Create"),
+	}, answersOf401And404("Get"), answersOf401And404("List"), answersOf401And404("Create")))
 }
 
 // dynamicRounds is how many random bodies each method meets.
@@ -467,4 +440,55 @@ func integer(raw json.RawMessage) int {
 		return 0
 	}
 	return n
+}
+
+// documentedError is an error answer the spec documents for a method,
+// asked of static Prism by prefer, and what the SDK must make of it.
+type documentedError struct {
+	call        string // a key of the calls checkDocumentedErrors is given
+	prefer      string
+	wantStatus  int
+	wantCode    applivery.ErrorCode
+	wantMessage string
+	wantIs      error
+}
+
+// checkDocumentedErrors runs each documented error as a subtest, of the
+// method of drive it names: the call fails with an *APIError of its status, code and message, after one
+// attempt, matching its sentinel and not ErrOutcomeUnknown (a documented
+// refusal did nothing).
+func checkDocumentedErrors(t *testing.T, drive map[string]func(context.Context, *applivery.Client) error, tests []documentedError) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.call+" "+tt.prefer, func(t *testing.T) {
+			t.Parallel()
+			c, chk := newClient(t, staticPrism, tt.prefer, nil)
+			err := drive[tt.call](context.Background(), c)
+			var apiErr *applivery.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
+			assert.Equal(t, tt.wantCode, apiErr.Code)
+			assert.Equal(t, tt.wantMessage, apiErr.Message)
+			assert.Equal(t, 1, apiErr.Attempts, "a documented refusal is not retried")
+			assert.ErrorIs(t, err, tt.wantIs)
+			assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a documented refusal did nothing")
+			chk.requireConforms(t)
+		})
+	}
+}
+
+// answersOf401And404 are the two refusals every method's page documents
+// alike (or the spec infers for it), for the method call: no key, and an
+// organization or record that does not exist.
+func answersOf401And404(call string) []documentedError {
+	return []documentedError{
+		{call, "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
+		{call, "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
+	}
+}
+
+// refusedForThePlan is the 400 of a method whose page shows the billing
+// plan's refusal (or whose spec infers it, the shared BadRequest).
+func refusedForThePlan(call string) documentedError {
+	return documentedError{call, "code=400", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed}
 }
