@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -442,6 +443,48 @@ func integer(raw json.RawMessage) int {
 	return n
 }
 
+// expectedPageOf reads a list answer as expectedPaging does into a page of
+// type P (a UserPage, an EnrollmentTokenPage, …: the SDK's pages share
+// their fields' names), each item read by item.
+func expectedPageOf[P, T any](t *testing.T, raw json.RawMessage, item func(*testing.T, json.RawMessage) T) P {
+	t.Helper()
+	items, p := expectedPaging(t, raw)
+	list := make([]T, len(items))
+	for i, it := range items {
+		list[i] = item(t, it)
+	}
+	var page P
+	v := reflect.ValueOf(&page).Elem()
+	v.FieldByName("Items").Set(reflect.ValueOf(list))
+	for name, n := range map[string]int{"Page": p.page, "Limit": p.limit, "TotalDocs": p.totalDocs,
+		"TotalPages": p.totalPages, "NextPage": p.next, "PrevPage": p.prev} {
+		v.FieldByName(name).SetInt(int64(n))
+	}
+	v.FieldByName("HasNextPage").SetBool(p.hasNext)
+	v.FieldByName("HasPrevPage").SetBool(p.hasPrev)
+	return page
+}
+
+// requireRandomBodiesSayWhatTheyDecodeTo makes call, a method of a client
+// of dynamic Prism whose checker is chk, meet dynamicRounds random bodies:
+// each must decode without error, to what want reads from the body's data,
+// and most must differ.
+func requireRandomBodiesSayWhatTheyDecodeTo[T any](t *testing.T, chk *checker, call func() (*T, error), want func(*testing.T, json.RawMessage) T) {
+	t.Helper()
+	distinct := map[string]bool{}
+	for range dynamicRounds {
+		got, err := call()
+		body := chk.lastBody()
+		distinct[string(body)] = true
+		require.NoError(t, err, "body %s", body)
+		require.Equal(t, want(t, rawMember(t, body, "data")), *got, "body %s", body)
+	}
+	if seed == "" {
+		assert.Greater(t, len(distinct), dynamicRounds/2, "Prism must send random bodies, not one")
+	}
+	chk.requireConforms(t)
+}
+
 // documentedError is an error answer the spec documents for a method,
 // asked of static Prism by prefer, and what the SDK must make of it.
 type documentedError struct {
@@ -474,6 +517,15 @@ func checkDocumentedErrors(t *testing.T, drive map[string]func(context.Context, 
 			assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a documented refusal did nothing")
 			chk.requireConforms(t)
 		})
+	}
+}
+
+// resultless adapts a method that answers a result to the signature of
+// calls, which keep only the error.
+func resultless[T any](f func(context.Context, *applivery.Client) (T, error)) func(context.Context, *applivery.Client) error {
+	return func(ctx context.Context, c *applivery.Client) error {
+		_, err := f(ctx, c)
+		return err
 	}
 }
 
