@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"iter"
 	"net/http"
 	"reflect"
 	"slices"
@@ -155,25 +156,7 @@ func TestListAllStopsOnAMockThatRepeatsItsPage(t *testing.T) {
 	// Static Prism answers every page with the same items, page 0 and
 	// hasNextPage true: ListAll must end, with an error, not loop.
 	c, chk := newClient(t, staticPrism, "", nil)
-	var items int
-	var errs []error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for cmd, err := range c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 5}) {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			assert.NotNil(t, cmd)
-			items++
-		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("ListAll still running after 30 s")
-	}
+	items, errs := drainWithin(t, c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 5}), 0)
 	require.Len(t, errs, 1)
 	assert.Contains(t, errs[0].Error(), "repeats page 1, already read")
 	assert.Equal(t, 1, items, "the first page's one item, and not again")
@@ -242,28 +225,22 @@ func TestRandomBodiesDecodeToWhatTheySay(t *testing.T) {
 func TestListAllEndsOnRandomPages(t *testing.T) {
 	t.Parallel()
 	c, chk := newClient(t, dynamicPrism, "", nil)
-	for range 20 {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			n := 0
-			for cmd, err := range c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 3}) {
-				if err != nil {
-					continue // a refused body or paging that does not advance: once, and the end
-				}
-				assert.NotNil(t, cmd)
-				if n++; n == 500 {
-					break
-				}
-			}
-		}()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Fatal("ListAll still running after 30 s")
-		}
-	}
+	requireListAllEnds(t, func() iter.Seq2[*applivery.Command, error] {
+		return c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 3})
+	})
 	chk.requireConforms(t)
+}
+
+// requireListAllEnds ranges 20 times over the iteration listAll returns, of
+// a client of dynamic Prism, to at most 500 items: each must end within
+// 30 s, with at most one error (a refused body, or paging that does not
+// advance, ends it).
+func requireListAllEnds[T any](t *testing.T, listAll func() iter.Seq2[*T, error]) {
+	t.Helper()
+	for range 20 {
+		_, errs := drainWithin(t, listAll(), 500)
+		assert.LessOrEqual(t, len(errs), 1, "an error ends the iteration")
+	}
 }
 
 // TestMismatchesAreCaught proves the checks above would fail if the SDK sent
@@ -543,4 +520,32 @@ func answersOf401And404(call string) []documentedError {
 // plan's refusal (or whose spec infers it, the shared BadRequest).
 func refusedForThePlan(call string) documentedError {
 	return documentedError{call, "code=400", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed}
+}
+
+// drainWithin ranges over seq to its end, or to its max-th item when max is
+// not 0, and fails the test if that takes 30 s: a ListAll must end whatever
+// the server's paging says. It returns the count of the items, each
+// non-nil, and the errors yielded.
+func drainWithin[T any](t *testing.T, seq iter.Seq2[*T, error], max int) (items int, errs []error) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for item, err := range seq {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			assert.NotNil(t, item)
+			if items++; items == max {
+				break
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("ListAll still running after 30 s")
+	}
+	return items, errs
 }
