@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -257,4 +258,13 @@ func objectMembers(t *testing.T, raw json.RawMessage) map[string]json.RawMessage
 		return nil
 	}
 	return members(t, raw)
+}
+
+func TestRandomAppleEnrollmentTokenPagesEndListAll(t *testing.T) {
+	t.Parallel()
+	c, chk := newClient(t, dynamicPrism, "", nil)
+	requireListAllEnds(t, func() iter.Seq2[*applivery.EnrollmentToken, error] {
+		return c.AppleEnrollmentTokens.ListAll(context.Background(), org, &applivery.ListEnrollmentTokensOptions{Limit: 3, ShowDeleted: true})
+	})
+	chk.requireConforms(t)
 }

@@ -5,6 +5,7 @@ package contract_test
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -150,4 +151,24 @@ func stringsOf(raw json.RawMessage) []string {
 		}
 	}
 	return out
+}
+
+func TestUserListAllEnds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// Static Prism answers every page with the one built from the schema
+	// (the list's answer is x-inferred), which says there is a next page:
+	// ListAll must end, with one error, not loop.
+	c, chk := newClient(t, staticPrism, "", nil)
+	items, errs := drainWithin(t, c.Users.ListAll(ctx, org, &applivery.ListUsersOptions{Limit: 5, Tags: []string{"sales"}}), 0)
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "repeats page 1, already read")
+	assert.Equal(t, 1, items, "the first page's one user, and not again")
+	chk.requireConforms(t)
+
+	c, chk = newClient(t, dynamicPrism, "", nil)
+	requireListAllEnds(t, func() iter.Seq2[*applivery.User, error] {
+		return c.Users.ListAll(ctx, org, &applivery.ListUsersOptions{Limit: 3})
+	})
+	chk.requireConforms(t)
 }
