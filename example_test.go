@@ -620,27 +620,16 @@ func ExampleAppleDevicesService_ListAll() {
 }
 
 func ExampleUsersService_Create() {
-	// A stand-in for the API, until appliverytest serves MDM users: it
-	// creates ana once and refuses her the second time, as the API does
-	// (code 5048).
-	var created atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var u struct{ Email, Name string }
-		_ = json.NewDecoder(r.Body).Decode(&u)
-		w.Header().Set("Content-Type", "application/json")
-		if created.Swap(true) {
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprint(w, `{"status":false,"error":{"code":5048,"message":"Mdm user already exists"}}`)
-			return
-		}
-		fmt.Fprintf(w, `{"status":true,"data":{"id":"60b7c8d9e0f1a2b3c4d5e6f7","email":%q,"name":%q,"tags":[]}}`, u.Email, u.Name)
-	}))
+	srv := appliverytest.NewServer()
 	defer srv.Close()
-	client, err := applivery.NewClient("demo-key", applivery.WithBaseURL(srv.URL))
+	srv.AddOrganization("acme-fleet")
+	client, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
 
+	// The second create of the same email is refused (code 5048), as the
+	// API refuses it.
 	req := &applivery.CreateUserRequest{Email: "ana@acme.example", Name: "Ana", Language: "es"}
 	for range 2 {
 		user, err := client.Users.Create(context.Background(), "acme-fleet", req)
@@ -652,24 +641,19 @@ func ExampleUsersService_Create() {
 		case err != nil:
 			log.Fatal(err)
 		default:
-			fmt.Println(user.ID, user.Email)
+			fmt.Println(user.Email, user.Name, user.Language)
 		}
 	}
 	// Output:
-	// 60b7c8d9e0f1a2b3c4d5e6f7 ana@acme.example
+	// ana@acme.example Ana es
 	// already there: list the users by email to find her
 }
 
 func ExampleAndroidEnrollmentTokensService_Create() {
-	// A stand-in for the API, until appliverytest serves enrollment tokens.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"status":true,"data":{"id":"66b0c1d2e3f4a5b6c7d8e9f0","state":"PENDING","managementMode":"DEVICE_OWNER",`+
-			`"config":{"oneTimeToken":"ONE-TIME-SECRET","qrCode":{"android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE":{"token":"ONE-TIME-SECRET"}}},`+
-			`"summary":{"expirationTimestamp":"2026-12-03T09:00:00Z"}}}`)
-	}))
+	srv := appliverytest.NewServer()
 	defer srv.Close()
-	client, err := applivery.NewClient("demo-key", applivery.WithBaseURL(srv.URL))
+	srv.AddOrganization("acme-fleet")
+	client, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -685,14 +669,14 @@ func ExampleAndroidEnrollmentTokensService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(token.ID, token.State, token.ExpiresAt.Format(time.RFC3339))
+	fmt.Println(token.DisplayName, token.State, time.Until(token.ExpiresAt).Round(time.Hour))
 	// fmt and log/slog never print the one-time token; the field holds it,
 	// for the device: treat it as a secret.
 	printed := fmt.Sprintf("%+v", token)
-	fmt.Println(strings.Contains(printed, "OneTimeToken:[REDACTED]"), strings.Contains(printed, "ONE-TIME-SECRET"))
-	fmt.Println(token.OneTimeToken == "ONE-TIME-SECRET")
+	fmt.Println(strings.Contains(printed, "OneTimeToken:[REDACTED]"), strings.Contains(printed, token.OneTimeToken))
+	fmt.Println(token.OneTimeToken != "")
 	// Output:
-	// 66b0c1d2e3f4a5b6c7d8e9f0 PENDING 2026-12-03T09:00:00Z
+	// Warehouse scanners PENDING 24h0m0s
 	// true false
 	// true
 }

@@ -287,3 +287,38 @@ func TestCancelWhoseLastAttemptMayHaveActedIsOutcomeUnknown(t *testing.T) {
 		})
 	}
 }
+
+func TestOnboardingCreatesWithALostSuccessAnswerAreOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	for _, create := range onboardingCreates {
+		for _, protocol := range []string{"HTTP/1.1", "HTTP/2", "context ended while reading"} {
+			t.Run(string(create.endpoint)+", "+protocol, func(t *testing.T) {
+				t.Parallel()
+				srv, c := newFake(t)
+				ctx := context.Background()
+				switch protocol {
+				case "HTTP/1.1":
+					srv.Script(create.endpoint, appliverytest.Fault{CutBody: true})
+				case "HTTP/2":
+					var done atomic.Bool
+					c = cuttingProxy(t, srv, func(r *http.Request) bool {
+						return r.Method == http.MethodPost && done.CompareAndSwap(false, true)
+					})
+				default:
+					var newContext func() context.Context
+					c, newContext = cancelingClient(t, srv)
+					ctx = newContext()
+				}
+				err := create.create(ctx, c)
+				require.Error(t, err)
+				assert.ErrorIs(t, err, applivery.ErrOutcomeUnknown, "%v", err)
+				assert.Contains(t, err.Error(), create.note)
+				assert.Equal(t, 1, recorded(srv, create.endpoint), "sent once")
+				assert.Equal(t, 1, create.held(srv), "the server created it")
+				for _, tok := range srv.EnrollmentTokens(org) {
+					assert.NotContains(t, err.Error(), tok.OneTimeToken, "half a token's answer is still a secret")
+				}
+			})
+		}
+	}
+}

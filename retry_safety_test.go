@@ -335,3 +335,140 @@ func TestCancelRemembersAnEarlierAttemptThatMayHaveCanceled(t *testing.T) {
 		})
 	}
 }
+
+// onboardingCreate is a create of the users and enrollment tokens, driven
+// against the fake: what it creates, how to count what the server holds,
+// and how a second create is refused once the first is held.
+type onboardingCreate struct {
+	endpoint appliverytest.Endpoint
+	create   func(context.Context, *applivery.Client) error
+	held     func(*appliverytest.Server) int
+	// once makes the server refuse a second create: a user's email is
+	// taken by the first (5048); a token limit of one is reached (5017).
+	once      func(*appliverytest.Server)
+	refusedAs error
+	note      string // what the ErrOutcomeUnknown error tells to do
+}
+
+// onboardingCreates are the four creates of the users and enrollment
+// tokens. None may be sent twice once the server may have acted.
+var onboardingCreates = []onboardingCreate{
+	{appliverytest.EndpointUserCreate, func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.Users.Create(ctx, org, &applivery.CreateUserRequest{Email: "ana@acme.example"})
+		return err
+	}, func(srv *appliverytest.Server) int { return len(srv.Users(org)) }, func(*appliverytest.Server) {},
+		applivery.ErrAlreadyExists, "list the users by email"},
+	{appliverytest.EndpointAndroidEnrollmentTokenCreate, func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.AndroidEnrollmentTokens.Create(ctx, org, &applivery.CreateAndroidEnrollmentTokenRequest{ManagementMode: applivery.ManagementModeDeviceOwner})
+		return err
+	}, heldTokens, limitOfOneToken, applivery.ErrLimitExceeded, "check the organization's Android enrollment tokens"},
+	{appliverytest.EndpointAOSPEnrollmentTokenCreate, func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.AOSPEnrollmentTokens.Create(ctx, org, &applivery.CreateAOSPEnrollmentTokenRequest{ManagementMode: applivery.ManagementModeDeviceOwner, Perpetual: true})
+		return err
+	}, heldTokens, limitOfOneToken, applivery.ErrLimitExceeded, "check the organization's non-GMS Android enrollment tokens"},
+	{appliverytest.EndpointAppleEnrollmentTokenCreate, func(ctx context.Context, c *applivery.Client) error {
+		_, err := c.AppleEnrollmentTokens.Create(ctx, org, &applivery.CreateAppleEnrollmentTokenRequest{DisplayName: "Lobby iPads"})
+		return err
+	}, heldTokens, limitOfOneToken, applivery.ErrLimitExceeded, "list the Apple enrollment tokens"},
+}
+
+func heldTokens(srv *appliverytest.Server) int { return len(srv.EnrollmentTokens(org)) }
+
+func limitOfOneToken(srv *appliverytest.Server) { srv.SetEnrollmentTokenLimit(org, 1) }
+
+// recorded counts the calls to endpoint the server received.
+func recorded(srv *appliverytest.Server, endpoint appliverytest.Endpoint) int {
+	var n int
+	for _, r := range srv.Requests() {
+		if r.Endpoint == endpoint {
+			n++
+		}
+	}
+	return n
+}
+
+func TestOnboardingCreatesAreNeverSentTwice(t *testing.T) {
+	t.Parallel()
+	lost := map[string]appliverytest.Fault{
+		"502 from a proxy, after creating":  {Status: 502, HTML: true, Applied: true},
+		"500, after creating":               {Status: 500, Applied: true},
+		"connection dropped after creating": {Drop: true, Applied: true},
+		"answer cut after creating":         {CutBody: true},
+	}
+	for _, create := range onboardingCreates {
+		for name, fault := range lost {
+			t.Run(string(create.endpoint)+", "+name, func(t *testing.T) {
+				t.Parallel()
+				srv, c := newFake(t)
+				create.once(srv)
+				srv.Script(create.endpoint, fault)
+
+				err := create.create(context.Background(), c)
+				assert.ErrorIs(t, err, applivery.ErrOutcomeUnknown)
+				assert.ErrorContains(t, err, create.note)
+				assert.Equal(t, 1, recorded(srv, create.endpoint), "sent once")
+				assert.Equal(t, 1, create.held(srv), "the server created it")
+
+				// Sent again, as the caller may: the server refuses it.
+				err = create.create(context.Background(), c)
+				assert.ErrorIs(t, err, create.refusedAs)
+				assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a 400 did nothing")
+				assert.Equal(t, 2, recorded(srv, create.endpoint))
+				assert.Equal(t, 1, create.held(srv))
+			})
+		}
+	}
+}
+
+func TestOnboardingCreatesAreRetriedOnlyWhenTheServerSurelyDidNotAct(t *testing.T) {
+	t.Parallel()
+	for _, create := range onboardingCreates {
+		t.Run(string(create.endpoint), func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFake(t)
+			srv.Script(create.endpoint, appliverytest.Fault{Status: 429}, appliverytest.Fault{Status: 503})
+			err := create.create(context.Background(), c)
+			assert.ErrorIs(t, err, applivery.ErrOutcomeUnknown, "the 503 may have acted")
+			assert.Equal(t, 2, recorded(srv, create.endpoint), "the 429 is retried, the 503 is not")
+			assert.Zero(t, create.held(srv))
+		})
+	}
+}
+
+func TestOnboardingReadsAreRetried(t *testing.T) {
+	t.Parallel()
+	reads := map[appliverytest.Endpoint]func(context.Context, *applivery.Client) (int, error){
+		appliverytest.EndpointUserList: func(ctx context.Context, c *applivery.Client) (int, error) {
+			page, err := c.Users.List(ctx, org, nil)
+			if err != nil {
+				return 0, err
+			}
+			return len(page.Items), nil
+		},
+		appliverytest.EndpointAppleEnrollmentTokenList: func(ctx context.Context, c *applivery.Client) (int, error) {
+			page, err := c.AppleEnrollmentTokens.List(ctx, org, nil)
+			if err != nil {
+				return 0, err
+			}
+			return len(page.Items), nil
+		},
+	}
+	// Every failure a read is retried after (docs/retries.md); a read
+	// changes nothing, so it is retried even when the server answered.
+	transient := []appliverytest.Fault{{Status: 502, HTML: true}, {Drop: true, Applied: true}, {Status: 503}, {Status: 500},
+		{Status: 504}, {Status: 429}}
+	for endpoint, read := range reads {
+		t.Run(string(endpoint), func(t *testing.T) {
+			t.Parallel()
+			srv, c := newFake(t, applivery.WithMaxRetries(len(transient)))
+			srv.AddUser(org, applivery.User{Email: "ana@acme.example"})
+			_, err := c.AppleEnrollmentTokens.Create(context.Background(), org, &applivery.CreateAppleEnrollmentTokenRequest{})
+			require.NoError(t, err)
+			srv.Script(endpoint, transient...)
+			n, err := read(context.Background(), c)
+			require.NoError(t, err)
+			assert.Equal(t, 1, n, "the user, or the token")
+			assert.Equal(t, len(transient)+1, recorded(srv, endpoint), "every transient failure retried")
+		})
+	}
+}

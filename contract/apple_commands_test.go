@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,40 +142,11 @@ func TestRandomAppleCommandBodiesDecodeToWhatTheySay(t *testing.T) {
 
 func TestAppleCommandDocumentedErrorsMap(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		call        string
-		prefer      string
-		wantStatus  int
-		wantCode    applivery.ErrorCode
-		wantMessage string
-		wantIs      error
-	}{
+	checkDocumentedErrors(t, appleCalls, slices.Concat([]documentedError{
 		{"AppleCancel", "code=400, example=notPendingOrTried", 400, 5106, "AdmCommand not status pending or tried", applivery.ErrCommandNotPending},
 		{"AppleCancel", "code=400, example=billingPlan", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
-		{"AppleCancel", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"AppleCancel", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"AppleGet", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"AppleGet", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"AppleCreate", "code=400", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
-		{"AppleCreate", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"AppleCreate", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.call+" "+tt.prefer, func(t *testing.T) {
-			t.Parallel()
-			c, chk := newClient(t, staticPrism, tt.prefer, nil)
-			err := appleCalls[tt.call](context.Background(), c)
-			var apiErr *applivery.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
-			assert.Equal(t, tt.wantCode, apiErr.Code)
-			assert.Equal(t, tt.wantMessage, apiErr.Message)
-			assert.Equal(t, 1, apiErr.Attempts)
-			assert.ErrorIs(t, err, tt.wantIs)
-			assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a 4xx says nothing was done")
-			chk.requireConforms(t)
-		})
-	}
+		refusedForThePlan("AppleCreate"),
+	}, answersOf401And404("AppleCancel"), answersOf401And404("AppleGet"), answersOf401And404("AppleCreate")))
 }
 
 // expectedAppleCommand reads an Apple command record member by member,

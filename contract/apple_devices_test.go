@@ -5,6 +5,7 @@ package contract_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -115,36 +116,9 @@ func TestRandomAppleDeviceBodiesDecodeToWhatTheySay(t *testing.T) {
 
 func TestAppleDeviceDocumentedErrorsMap(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		call       string
-		prefer     string
-		wantStatus int
-		wantCode   applivery.ErrorCode
-		wantIs     error
-	}{
-		{"AppleDeviceGet", "code=401", 401, 4002, applivery.ErrUnauthorized},
-		{"AppleDeviceGet", "code=404", 404, 3001, applivery.ErrNotFound},
-		{"AppleDeviceList", "code=401", 401, 4002, applivery.ErrUnauthorized},
-		{"AppleDeviceList", "code=404", 404, 3001, applivery.ErrNotFound},
-		{"AppleDeviceUpdate", "code=400", 400, 5050, applivery.ErrFeatureNotAllowed},
-		{"AppleDeviceUpdate", "code=401", 401, 4002, applivery.ErrUnauthorized},
-		{"AppleDeviceUpdate", "code=404", 404, 3001, applivery.ErrNotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.call+" "+tt.prefer, func(t *testing.T) {
-			t.Parallel()
-			c, chk := newClient(t, staticPrism, tt.prefer, nil)
-			err := calls[tt.call](context.Background(), c)
-			var apiErr *applivery.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
-			assert.Equal(t, tt.wantCode, apiErr.Code)
-			assert.Equal(t, 1, apiErr.Attempts, "a documented refusal is not retried")
-			assert.ErrorIs(t, err, tt.wantIs)
-			assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a refusal did not act")
-			chk.requireConforms(t)
-		})
-	}
+	checkDocumentedErrors(t, calls, slices.Concat([]documentedError{
+		refusedForThePlan("AppleDeviceUpdate"),
+	}, answersOf401And404("AppleDeviceGet"), answersOf401And404("AppleDeviceList"), answersOf401And404("AppleDeviceUpdate")))
 }
 
 // expectedAppleDevice reads an Apple device member by member, independently

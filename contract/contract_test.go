@@ -7,7 +7,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"iter"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,25 +156,7 @@ func TestListAllStopsOnAMockThatRepeatsItsPage(t *testing.T) {
 	// Static Prism answers every page with the same items, page 0 and
 	// hasNextPage true: ListAll must end, with an error, not loop.
 	c, chk := newClient(t, staticPrism, "", nil)
-	var items int
-	var errs []error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for cmd, err := range c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 5}) {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			assert.NotNil(t, cmd)
-			items++
-		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("ListAll still running after 30 s")
-	}
+	items, errs := drainWithin(t, c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 5}), 0)
 	require.Len(t, errs, 1)
 	assert.Contains(t, errs[0].Error(), "repeats page 1, already read")
 	assert.Equal(t, 1, items, "the first page's one item, and not again")
@@ -180,42 +165,14 @@ func TestListAllStopsOnAMockThatRepeatsItsPage(t *testing.T) {
 
 func TestDocumentedErrorsMap(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		call        string
-		prefer      string
-		wantStatus  int
-		wantCode    applivery.ErrorCode
-		wantMessage string
-		wantIs      error
-	}{
+	checkDocumentedErrors(t, calls, slices.Concat([]documentedError{
 		{"Cancel", "code=400, example=notPending", 400, 5052, "EmmCommand status not Pending", applivery.ErrCommandNotPending},
 		{"Cancel", "code=400, example=billingPlan", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
 		{"Cancel", "code=401, example=invalidToken", 401, 4004, "Invalid Token", applivery.ErrUnauthorized},
 		{"Cancel", "code=401, example=noAuthToken", 401, 4002, "No auth token", applivery.ErrUnauthorized},
 		{"Cancel", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"Get", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"Get", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"List", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"List", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-		{"Create", "code=400", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed},
-		{"Create", "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
-		{"Create", "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.call+" "+tt.prefer, func(t *testing.T) {
-			t.Parallel()
-			c, chk := newClient(t, staticPrism, tt.prefer, nil)
-			err := calls[tt.call](context.Background(), c)
-			var apiErr *applivery.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
-			assert.Equal(t, tt.wantCode, apiErr.Code)
-			assert.Equal(t, tt.wantMessage, apiErr.Message)
-			assert.Equal(t, 1, apiErr.Attempts)
-			assert.ErrorIs(t, err, tt.wantIs)
-			chk.requireConforms(t)
-		})
-	}
+		refusedForThePlan("Create"),
+	}, answersOf401And404("Get"), answersOf401And404("List"), answersOf401And404("Create")))
 }
 
 // dynamicRounds is how many random bodies each method meets.
@@ -268,28 +225,22 @@ func TestRandomBodiesDecodeToWhatTheySay(t *testing.T) {
 func TestListAllEndsOnRandomPages(t *testing.T) {
 	t.Parallel()
 	c, chk := newClient(t, dynamicPrism, "", nil)
-	for range 20 {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			n := 0
-			for cmd, err := range c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 3}) {
-				if err != nil {
-					continue // a refused body or paging that does not advance: once, and the end
-				}
-				assert.NotNil(t, cmd)
-				if n++; n == 500 {
-					break
-				}
-			}
-		}()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Fatal("ListAll still running after 30 s")
-		}
-	}
+	requireListAllEnds(t, func() iter.Seq2[*applivery.Command, error] {
+		return c.AndroidCommands.ListAll(context.Background(), org, device, &applivery.ListCommandsOptions{Limit: 3})
+	})
 	chk.requireConforms(t)
+}
+
+// requireListAllEnds ranges 20 times over the iteration listAll returns, of
+// a client of dynamic Prism, to at most 500 items: each must end within
+// 30 s, with at most one error (a refused body, or paging that does not
+// advance, ends it).
+func requireListAllEnds[T any](t *testing.T, listAll func() iter.Seq2[*T, error]) {
+	t.Helper()
+	for range 20 {
+		_, errs := drainWithin(t, listAll(), 500)
+		assert.LessOrEqual(t, len(errs), 1, "an error ends the iteration")
+	}
 }
 
 // TestMismatchesAreCaught proves the checks above would fail if the SDK sent
@@ -467,4 +418,134 @@ func integer(raw json.RawMessage) int {
 		return 0
 	}
 	return n
+}
+
+// expectedPageOf reads a list answer as expectedPaging does into a page of
+// type P (a UserPage, an EnrollmentTokenPage, …: the SDK's pages share
+// their fields' names), each item read by item.
+func expectedPageOf[P, T any](t *testing.T, raw json.RawMessage, item func(*testing.T, json.RawMessage) T) P {
+	t.Helper()
+	items, p := expectedPaging(t, raw)
+	list := make([]T, len(items))
+	for i, it := range items {
+		list[i] = item(t, it)
+	}
+	var page P
+	v := reflect.ValueOf(&page).Elem()
+	v.FieldByName("Items").Set(reflect.ValueOf(list))
+	for name, n := range map[string]int{"Page": p.page, "Limit": p.limit, "TotalDocs": p.totalDocs,
+		"TotalPages": p.totalPages, "NextPage": p.next, "PrevPage": p.prev} {
+		v.FieldByName(name).SetInt(int64(n))
+	}
+	v.FieldByName("HasNextPage").SetBool(p.hasNext)
+	v.FieldByName("HasPrevPage").SetBool(p.hasPrev)
+	return page
+}
+
+// requireRandomBodiesSayWhatTheyDecodeTo makes call, a method of a client
+// of dynamic Prism whose checker is chk, meet dynamicRounds random bodies:
+// each must decode without error, to what want reads from the body's data,
+// and most must differ.
+func requireRandomBodiesSayWhatTheyDecodeTo[T any](t *testing.T, chk *checker, call func() (*T, error), want func(*testing.T, json.RawMessage) T) {
+	t.Helper()
+	distinct := map[string]bool{}
+	for range dynamicRounds {
+		got, err := call()
+		body := chk.lastBody()
+		distinct[string(body)] = true
+		require.NoError(t, err, "body %s", body)
+		require.Equal(t, want(t, rawMember(t, body, "data")), *got, "body %s", body)
+	}
+	if seed == "" {
+		assert.Greater(t, len(distinct), dynamicRounds/2, "Prism must send random bodies, not one")
+	}
+	chk.requireConforms(t)
+}
+
+// documentedError is an error answer the spec documents for a method,
+// asked of static Prism by prefer, and what the SDK must make of it.
+type documentedError struct {
+	call        string // a key of the calls checkDocumentedErrors is given
+	prefer      string
+	wantStatus  int
+	wantCode    applivery.ErrorCode
+	wantMessage string
+	wantIs      error
+}
+
+// checkDocumentedErrors runs each documented error as a subtest, of the
+// method of drive it names: the call fails with an *APIError of its status, code and message, after one
+// attempt, matching its sentinel and not ErrOutcomeUnknown (a documented
+// refusal did nothing).
+func checkDocumentedErrors(t *testing.T, drive map[string]func(context.Context, *applivery.Client) error, tests []documentedError) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.call+" "+tt.prefer, func(t *testing.T) {
+			t.Parallel()
+			c, chk := newClient(t, staticPrism, tt.prefer, nil)
+			err := drive[tt.call](context.Background(), c)
+			var apiErr *applivery.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
+			assert.Equal(t, tt.wantCode, apiErr.Code)
+			assert.Equal(t, tt.wantMessage, apiErr.Message)
+			assert.Equal(t, 1, apiErr.Attempts, "a documented refusal is not retried")
+			assert.ErrorIs(t, err, tt.wantIs)
+			assert.NotErrorIs(t, err, applivery.ErrOutcomeUnknown, "a documented refusal did nothing")
+			chk.requireConforms(t)
+		})
+	}
+}
+
+// resultless adapts a method that answers a result to the signature of
+// calls, which keep only the error.
+func resultless[T any](f func(context.Context, *applivery.Client) (T, error)) func(context.Context, *applivery.Client) error {
+	return func(ctx context.Context, c *applivery.Client) error {
+		_, err := f(ctx, c)
+		return err
+	}
+}
+
+// answersOf401And404 are the two refusals every method's page documents
+// alike (or the spec infers for it), for the method call: no key, and an
+// organization or record that does not exist.
+func answersOf401And404(call string) []documentedError {
+	return []documentedError{
+		{call, "code=401", 401, 4002, "No auth token", applivery.ErrUnauthorized},
+		{call, "code=404", 404, 3001, "Entity not found", applivery.ErrNotFound},
+	}
+}
+
+// refusedForThePlan is the 400 of a method whose page shows the billing
+// plan's refusal (or whose spec infers it, the shared BadRequest).
+func refusedForThePlan(call string) documentedError {
+	return documentedError{call, "code=400", 400, 5050, "Feature not allowed for you billing plan", applivery.ErrFeatureNotAllowed}
+}
+
+// drainWithin ranges over seq to its end, or to its max-th item when max is
+// not 0, and fails the test if that takes 30 s: a ListAll must end whatever
+// the server's paging says. It returns the count of the items, each
+// non-nil, and the errors yielded.
+func drainWithin[T any](t *testing.T, seq iter.Seq2[*T, error], max int) (items int, errs []error) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for item, err := range seq {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			assert.NotNil(t, item)
+			if items++; items == max {
+				break
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("ListAll still running after 30 s")
+	}
+	return items, errs
 }

@@ -72,29 +72,7 @@ func TestRandomMDMDeviceBodiesDecodeToWhatTheySay(t *testing.T) {
 
 func TestMDMDeviceDocumentedErrorsMap(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		prefer     string
-		wantStatus int
-		wantCode   applivery.ErrorCode
-		wantIs     error
-	}{
-		{"code=401", 401, 4002, applivery.ErrUnauthorized},
-		{"code=404", 404, 3001, applivery.ErrNotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.prefer, func(t *testing.T) {
-			t.Parallel()
-			c, chk := newClient(t, staticPrism, tt.prefer, nil)
-			err := calls["DevicesList"](context.Background(), c)
-			var apiErr *applivery.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tt.wantStatus, apiErr.StatusCode)
-			assert.Equal(t, tt.wantCode, apiErr.Code)
-			assert.Equal(t, 1, apiErr.Attempts, "a 401 or 404 is not retried")
-			assert.ErrorIs(t, err, tt.wantIs)
-			chk.requireConforms(t)
-		})
-	}
+	checkDocumentedErrors(t, calls, answersOf401And404("DevicesList"))
 }
 
 // expectedMDMDevice reads a cross-platform device member by member,
