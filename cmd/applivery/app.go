@@ -22,6 +22,7 @@ var registry = []*cmdSpec{
 	appleDevicesListCommand, appleDevicesGetCommand, appleDevicesUpdateCommand,
 	devicesEveryListCommand, devicesFindCommand,
 	appleCreateCommand, appleGetCommand, appleCancelCommand, appleWaitCommand,
+	usersListCommand, usersCreateCommand,
 	apiCommand,
 }
 

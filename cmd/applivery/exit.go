@@ -21,6 +21,7 @@ const (
 	exitPending     = 10  // a waited-for command was still pending when --timeout ran out
 	exitSomeFailed  = 11  // a run on many devices: some failed, their lines say which
 	exitIncomplete  = 12  // a run on many devices: the device list could not be read to its end
+	exitExists      = 13  // a create refused: what it would create exists (code 5048)
 	exitInterrupted = 130 // interrupted (SIGINT, SIGTERM)
 )
 
@@ -38,6 +39,7 @@ var exitMeanings = map[int]string{
 	exitPending:     "wait: the command was still pending (Android PENDING; Apple Pending, Tried or NotNow) when --timeout ran out",
 	exitSomeFailed:  "a run on many devices: some failed (their lines say which)",
 	exitIncomplete:  "a run on many devices: the device list could not be read to its end (the last line says after which device; --after takes up there)",
+	exitExists:      "users create: a user with that email exists already (code 5048)",
 	exitInterrupted: "interrupted (a run on many devices: every device taken is on stdout)",
 }
 
@@ -82,6 +84,8 @@ func exitStatus(err error) int {
 		return exitPending
 	case errors.Is(err, applivery.ErrCommandNotPending):
 		return exitNotPending
+	case errors.Is(err, applivery.ErrAlreadyExists):
+		return exitExists
 	case errors.Is(err, applivery.ErrNotFound):
 		return exitNotFound
 	case errors.Is(err, applivery.ErrUnauthorized), errors.Is(err, applivery.ErrForbidden):
