@@ -23,6 +23,7 @@ var registry = []*cmdSpec{
 	devicesEveryListCommand, devicesFindCommand,
 	appleCreateCommand, appleGetCommand, appleCancelCommand, appleWaitCommand,
 	usersListCommand, usersCreateCommand,
+	androidTokensCreateCommand, aospTokensCreateCommand, appleTokensCreateCommand, appleTokensListCommand,
 	apiCommand,
 }
 

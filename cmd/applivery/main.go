@@ -34,7 +34,7 @@ func main() {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	a := &app{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		stderrTerminal: isTerminal(os.Stderr), signals: signals}
+		stderrTerminal: isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout), signals: signals}
 	code := a.run(context.Background(), os.Args[1:])
 	signal.Stop(signals)
 	os.Exit(code)
