@@ -38,7 +38,7 @@ var exitMeanings = map[int]string{
 	exitCanceled:    "wait: the command ended CANCEL",
 	exitPending:     "wait: the command was still pending (Android PENDING; Apple Pending, Tried or NotNow) when --timeout ran out",
 	exitSomeFailed:  "a run on many devices: some failed (their lines say which)",
-	exitIncomplete:  "a run on many devices: the device list could not be read to its end (the last line says after which device; --after takes up there)",
+	exitIncomplete:  "a run on many devices: the device list could not be read to its end (the last line says after which device; --after takes up there); an onboarding run: the CSV file is malformed, or the organization's token limit stopped it",
 	exitExists:      "users create: a user with that email exists already (code 5048)",
 	exitInterrupted: "interrupted (a run on many devices: every device taken is on stdout)",
 }
