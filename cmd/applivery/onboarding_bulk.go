@@ -30,7 +30,7 @@ token's ID and the PNG's path, never the one-time token. A token create is
 never sent twice: one whose outcome is unknown is that user's failure, and
 the console tells whether it was made. The organization's limit of tokens
 (code 5017) stops the run: exit 12, and the last line says after which user.
-` + bulkHelp,
+` + rowsHelp + bulkHelp,
 	exits: bulkExits,
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		var (

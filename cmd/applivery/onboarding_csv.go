@@ -24,6 +24,11 @@ import (
 // not CSV (a row of another number of fields, a stray quote) stops the
 // intake as a broken devices file does.
 
+// rowsHelp tells how the fleet runs' help reads for a run over a file.
+const rowsHelp = `
+In a run over a file, a row is what a device is below: --after takes an
+email, and a line names the row by its email ("line N" without one).`
+
 // csvColumns are the columns an onboarding file may have.
 var csvColumns = []string{"email", "name", "tags", "language"}
 

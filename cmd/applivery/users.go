@@ -61,7 +61,7 @@ re-run of the same file creates nothing twice. A create whose outcome is
 unknown looks the user up by email: found, it is a success; not found, that
 user's failure. A row with a bad email or language is that row's failure;
 a file that is not CSV stops the run (exit 12).
-` + bulkHelp,
+` + rowsHelp + bulkHelp,
 	exits: append([]int{exitExists}, bulkExits...),
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		var (

@@ -245,24 +245,59 @@ func TestUsersCreateWhoseOutcomeIsUnknown(t *testing.T) {
 	}
 }
 
-func TestUsersCreateFromCSVInterrupted(t *testing.T) {
+// interruptedOnboarding are the runs over a file that an interrupt stops:
+// the endpoint each user's work ends with, and what it made.
+var interruptedOnboarding = []struct {
+	name     string
+	endpoint appliverytest.Endpoint
+	args     func(t *testing.T) []string
+	made     func(srv *appliverytest.Server) int
+}{
+	{"users create", appliverytest.EndpointUserCreate, func(*testing.T) []string {
+		return []string{"users", "create", "--org", org, "--from", "-"}
+	}, func(srv *appliverytest.Server) int { return len(srv.Users(org)) - 2 }},
+	{"tokens for users", appliverytest.EndpointAndroidEnrollmentTokenCreate, func(t *testing.T) []string {
+		return []string{"android", "enrollment-tokens", "create", "--org", org, "--mode", "COPE", "--for-users", "-", "--qr-dir", t.TempDir()}
+	}, func(srv *appliverytest.Server) int { return len(srv.EnrollmentTokens(org)) }},
+}
+
+func TestOnboardingInterrupted(t *testing.T) {
 	t.Parallel()
-	srv := usersServer(t)
-	srv.Script(appliverytest.EndpointUserCreate, appliverytest.Fault{Latency: 200 * time.Millisecond}, appliverytest.Fault{Latency: 200 * time.Millisecond})
-	sigs := make(chan os.Signal, 1)
-	var stdout, stderr bytes.Buffer
-	a := &app{getenv: func(k string) string {
-		return map[string]string{"APPLIVERY_API_KEY": srv.APIKey, "APPLIVERY_BASE_URL": srv.URL}[k]
-	}, stdin: strings.NewReader("email\na@x.example\nb@x.example\nc@x.example\nd@x.example\n"), stdout: &stdout, stderr: &stderr, signals: sigs}
-	code := make(chan int, 1)
-	go func() {
-		code <- a.run(context.Background(), []string{"users", "create", "--org", org, "--from", "-", "--concurrency", "2", "--output", "json"})
-	}()
-	require.Eventually(t, func() bool { return len(srv.Requests()) == 2 }, 10*time.Second, time.Millisecond, "two users in flight")
-	sigs <- os.Interrupt
-	assert.Equal(t, exitInterrupted, <-code)
-	lines := jsonLinesBy(t, stdout.String(), "email")
-	assert.Len(t, lines, 3, stdout.String())
-	assert.Equal(t, true, lines["end"]["interrupted"])
-	assert.Len(t, srv.Users(org), 4, "the two in flight finished, no more were taken")
+	for _, run := range interruptedOnboarding {
+		t.Run(run.name, func(t *testing.T) {
+			t.Parallel()
+			srv := usersServer(t)
+			if run.endpoint != appliverytest.EndpointUserCreate {
+				for _, email := range []string{"a@x.example", "b@x.example", "c@x.example", "d@x.example"} {
+					srv.AddUser(org, applivery.User{Email: email})
+				}
+			}
+			slow := appliverytest.Fault{Latency: 200 * time.Millisecond}
+			srv.Script(run.endpoint, slow, slow)
+			sigs := make(chan os.Signal, 1)
+			var stdout, stderr bytes.Buffer
+			a := &app{getenv: func(k string) string {
+				return map[string]string{"APPLIVERY_API_KEY": srv.APIKey, "APPLIVERY_BASE_URL": srv.URL}[k]
+			}, stdin: strings.NewReader("email\na@x.example\nb@x.example\nc@x.example\nd@x.example\n"), stdout: &stdout, stderr: &stderr, signals: sigs}
+			code := make(chan int, 1)
+			go func() {
+				code <- a.run(context.Background(), append(run.args(t), "--concurrency", "2", "--output", "json"))
+			}()
+			require.Eventually(t, func() bool {
+				n := 0
+				for _, r := range srv.Requests() {
+					if r.Endpoint == run.endpoint {
+						n++
+					}
+				}
+				return n == 2
+			}, 10*time.Second, time.Millisecond, "two users in flight")
+			sigs <- os.Interrupt
+			assert.Equal(t, exitInterrupted, <-code)
+			lines := jsonLinesBy(t, stdout.String(), "email")
+			assert.Len(t, lines, 3, stdout.String())
+			assert.Equal(t, true, lines["end"]["interrupted"])
+			assert.Equal(t, 2, run.made(srv), "the two in flight finished, no more were taken")
+		})
+	}
 }
