@@ -26,7 +26,9 @@ tags,language) it creates a token for each user of the file, found by email
 (a user not found is that row's failure: run "users create --from" first),
 and writes its QR code to DIR/EMAIL.png (--qr-dir, created if missing; an
 email that is no plain file name is refused). A line per user gives the
-token's ID and the PNG's path, never the one-time token. A token create is
+token's ID and the PNG's path, never the one-time token. A user whose PNG is
+in DIR already is skipped, so a re-run of the file makes no token twice;
+delete the PNG to make a new one. A token create is
 never sent twice: one whose outcome is unknown is that user's failure, and
 the console tells whether it was made. The organization's limit of tokens
 (code 5017) stops the run: exit 12, and the last line says after which user.
@@ -117,6 +119,11 @@ func (o *onboarding) tokenFor(ctx context.Context, email string) (*bulkLine, err
 	path, err := qrPath(o.dir, email)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		// A token was made for this user by an earlier run: a re-run of
+		// the file makes none twice.
+		return &bulkLine{Skipped: "its QR code is there already: delete it to make a new token", QR: path}, nil
 	}
 	user, err := findUser(ctx, o.client, o.org, email)
 	switch {

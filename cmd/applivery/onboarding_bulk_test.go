@@ -54,6 +54,16 @@ func TestTokensForUsersWriteAQRCodeEach(t *testing.T) {
 	assert.Equal(t, float64(exitNotFound), missing["error"].(map[string]any)["exit"])
 	assert.Contains(t, missing["error"].(map[string]any)["message"], "users create --org "+org+" --from FILE")
 	assertFiles(t, dir, "ana@acme.example.png", "bo@acme.example.png")
+
+	// A re-run makes no token twice: the users with a PNG are skipped.
+	require.NoError(t, os.Remove(filepath.Join(dir, "bo@acme.example.png")))
+	res = runCLI(t, srv, nil, csv, forUsers(dir)...)
+	assert.Equal(t, exitSomeFailed, res.code, res.stderr)
+	lines = jsonLinesBy(t, res.stdout, "email")
+	assert.Contains(t, lines["ana@acme.example"]["skipped"], "its QR code is there already")
+	assert.Equal(t, true, lines["bo@acme.example"]["ok"])
+	assert.NotNil(t, lines["bo@acme.example"]["token"], "a new token for the user whose PNG was deleted")
+	assert.Len(t, srv.EnrollmentTokens(org), 3)
 }
 
 func TestTokensForUsersDryRun(t *testing.T) {
