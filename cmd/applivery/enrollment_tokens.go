@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -84,6 +86,11 @@ func (c *cli) createToken(ctx context.Context, qr string, create func(ctx contex
 	if kind == qrTerminal && c.output == "json" {
 		return &usageError{"--qr - draws the QR code on the terminal: with --output json, write it to a file with --qr FILE.png"}
 	}
+	if kind == qrFile {
+		if err := checkQRFile(qr); err != nil {
+			return err
+		}
+	}
 	tok, err := create(ctx)
 	if err != nil {
 		if errors.Is(err, applivery.ErrLimitExceeded) {
@@ -97,6 +104,18 @@ func (c *cli) createToken(ctx context.Context, qr string, create func(ctx contex
 		}
 	}
 	return c.printToken(tok, kind, qr)
+}
+
+// checkQRFile refuses, before the token is created, a --qr FILE that could
+// not be written: its directory missing, or a directory in its place.
+func checkQRFile(path string) error {
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
+		return &usageError{fmt.Sprintf("--qr %s: no directory %s to write it in", path, filepath.Dir(path))}
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return &usageError{fmt.Sprintf("--qr %s: is a directory, not a PNG file", path)}
+	}
+	return nil
 }
 
 // writeTokenQR writes the QR code of tok to the PNG file path, or draws it

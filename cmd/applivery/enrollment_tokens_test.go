@@ -87,6 +87,14 @@ func TestTokenCreateQRFileRoundTrip(t *testing.T) {
 			assert.Contains(t, res.stdout, tok.ID+"\tPENDING\t")
 			assert.Contains(t, res.stdout, "\tqr "+path+"\n")
 			assert.NotContains(t, res.stdout+res.stderr, tok.OneTimeToken)
+
+			res = runCLI(t, srv, nil, "", append(tt.args, "--qr", path, "--output", "json")...)
+			require.Equal(t, exitOK, res.code, res.stderr)
+			var summary map[string]any
+			require.NoError(t, json.Unmarshal([]byte(res.stdout), &summary))
+			assert.Equal(t, path, summary["qr"])
+			assert.NotEmpty(t, summary["id"])
+			assert.NotContains(t, res.stdout, srv.EnrollmentTokens(org)[1].OneTimeToken)
 		})
 	}
 }
@@ -155,6 +163,8 @@ func TestTokenCreateRefusals(t *testing.T) {
 		{"aosp with neither", []string{"aosp", "enrollment-tokens", "create"}, "--duration D or --perpetual"},
 		{"aosp with both", []string{"aosp", "enrollment-tokens", "create", "--duration", "1h", "--perpetual"}, "--duration D or --perpetual"},
 		{"apple with a bad language", []string{"apple", "enrollment-tokens", "create", "--language", "xx"}, "--language"},
+		{"--qr in no directory", []string{"apple", "enrollment-tokens", "create", "--qr", "/nonexistent/dir/t.png"}, "no directory /nonexistent/dir"},
+		{"--qr a directory", []string{"apple", "enrollment-tokens", "create", "--qr", os.TempDir()}, "is a directory, not a PNG file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runCLI(t, srv, nil, "", append(tt.args, "--org", org)...)
