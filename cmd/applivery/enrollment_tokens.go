@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,7 +100,7 @@ func (c *cli) createToken(ctx context.Context, qr string, create func(ctx contex
 		return flagError(err, tokenFlagNames)
 	}
 	if kind != qrNone {
-		if err := c.writeTokenQR(tok, kind, qr); err != nil {
+		if err := writeTokenQR(tok, kind, qr, c.stdout); err != nil {
 			return err
 		}
 	}
@@ -119,18 +120,18 @@ func checkQRFile(path string) error {
 }
 
 // writeTokenQR writes the QR code of tok to the PNG file path, or draws it
-// on stdout. A failure says that the token was created.
-func (c *cli) writeTokenQR(tok *applivery.EnrollmentToken, kind qrKind, path string) error {
+// on the terminal w. A failure says that the token was created.
+func writeTokenQR(tok *applivery.EnrollmentToken, kind qrKind, path string, w io.Writer) error {
 	payload, err := qrPayload(tok.QRCode)
 	switch {
 	case err != nil:
 	case kind == qrFile:
 		err = writeQRFile(path, payload)
 	default:
-		err = printQRTerminal(c.stdout, payload)
+		err = printQRTerminal(w, payload)
 	}
 	if err != nil {
-		return fmt.Errorf("applivery: token %s was created, but its QR code could not be written: %w", tok.ID, err)
+		return &localError{fmt.Errorf("applivery: token %s was created, but its QR code could not be written: %w", tok.ID, err)}
 	}
 	return nil
 }
@@ -198,6 +199,7 @@ var aospTokensCreateCommand = &cmdSpec{
 for --duration (seconds, or a Go duration such as 24h), or --perpetual,
 reusable after an enrollment.
 ` + tokenHelp,
+	exits: []int{exitLocal},
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		var (
 			t         tokenFlags
@@ -234,6 +236,7 @@ var appleTokensCreateCommand = &cmdSpec{
 	long: `Create creates an enrollment token for Apple devices. Its QR code encodes
 the token's enrollment link.
 ` + tokenHelp,
+	exits: []int{exitLocal},
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		var t tokenFlags
 		t.register(flags, true)

@@ -205,3 +205,28 @@ func TestAppleTokensList(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &list))
 	assert.Len(t, list, 2)
 }
+
+func TestTokenQRThatCannotBeWrittenIsALocalFailure(t *testing.T) {
+	t.Parallel()
+	long, err := json.Marshal(strings.Repeat("x", qrMaxBytes+1))
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name string
+		qr   json.RawMessage
+		kind qrKind
+	}{
+		{"too long for a QR code, to a file", long, qrFile},
+		{"too long for a QR code, on the terminal", long, qrTerminal},
+		{"no QR code", nil, qrFile},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "t.png")
+			var out strings.Builder
+			err := writeTokenQR(&applivery.EnrollmentToken{ID: "tok1", QRCode: tt.qr}, tt.kind, path, &out)
+			assert.Equal(t, exitLocal, exitStatus(err))
+			assert.ErrorContains(t, err, "token tok1 was created, but its QR code could not be written")
+			assert.NoFileExists(t, path)
+			assert.Empty(t, out.String())
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 // Exit statuses, for scripts to branch on.
 const (
 	exitOK          = 0
+	exitLocal       = 1 // the API call succeeded, but its output could not be written (a QR code's PNG)
 	exitUsage       = 2 // a usage or validation error: nothing was sent
 	exitNotFound    = 3
 	exitAuth        = 4 // unauthorized or forbidden
@@ -28,6 +29,7 @@ const (
 // exitMeanings are the exit statuses as the help lists them.
 var exitMeanings = map[int]string{
 	exitOK:          "success",
+	exitLocal:       "the API call succeeded but its output could not be made or written: a token's QR code (the message names the token created)",
 	exitUsage:       "usage or validation error: nothing was sent",
 	exitNotFound:    "not found (code 3001, HTTP 404)",
 	exitAuth:        "unauthorized or forbidden (codes 4002 and 4004, HTTP 401 and 403)",
@@ -42,6 +44,13 @@ var exitMeanings = map[int]string{
 	exitExists:      "users create: a user with that email exists already (code 5048)",
 	exitInterrupted: "interrupted (a run on many devices: every device taken is on stdout)",
 }
+
+// localError is a failure on this machine after the API call succeeded:
+// the QR code of a created token could not be encoded or written.
+type localError struct{ err error }
+
+func (e *localError) Error() string { return e.err.Error() }
+func (e *localError) Unwrap() error { return e.err }
 
 // usageError is a mistake in the command line.
 type usageError struct{ msg string }
@@ -68,6 +77,7 @@ func exitStatus(err error) int {
 		ended       *endedError
 		exit        *exitError
 		interrupted *interruptedError
+		local       *localError
 	)
 	switch {
 	case err == nil:
@@ -76,6 +86,8 @@ func exitStatus(err error) int {
 		return exit.code
 	case errors.As(err, &interrupted):
 		return exitInterrupted
+	case errors.As(err, &local):
+		return exitLocal
 	case errors.As(err, &usageErr), errors.Is(err, applivery.ErrInvalidArgument):
 		return exitUsage
 	case errors.As(err, &ended):

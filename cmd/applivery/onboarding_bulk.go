@@ -33,7 +33,7 @@ never sent twice: one whose outcome is unknown is that user's failure, and
 the console tells whether it was made. The organization's limit of tokens
 (code 5017) stops the run: exit 12, and the last line says after which user.
 ` + rowsHelp + bulkHelp,
-	exits: bulkExits,
+	exits: append([]int{exitLocal}, bulkExits...),
 	setup: func(c *cli, flags *flag.FlagSet) (runFunc, *bulkFlags) {
 		var (
 			t        tokenFlags
@@ -146,12 +146,8 @@ func (o *onboarding) tokenFor(ctx context.Context, email string) (*bulkLine, err
 	case err != nil:
 		return nil, flagError(err, tokenFlagNames)
 	}
-	payload, err := qrPayload(tok.QRCode)
-	if err == nil {
-		err = writeQRFile(path, payload)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("applivery: token %s was created, but its QR code could not be written: %w", tok.ID, err)
+	if err := writeTokenQR(tok, qrFile, path, nil); err != nil {
+		return nil, err
 	}
 	return &bulkLine{Token: &lineToken{ID: tok.ID, ExpiresAt: timestamp(tok.ExpiresAt)}, QR: path}, nil
 }
