@@ -22,6 +22,8 @@ var registry = []*cmdSpec{
 	appleDevicesListCommand, appleDevicesGetCommand, appleDevicesUpdateCommand,
 	devicesEveryListCommand, devicesFindCommand,
 	appleCreateCommand, appleGetCommand, appleCancelCommand, appleWaitCommand,
+	usersListCommand, usersCreateCommand,
+	androidTokensCreateCommand, aospTokensCreateCommand, appleTokensCreateCommand, appleTokensListCommand,
 	apiCommand,
 }
 
@@ -255,12 +257,19 @@ func checkFlags(c *cli, cmd *cmdSpec, flags *flag.FlagSet, bulk *bulkFlags) erro
 		return nil
 	}
 	var onlyBulk []string
+	only := bulk.onlyMany
+	if only == nil {
+		only = bulkOnlyFlags
+	}
 	flags.Visit(func(f *flag.Flag) {
-		if slices.Contains(bulkOnlyFlags, f.Name) {
+		if slices.Contains(only, f.Name) {
 			onlyBulk = append(onlyBulk, "--"+f.Name)
 		}
 	})
 	if len(onlyBulk) > 0 {
+		if bulk.rows != nil {
+			return &usageError{strings.Join(onlyBulk, ", ") + ": for a run over a file (--" + bulk.fromFlag + ")"}
+		}
 		return &usageError{strings.Join(onlyBulk, ", ") + ": for a run on many devices (--device repeated, --devices-from or --all-devices)"}
 	}
 	return nil

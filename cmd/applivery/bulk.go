@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -29,6 +30,29 @@ type bulkFlags struct {
 	after       string
 	concurrency int
 	dryRun      bool
+
+	// rows, when set, makes the run one over the rows of a file that
+	// --from (its fromFlag) names rather than over devices: it reads them
+	// in place of readDevices, yielding each row's key (an email). The
+	// line names the key under key ("email"), and the summary counts noun
+	// ("user"). Such a run takes no --device and no --all-devices.
+	rows     func(r io.Reader, yield func(string, error) bool)
+	fromFlag string
+	key      string
+	noun     string
+	// onlyMany are the flags a run on one refuses; bulkOnlyFlags when nil.
+	onlyMany []string
+}
+
+// registerRows adds the flags of a run over the rows of a file: the file
+// under the name from, and --after, --concurrency and --dry-run.
+func (b *bulkFlags) registerRows(flags *flag.FlagSet, from, usage string) {
+	b.fromFlag, b.key, b.noun = from, "email", "user"
+	b.onlyMany = []string{"after", "concurrency"}
+	flags.StringVar(&b.devicesFrom, from, "", usage)
+	flags.StringVar(&b.after, "after", "", "skip the rows up to this `EMAIL`, its own included: a re-run takes up after the one a stopped run's last line names")
+	flags.IntVar(&b.concurrency, "concurrency", 8, "`N` rows handled at once, at most 1000")
+	flags.BoolVar(&b.dryRun, "dry-run", false, "check each row and say what would be done; change nothing")
 }
 
 // deviceFilter is what --tag, --user, --policy and --segment select of the
@@ -104,6 +128,9 @@ func (b *bulkFlags) many(c *cli) bool {
 // check refuses the flags of a run on many devices that cannot work
 // together.
 func (b *bulkFlags) check(c *cli) error {
+	if b.rows != nil {
+		return b.checkRows(c)
+	}
 	sources := 0
 	for _, set := range []bool{len(c.devices) > 0, b.devicesFrom != "", b.allDevices} {
 		if set {
@@ -123,6 +150,20 @@ func (b *bulkFlags) check(c *cli) error {
 		return &usageError{fmt.Sprintf("--concurrency %d: must be from 1 to %d", b.concurrency, maxConcurrency)}
 	case b.after != "" && !b.allDevices && b.devicesFrom == "":
 		return &usageError{"--after goes with --devices-from or --all-devices"}
+	}
+	return nil
+}
+
+// checkRows refuses the flags of a run over the rows of a file that cannot
+// work together.
+func (b *bulkFlags) checkRows(c *cli) error {
+	switch {
+	case len(c.devices) > 0:
+		return &usageError{"--device: this command takes no device"}
+	case b.devicesFrom == "":
+		return &usageError{fmt.Sprintf("--dry-run, --after and --concurrency go with --%s FILE", b.fromFlag)}
+	case b.concurrency < 1 || b.concurrency > maxConcurrency:
+		return &usageError{fmt.Sprintf("--concurrency %d: must be from 1 to %d", b.concurrency, maxConcurrency)}
 	}
 	return nil
 }
@@ -147,9 +188,13 @@ func (b *bulkFlags) source(ctx context.Context, c *cli, client *applivery.Client
 		if err != nil {
 			return nil, 0, err
 		}
+		read := b.rows
+		if read == nil {
+			read = readDevices
+		}
 		return func(yield func(string, error) bool) {
 			defer closer()
-			readDevices(r, yield)
+			read(r, yield)
 		}, -1, nil
 	}
 	return func(yield func(string, error) bool) {
@@ -171,16 +216,31 @@ func (b *bulkFlags) open(c *cli) (io.Reader, func(), error) {
 	if b.devicesFrom == "-" {
 		return c.stdin, func() {}, nil
 	}
+	name := "--" + cmp.Or(b.fromFlag, "devices-from")
 	f, err := os.Open(b.devicesFrom)
 	if err != nil {
-		return nil, nil, &usageError{"--devices-from: " + err.Error()}
+		return nil, nil, &usageError{name + ": " + err.Error()}
 	}
 	if info, err := f.Stat(); err == nil && info.IsDir() {
 		f.Close()
-		return nil, nil, &usageError{fmt.Sprintf("--devices-from %s: is a directory, not a file of devices", b.devicesFrom)}
+		return nil, nil, &usageError{fmt.Sprintf("%s %s: is a directory, not a file of %ss", name, b.devicesFrom, b.nounOr())}
 	}
 	return f, func() { f.Close() }, nil
 }
+
+// nounOr is what the run goes over: "device" unless b says otherwise.
+func (b *bulkFlags) nounOr() string { return cmp.Or(b.noun, "device") }
+
+// haltError is the failure of one device that makes going on pointless
+// (the organization's limit of tokens is reached): that device's line says
+// it, and the run stops taking devices as when its source breaks (exit 12).
+type haltError struct{ err error }
+
+func (e *haltError) Error() string { return e.err.Error() }
+func (e *haltError) Unwrap() error { return e.err }
+
+// errHalted is feed's answer when a job halted the run.
+var errHalted = errors.New("halted")
 
 // A job is a command's work on one device: the line it reports on success.
 type job func(ctx context.Context, device string) (*bulkLine, error)
@@ -228,7 +288,8 @@ func (b *bulkFlags) forEach(ctx context.Context, c *cli, client *applivery.Clien
 	}
 
 	r := &bulkRun{cli: c, after: b.after, total: total, start: time.Now(),
-		single: !b.alwaysMany && len(c.devices) == 1}
+		single: !b.alwaysMany && len(c.devices) == 1, key: b.key, noun: b.nounOr()}
+	h := &halt{c: make(chan struct{})}
 	devices := make(chan string) // unbuffered: a device is taken when a worker is free
 	var wg sync.WaitGroup
 	workers := b.concurrency
@@ -246,18 +307,41 @@ func (b *bulkFlags) forEach(ctx context.Context, c *cli, client *applivery.Clien
 				}
 				line, err := work(dctx, device)
 				cancel()
+				h.on(err)
 				r.report(device, line, byInterrupt(err, in.aborted()))
 			}
 		}()
 	}
-	sourceErr := b.feed(source, in, r, devices)
+	sourceErr := b.feed(source, in, h.c, r, devices)
 	close(devices)
 	wg.Wait()
 	var usage *usageError
 	if errors.As(sourceErr, &usage) {
 		return usage // nothing was taken
 	}
+	if errors.Is(sourceErr, errHalted) {
+		sourceErr = h.err
+	}
 	return r.finish(sourceErr, in.stopped())
+}
+
+// halt is the stop of a run that a job's *haltError asks for: c is closed
+// at the first, and err is its end, as a broken source's.
+type halt struct {
+	once sync.Once
+	c    chan struct{}
+	err  *sourceError
+}
+
+// on halts the run when err is a *haltError.
+func (h *halt) on(err error) {
+	var he *haltError
+	if errors.As(err, &he) {
+		h.once.Do(func() {
+			h.err = &sourceError{err: he.err, exit: exitStatus(he.err), halted: true}
+			close(h.c)
+		})
+	}
 }
 
 // sourced is one item of a device source.
@@ -271,7 +355,7 @@ type sourced struct {
 // and hands each to a worker through devices until the source ends, fails
 // or the run is interrupted. Lines that are no device, and devices already
 // taken, get their line at once. It returns the source's failure, if any.
-func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, r *bulkRun, devices chan<- string) error {
+func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, halted <-chan struct{}, r *bulkRun, devices chan<- string) error {
 	items, quit := make(chan sourced), make(chan struct{})
 	defer close(quit)
 	go func() {
@@ -292,13 +376,15 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, r *bul
 		case next, ok := <-items:
 			if !ok {
 				if !resumed && !in.stopped() {
-					return &usageError{fmt.Sprintf("--after %s: no such device in the list: nothing was done", b.after)}
+					return &usageError{fmt.Sprintf("--after %s: no such %s in the list: nothing was done", b.after, b.nounOr())}
 				}
 				return nil
 			}
 			it = next
 		case <-in.stop:
 			return nil
+		case <-halted:
+			return errHalted
 		}
 		var srcErr *sourceError
 		switch {
@@ -320,6 +406,8 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, r *bul
 			r.took(it.device)
 		case <-in.stop:
 			return nil
+		case <-halted:
+			return errHalted
 		}
 	}
 }

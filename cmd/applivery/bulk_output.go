@@ -18,8 +18,14 @@ import (
 // {"device": …, "ok": false, "error": {"exit": n, "message": …}}. A job
 // fills in what it did; the run fills in the device, ok and the error.
 type bulkLine struct {
-	Device      string       `json:"device"`
+	Device string `json:"device,omitempty"`
+	// Email names the line instead of Device in a run over users.
+	Email       string       `json:"email,omitempty"`
 	OK          bool         `json:"ok"`
+	Existing    bool         `json:"existing,omitempty"` // the user was there already
+	User        *lineUser    `json:"user,omitempty"`
+	Token       *lineToken   `json:"token,omitempty"`
+	QR          string       `json:"qr,omitempty"`       // the path of the token's QR code PNG
 	Canceled    *[]string    `json:"canceled,omitempty"` // a pointer, so that none is [] rather than absent
 	Command     *lineCommand `json:"command,omitempty"`
 	DryRun      bool         `json:"dryRun,omitempty"`
@@ -49,6 +55,20 @@ func appleLine(cmd *applivery.AppleCommand) *lineCommand {
 	return &lineCommand{record: cmd, id: cmd.ID, typ: cmd.RequestType, status: string(cmd.Status)}
 }
 
+// lineUser is the MDM user of a line: as JSON, the user as the API sent
+// it; as text, its ID.
+type lineUser struct{ user *applivery.User }
+
+func (l *lineUser) MarshalJSON() ([]byte, error) { return json.Marshal(l.user) }
+
+// lineToken is the enrollment token of a line: its ID and expiry, never
+// its one-time token, which the line does not carry (the QR code is the
+// product of the run).
+type lineToken struct {
+	ID        string `json:"id"`
+	ExpiresAt string `json:"expiresAt,omitempty"`
+}
+
 // lineError is a failure in a line: the exit status the command on one
 // device would have exited with, and the message.
 type lineError struct {
@@ -70,10 +90,11 @@ type endLine struct {
 // text is the line as text: the device, "ok" or "failed", and what was done
 // or what went wrong, tab-separated.
 func (l *bulkLine) text() string {
+	name := l.Device + l.Email // one of them
 	if l.Error != nil {
-		return fmt.Sprintf("%s\tfailed\texit %d\t%s", l.Device, l.Error.Exit, l.Error.Message)
+		return fmt.Sprintf("%s\tfailed\texit %d\t%s", name, l.Error.Exit, l.Error.Message)
 	}
-	var what []string
+	what := l.onboarding()
 	if l.Canceled != nil {
 		what = append(what, counted("canceled", *l.Canceled))
 	}
@@ -89,7 +110,27 @@ func (l *bulkLine) text() string {
 	if l.Skipped != "" {
 		what = append(what, "skipped: "+l.Skipped)
 	}
-	return l.Device + "\tok\t" + strings.Join(what, "; ")
+	return name + "\tok\t" + strings.Join(what, "; ")
+}
+
+// onboarding is what an onboarding line says, as text: the user and
+// whether it was there, the token and its QR code.
+func (l *bulkLine) onboarding() []string {
+	var what []string
+	if l.User != nil {
+		state := "created"
+		if l.Existing {
+			state = "existing"
+		}
+		what = append(what, "user "+l.User.user.ID+" "+state)
+	}
+	if l.Token != nil {
+		what = append(what, "token "+l.Token.ID+" expires "+cmp.Or(l.Token.ExpiresAt, "-"))
+	}
+	if l.QR != "" {
+		what = append(what, "qr "+l.QR)
+	}
+	return what
 }
 
 // text is the last line as text: "interrupted" or "incomplete", the device
@@ -124,6 +165,9 @@ type bulkRun struct {
 	// command that otherwise works on one (create --dry-run): it ends with
 	// that device's own status, not 11.
 	single bool
+	// key is the line's member that names what it is on ("email"), when it
+	// is not "device"; noun is what the summary counts.
+	key, noun string
 
 	mu           sync.Mutex
 	done, failed int
@@ -148,6 +192,9 @@ func (r *bulkRun) report(device string, line *bulkLine, err error) {
 		line = &bulkLine{}
 	}
 	line.Device, line.OK = device, err == nil
+	if r.key == "email" {
+		line.Device, line.Email = "", device
+	}
 	if err != nil {
 		r.failed++
 		r.lastErr = err
@@ -185,7 +232,7 @@ func (r *bulkRun) progress() string {
 	if r.total >= 0 {
 		s, n = s+fmt.Sprintf("/%d", r.total), r.total
 	}
-	s += fmt.Sprintf(" device%s, %.1f/s, %d failed", plural(n), rate, r.failed)
+	s += fmt.Sprintf(" %s%s, %.1f/s, %d failed", cmp.Or(r.noun, "device"), plural(n), rate, r.failed)
 	if r.total >= 0 && rate > 0 {
 		s += ", ETA " + (time.Duration(float64(r.total-r.done)/rate) * time.Second).Round(time.Second).String()
 	}
@@ -203,18 +250,22 @@ func (r *bulkRun) finish(sourceErr error, interrupted bool) error {
 	if c.stderrTerminal {
 		fmt.Fprint(c.stderr, "\r\x1b[K")
 	}
-	summary := fmt.Sprintf("applivery: %d device%s: %d succeeded, %d failed, in %s",
-		r.done, plural(r.done), r.done-r.failed, r.failed, time.Since(r.start).Round(time.Millisecond))
+	summary := fmt.Sprintf("applivery: %d %s%s: %d succeeded, %d failed, in %s",
+		r.done, cmp.Or(r.noun, "device"), plural(r.done), r.done-r.failed, r.failed, time.Since(r.start).Round(time.Millisecond))
 	var srcErr *sourceError
 	switch {
 	case interrupted:
-		summary += "; interrupted: no more devices were taken, and every one taken is above"
+		summary += fmt.Sprintf("; interrupted: no more %ss were taken, and every one taken is above", cmp.Or(r.noun, "device"))
 		end := &endLine{Interrupted: true, After: r.after}
 		r.println(end, end.text())
 	case errors.As(sourceErr, &srcErr):
 		end := &endLine{Incomplete: true, After: r.after, Error: &lineError{Exit: srcErr.exit, Message: srcErr.Error()}}
 		r.println(end, end.text())
-		summary += fmt.Sprintf("; the device list is incomplete (%s)", srcErr)
+		if srcErr.halted {
+			summary += fmt.Sprintf("; stopped: no more %ss were taken (%s)", cmp.Or(r.noun, "device"), srcErr)
+		} else {
+			summary += fmt.Sprintf("; the %s list is incomplete (%s)", cmp.Or(r.noun, "device"), srcErr)
+		}
 	}
 	if r.after != "" && (interrupted || srcErr != nil) {
 		summary += "; to go on, run again with --after " + r.after

@@ -25,6 +25,9 @@ type app struct {
 	options []applivery.Option
 	// stderrTerminal says that stderr is a terminal, where progress is shown.
 	stderrTerminal bool
+	// stdoutTerminal says that stdout is a terminal, where --qr - draws a
+	// QR code.
+	stdoutTerminal bool
 	// pollInterval, when set, is the first wait between polls: tests shorten
 	// it.
 	pollInterval time.Duration

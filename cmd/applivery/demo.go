@@ -30,7 +30,8 @@ const demoUsage = `Usage: applivery demo
 
 Serves a fake Applivery API on loopback, seeded with a small fleet: 36
 Android devices in three sites, tagged kiosk or field, four of them lost
-(offline, tagged lost) with pending commands, and three Macs and iPads. It prints the environment and the
+(offline, tagged lost) with pending commands, three Macs and iPads, and
+three MDM users to make enrollment tokens for. It prints the environment and the
 commands to try against it in another terminal, with no account. Online
 devices apply a command 3 seconds after it is created, so create --wait
 and the fleet runs finish; a lost device applies nothing, so its commands
@@ -76,11 +77,12 @@ func demoFleet(srv *appliverytest.Server) (featured applivery.Device, pending []
 	// The featured device is lost too: its pending commands wait to be
 	// canceled, and a DONE and a CANCEL one show what ended.
 	featured = srv.AddDevice(demoOrg, applivery.Device{
-		MDMUser: &applivery.DeviceUser{ID: "60b7c8d9e0f1a2b3c4d5e6f7", Email: "ana@acme.example"},
+		MDMUser: &applivery.DeviceUser{ID: demoUserID, Email: "ana@acme.example"},
 		Policy:  &applivery.DevicePolicy{ID: "62c1d2e3f4a5b6c7d8e9f0a1", Name: "Kiosk"},
 		Raw:     json.RawMessage(`{"serialNumber":"` + demoSerial + `","tags":["kiosk","berlin","lost"],"segmentId":4}`),
 	}, demoDevice, demoSerial)
 	srv.SetOffline(demoOrg, demoDevice, true)
+	demoUsers(srv)
 	for _, seed := range []struct {
 		typ    applivery.CommandType
 		status applivery.CommandStatus
@@ -98,6 +100,21 @@ func demoFleet(srv *appliverytest.Server) (featured applivery.Device, pending []
 	}
 	return featured, pending, kiosk
 }
+
+// demoUsers seeds the MDM users: the featured device's and two more, to
+// onboard.
+func demoUsers(srv *appliverytest.Server) {
+	for _, u := range []applivery.User{
+		{ID: demoUserID, Email: "ana@acme.example", Name: "Ana", Tags: []string{"berlin"}, Language: "es"},
+		{Email: "bo@acme.example", Name: "Bo", Tags: []string{"madrid"}, Language: "en"},
+		{Email: "cy@acme.example", Name: "Cy", Tags: []string{"lisbon", "field"}, Language: "pt"},
+	} {
+		srv.AddUser(demoOrg, u)
+	}
+}
+
+// demoUserID is the ID of the featured device's user.
+const demoUserID = "60b7c8d9e0f1a2b3c4d5e6f7"
 
 // demoCommand seeds a command of the device, created age ago.
 func demoCommand(srv *appliverytest.Server, device string, typ applivery.CommandType, status applivery.CommandStatus, age time.Duration) applivery.Command {
@@ -128,7 +145,7 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	org := "--org " + demoOrg
 	device := org + " --device " + demoDevice
 	fmt.Fprintf(a.stdout, `A fake Applivery API is serving on %s, with a fleet of 36 Android
-devices and 3 Apple ones of organization %s. Device %s (serial number %s, id %s) is lost, with
+devices, 3 Apple ones and 3 MDM users of organization %s. Device %s (serial number %s, id %s) is lost, with
 pending commands; the online devices apply a command %s after it is created.
 In another terminal:
 
@@ -146,10 +163,12 @@ In another terminal:
   applivery devices find C02XK0000JGH5 %s
   applivery apple devices list %s
   applivery apple commands create %s --device C02XK0001JGH5 --type DeviceLock
+  applivery users list %s
+  applivery android enrollment-tokens create %s --mode DEVICE_OWNER --user %s
 
 Serving until interrupted (Ctrl-C).
 `, srv.URL, demoOrg, demoDevice, demoSerial, dev.ID, cmp.Or(a.demoDelay, demoApplyAfter), srv.URL, srv.APIKey,
-		org, org, demoSerial, device, device, pending[1], device, pending[0], org, kiosk, org, org, org, org, dev.ID, org, org, org)
+		org, org, demoSerial, device, device, pending[1], device, pending[0], org, kiosk, org, org, org, org, dev.ID, org, org, org, org, org, demoUserID)
 	<-ctx.Done()
 	fmt.Fprintln(a.stdout, "Stopped.")
 	return nil

@@ -49,7 +49,7 @@ func TestDemoServesEveryVerb(t *testing.T) {
 	go func() { b, _ := io.ReadAll(out); rest <- string(b) }()
 	require.Contains(t, env, "APPLIVERY_BASE_URL")
 	require.Contains(t, env, "APPLIVERY_API_KEY")
-	require.Len(t, commands, 13, "devices list, get and move; commands list, get, cancel, create --wait; two fleet runs over the lost devices and one over a site; a find by serial, the Apple devices and an Apple lock")
+	require.Len(t, commands, 15, "devices list, get and move; commands list, get, cancel, create --wait; two fleet runs over the lost devices and one over a site; a find by serial, the Apple devices and an Apple lock; the users and a token for one")
 
 	environment := []string{"APPLIVERY_BASE_URL=" + env["APPLIVERY_BASE_URL"], "APPLIVERY_API_KEY=" + env["APPLIVERY_API_KEY"]}
 	outputs := map[string]string{}
@@ -74,6 +74,10 @@ func TestDemoServesEveryVerb(t *testing.T) {
 			assert.Contains(t, out, "apple", "found across platforms: %s", out)
 		case strings.Contains(cmd, "apple devices list"):
 			assert.Equal(t, 3, strings.Count(out, "\n"), "the three Apple devices: %s", out)
+		case strings.Contains(cmd, "users list"):
+			assert.Equal(t, 3, strings.Count(out, "@acme.example\t"), "the three users: %s", out)
+		case strings.Contains(cmd, "enrollment-tokens create"):
+			assert.Contains(t, out, "\tPENDING\t", "a token: %s", out)
 		case strings.Contains(cmd, "REBOOT --wait"):
 			assert.Contains(t, out, "\tREBOOT\tDONE\t", "an online device applies it")
 		}

@@ -10,6 +10,7 @@ import (
 // Exit statuses, for scripts to branch on.
 const (
 	exitOK          = 0
+	exitLocal       = 1 // the API call succeeded, but its output could not be written (a QR code's PNG)
 	exitUsage       = 2 // a usage or validation error: nothing was sent
 	exitNotFound    = 3
 	exitAuth        = 4 // unauthorized or forbidden
@@ -21,12 +22,14 @@ const (
 	exitPending     = 10  // a waited-for command was still pending when --timeout ran out
 	exitSomeFailed  = 11  // a run on many devices: some failed, their lines say which
 	exitIncomplete  = 12  // a run on many devices: the device list could not be read to its end
+	exitExists      = 13  // a create refused: what it would create exists (code 5048)
 	exitInterrupted = 130 // interrupted (SIGINT, SIGTERM)
 )
 
 // exitMeanings are the exit statuses as the help lists them.
 var exitMeanings = map[int]string{
 	exitOK:          "success",
+	exitLocal:       "the API call succeeded but its output could not be made or written: a token's QR code (the message names the token created)",
 	exitUsage:       "usage or validation error: nothing was sent",
 	exitNotFound:    "not found (code 3001, HTTP 404)",
 	exitAuth:        "unauthorized or forbidden (codes 4002 and 4004, HTTP 401 and 403)",
@@ -37,9 +40,17 @@ var exitMeanings = map[int]string{
 	exitCanceled:    "wait: the command ended CANCEL",
 	exitPending:     "wait: the command was still pending (Android PENDING; Apple Pending, Tried or NotNow) when --timeout ran out",
 	exitSomeFailed:  "a run on many devices: some failed (their lines say which)",
-	exitIncomplete:  "a run on many devices: the device list could not be read to its end (the last line says after which device; --after takes up there)",
+	exitIncomplete:  "a run on many devices: the device list could not be read to its end (the last line says after which device; --after takes up there); an onboarding run: the CSV file is malformed, or the organization's token limit stopped it",
+	exitExists:      "users create: a user with that email exists already (code 5048)",
 	exitInterrupted: "interrupted (a run on many devices: every device taken is on stdout)",
 }
+
+// localError is a failure on this machine after the API call succeeded:
+// the QR code of a created token could not be encoded or written.
+type localError struct{ err error }
+
+func (e *localError) Error() string { return e.err.Error() }
+func (e *localError) Unwrap() error { return e.err }
 
 // usageError is a mistake in the command line.
 type usageError struct{ msg string }
@@ -66,6 +77,7 @@ func exitStatus(err error) int {
 		ended       *endedError
 		exit        *exitError
 		interrupted *interruptedError
+		local       *localError
 	)
 	switch {
 	case err == nil:
@@ -74,6 +86,8 @@ func exitStatus(err error) int {
 		return exit.code
 	case errors.As(err, &interrupted):
 		return exitInterrupted
+	case errors.As(err, &local):
+		return exitLocal
 	case errors.As(err, &usageErr), errors.Is(err, applivery.ErrInvalidArgument):
 		return exitUsage
 	case errors.As(err, &ended):
@@ -82,6 +96,8 @@ func exitStatus(err error) int {
 		return exitPending
 	case errors.Is(err, applivery.ErrCommandNotPending):
 		return exitNotPending
+	case errors.Is(err, applivery.ErrAlreadyExists):
+		return exitExists
 	case errors.Is(err, applivery.ErrNotFound):
 		return exitNotFound
 	case errors.Is(err, applivery.ErrUnauthorized), errors.Is(err, applivery.ErrForbidden):

@@ -42,6 +42,9 @@ func (e *badLineError) Error() string {
 type sourceError struct {
 	err  error
 	exit int // the status of the failure itself
+	// halted says that no source broke: a device's failure stopped the run
+	// (see haltError).
+	halted bool
 }
 
 func (e *sourceError) Error() string { return e.err.Error() }
