@@ -329,6 +329,38 @@ func TestEnrollmentTokenErrorsNeverCarryTheToken(t *testing.T) {
 	}
 }
 
+func TestRawCallsToTokenEndpointsKeepNoErrorBody(t *testing.T) {
+	t.Parallel()
+	const ott = "OTT-raw987zyx654"
+	cut := `{"status":true,"data":{"id":"t1","config":{"oneTimeToken":"` + ott + `","qrCode":{"k":"` + ott[:6]
+	tests := []struct {
+		name     string
+		path     string
+		wantBody bool
+	}{
+		{"the Android bulk create", "/organizations/" + validOrg + "/mdm/android/enterprise/enrollment-tokens/bulk", false},
+		{"one Apple token", "/organizations/" + validOrg + "/mdm/apple/enterprise/enrollment-tokens/" + validCommand, false},
+		{"the AOSP creates", "/organizations/" + validOrg + "/mdm/aosp/enterprise/enrollment-tokens", false},
+		{"another endpoint keeps its body", "/organizations/" + validOrg + "/mdm/users", true},
+		{"a segment that only contains the word", "/organizations/" + validOrg + "/mdm/enrollment-tokens-report", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t, WithMaxRetries(0))
+			mt.RegisterNoResponder(httpmock.NewStringResponder(200, cut))
+			err := c.Do(context.Background(), &Request{Method: http.MethodGet, Path: tt.path}, nil)
+			apiErr := requireAPIError(t, err)
+			if tt.wantBody {
+				assert.NotEmpty(t, apiErr.Body)
+				return
+			}
+			assert.Nil(t, apiErr.Body, "a token endpoint's error keeps no body, on a raw call too")
+			assert.NotContains(t, fmtAll(err), ott)
+		})
+	}
+}
+
 func TestEnrollmentTokensListAll(t *testing.T) {
 	t.Parallel()
 	c, mt := newMockClient(t)

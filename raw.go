@@ -96,7 +96,10 @@ func Path(segments ...string) string {
 // Request.Route, which are the caller's to keep free of IDs. Request.Secrets
 // are redacted, as the key is, from the path and everything else that
 // errors, log records, observers and [WithResponse] are given (the route
-// included), in every form in which an answer may echo them.
+// included), in every form in which an answer may echo them. A path with an
+// "enrollment-tokens" segment is under the enrollment tokens, whose answers
+// may hold one-time tokens that the SDK cannot know beforehand: its errors
+// keep no Body, as the token methods' do.
 func (c *Client) Do(ctx context.Context, req *Request, out any, opts ...CallOption) error {
 	cc, err := callOptions(opts)
 	if err != nil {
@@ -160,7 +163,7 @@ func (c *core) rawRequest(req *Request, out any) (request, error) {
 	if q := req.Query.Encode(); q != "" {
 		u += "?" + q
 	}
-	op := operation{name: req.Operation, route: forms.redactString(req.Route)}
+	op := operation{name: req.Operation, route: forms.redactString(req.Route), secretAnswer: holdsOneTimeTokens(req.Path)}
 	if op.name == "" {
 		op.name = "raw"
 	}
@@ -173,6 +176,20 @@ func (c *core) rawRequest(req *Request, out any) (request, error) {
 		forms:  forms,
 		path:   forms.redactString(c.basePath + req.Path[1:]),
 	}, nil
+}
+
+// holdsOneTimeTokens reports whether path is under an enrollment-tokens
+// collection of any platform (a segment "enrollment-tokens": the creates,
+// the lists, the bulk creates, one token), whose answers may hold one-time
+// tokens that the SDK cannot know before it reads them: a raw call there,
+// like the token methods, keeps no body in its errors.
+func holdsOneTimeTokens(path string) bool {
+	for _, segment := range strings.Split(path, "/") {
+		if segment == "enrollment-tokens" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkPath returns why Do refuses path, or "" when it does not: see Do.
