@@ -105,6 +105,23 @@ func (f secretForms) redact(b []byte, limit int) []byte {
 	if len(f) == 0 {
 		return b[:min(len(b), limit)]
 	}
+	out := f.replace(b, limit)
+	return out[:min(len(out), limit)]
+}
+
+// redactAll returns b with every form replaced by [REDACTED], uncut: the
+// result is longer than b when a form is shorter than [REDACTED].
+func (f secretForms) redactAll(b []byte) []byte {
+	if len(f) == 0 {
+		return b
+	}
+	return f.replace(b, len(b))
+}
+
+// replace returns b's first limit bytes, and the form that starts before
+// limit whole, with every form replaced by [REDACTED]. Its result is not
+// cut: it may be longer than limit.
+func (f secretForms) replace(b []byte, limit int) []byte {
 	var first [256]bool
 	for _, s := range f {
 		first[s[0]] = true
@@ -122,18 +139,19 @@ func (f secretForms) redact(b []byte, limit int) []byte {
 		out = append(out, b[i])
 		i++
 	}
-	return out[:min(len(out), limit)]
+	return out
 }
 
-// redactString returns s with every form replaced by [REDACTED]. It
-// allocates only when s holds a form.
+// redactString returns s with every form replaced by [REDACTED], whole: a
+// form shorter than [REDACTED] makes the result longer than s. It allocates
+// only when s holds a form.
 func (f secretForms) redactString(s string) string {
 	if len(f) == 0 || s == "" {
 		return s
 	}
 	for i := range len(s) {
 		if _, ok := formAt(f, s[i:]); ok {
-			return string(f.redact([]byte(s), len(s)))
+			return string(f.replace([]byte(s), len(s)))
 		}
 	}
 	return s

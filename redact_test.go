@@ -257,3 +257,12 @@ func TestSameForm(t *testing.T) {
 		})
 	}
 }
+
+// A secret shorter than "[REDACTED]" (a short Request.Secrets value such as
+// a PIN) makes the result longer than its input: redactString must not cut
+// it to the input's length, which lost the message's tail.
+func TestRedactStringKeepsTheRestOfTheMessageAfterAShortSecret(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "PIN [REDACTED] rejected for the device", formsOf("1234").redactString("PIN 1234 rejected for the device"))
+	assert.Equal(t, "[REDACTED][REDACTED] and [REDACTED]", formsOf("12").redactString("1212 and 12"))
+}
