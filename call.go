@@ -380,8 +380,10 @@ func (c *core) answerTo(r request, resp *http.Response, out transport.Outcome) a
 // (secretAnswer: an enrollment token's one-time token, which the SDK cannot
 // know before it reads it) may carry them in a body that is not the success
 // envelope, cut or malformed: its error keeps no Body, and the values of
-// the body's "oneTimeToken" members, as far as they can be read, are
-// redacted from Message too.
+// the body's "oneTimeToken" members, decoded in full or as far as the body
+// goes, are redacted from Message (walked as text that may hold JSON, see
+// redactText) too. A one-time token that the body holds in no
+// "oneTimeToken" member cannot be known, and is not redacted.
 func (a answer) apiError(body []byte, eb *errorBody, message string) *APIError {
 	e := &APIError{
 		StatusCode: a.resp.StatusCode,
@@ -403,7 +405,7 @@ func (a answer) apiError(body []byte, eb *errorBody, message string) *APIError {
 	}
 	e.Message = a.secrets.redactString(e.Message)
 	if a.secretAnswer {
-		e.Message = formsOf(oneTimeTokensIn(body)...).redactString(e.Message)
+		e.Message = string(formsOf(oneTimeTokensIn(body)...).redactText([]byte(e.Message)))
 		return e
 	}
 	if len(body) > 0 {

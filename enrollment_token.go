@@ -241,17 +241,26 @@ func (t *EnrollmentToken) listKey() string { return rawKey(t.ID, t.Raw) }
 // field by field once redacted.
 type tokenView EnrollmentToken
 
-// redacted returns t with its one-time token replaced by [REDACTED]
-// wherever it appears: in OneTimeToken, and in every form (as sent,
-// JSON-escaped, percent-encoded) in the other fields, Raw and QRCode
-// included (a QR code or a link may well carry the token). t is unchanged.
+// redacted returns t with its one-time tokens replaced by [REDACTED]
+// wherever they appear. Its one-time tokens are OneTimeToken and every
+// value of a "oneTimeToken" member that Raw and QRCode hold, at any depth
+// and decoded in full (see oneTimeTokensIn): the decoder keeps the last of
+// two members of one name, which may be empty, and Raw keeps both. Each is
+// replaced in every form (as sent, JSON-escaped, percent-encoded) in the
+// other fields, and Raw and QRCode are walked string by string, so that a
+// string that writes one with escapes of any character is redacted as it
+// decodes (see redactText): a QR code or a link may well carry the token.
+// t is unchanged.
 func (t EnrollmentToken) redacted() tokenView {
-	if t.OneTimeToken == "" {
+	tokens := append(oneTimeTokensIn(t.Raw), oneTimeTokensIn(t.QRCode)...)
+	forms := formsOf(append(tokens, t.OneTimeToken)...)
+	if len(forms) == 0 {
 		return tokenView(t)
 	}
-	forms := formsOf(t.OneTimeToken)
 	v := tokenView(t)
-	v.OneTimeToken = redacted
+	if v.OneTimeToken != "" {
+		v.OneTimeToken = redacted
+	}
 	for _, s := range []*string{&v.ID, &v.Type, &v.SubType, &v.State, &v.DisplayName, &v.EnrollmentLink} {
 		*s = forms.redactString(*s)
 	}
@@ -263,10 +272,10 @@ func (t EnrollmentToken) redacted() tokenView {
 		}
 	}
 	if v.QRCode != nil {
-		v.QRCode = forms.redact(v.QRCode, len(v.QRCode)+len(redacted)*len(v.QRCode))
+		v.QRCode = forms.redactText(v.QRCode)
 	}
 	if v.Raw != nil {
-		v.Raw = forms.redact(v.Raw, len(v.Raw)+len(redacted)*len(v.Raw))
+		v.Raw = forms.redactText(v.Raw)
 	}
 	return v
 }

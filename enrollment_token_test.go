@@ -1,6 +1,7 @@
 package applivery
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -337,6 +338,7 @@ func FuzzEnrollmentTokenDecode(f *testing.F) {
 		documentedAOSPToken, documentedAppleToken, `{}`, `null`, `[1]`, `{"config":{"oneTimeToken":"abcdefghij"},"id":"abcdefghij"}`,
 		`{"config":{"oneTimeToken":"abcdefghij","qrCode":"{\"t\":\"abcdefghij\"}"},"raw":"abcdefghijabcdefghij"}`,
 		`{"config":{"oneTimeToken":"abc\u0064efghij"},"x":"abc\\u0064efghij"}`, `{"summary":{"expirationTimestamp":5}}`, `{`,
+		`{"config":{"oneTimeToken":"abcdefghij","oneTimeToken":""}}`, `{"a":[{"oneTimeToken":"\u0061bcdefghij"}],"b":"x\u0061bcdefghij"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -348,13 +350,84 @@ func FuzzEnrollmentTokenDecode(f *testing.F) {
 			require.NoError(t, err, "a well-formed object: %q", b)
 			assert.Equal(t, json.RawMessage(b), got.Raw)
 		}
-		tok := got.OneTimeToken
-		if len(tok) < 8 || strings.IndexFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) || r > unicode.MaxASCII }) >= 0 {
-			return
+		// Every one-time token of the object, as encoding/json decodes it:
+		// the field's, and every value of a "oneTimeToken" member at any
+		// depth, a second one of the same object included, however escaped.
+		tokens := append(oneTimeTokenValues(b), got.OneTimeToken)
+		for _, tok := range tokens {
+			if len(tok) < 8 || strings.Contains(redacted, tok) ||
+				strings.IndexFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) || r > unicode.MaxASCII }) >= 0 {
+				continue
+			}
+			for _, verb := range []string{"%s", "%q", "%+v"} {
+				assert.NotContains(t, fmt.Sprintf(verb, []EnrollmentToken{got}), tok, "%s of %q", verb, b)
+			}
 		}
-		for _, verb := range []string{"%s", "%q", "%+v"} {
-			assert.NotContains(t, fmt.Sprintf(verb, []EnrollmentToken{got}), tok, "%s of %q", verb, b)
-		}
-		assert.Equal(t, tok, got.OneTimeToken, "the field keeps it")
 	})
+}
+
+// oneTimeTokenValues returns the string values of every "oneTimeToken"
+// member of the JSON b, at any depth, as encoding/json's tokenizer decodes
+// them; nil when b is not well formed.
+func oneTimeTokenValues(b []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var values []string
+	var inObject []bool // per open container: an object?
+	keyNext := false    // the next token of the open object is a key
+	member := ""        // the key of the value that comes next
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return values
+		}
+		if k, ok := tok.(string); ok && keyNext {
+			member, keyNext = k, false
+			continue
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				inObject = append(inObject, v == '{')
+				keyNext = v == '{'
+				continue
+			default:
+				inObject = inObject[:len(inObject)-1]
+			}
+		case string:
+			if member == oneTimeTokenMember && len(inObject) > 0 && inObject[len(inObject)-1] {
+				values = append(values, v)
+			}
+		}
+		member = ""
+		keyNext = len(inObject) > 0 && inObject[len(inObject)-1]
+	}
+}
+
+// fmt never prints a one-time token that a token's Raw holds: not when the
+// object names "oneTimeToken" twice and the decoder keeps the last, empty,
+// value, nor when Raw writes it with a JSON escape an encoder may choose for
+// any character (\u0053 for "S"), in the member's value or elsewhere (a QR
+// code's payload written as a string of JSON).
+func TestEnrollmentTokenFormatRedactsEveryOneTimeTokenInRaw(t *testing.T) {
+	t.Parallel()
+	const ott = "SECRETOTT7Q2K9X4M1"
+	for _, tt := range []struct{ name, raw, leak string }{
+		{"a second, empty oneTimeToken member", `{"id":"t1","config":{"oneTimeToken":"` + ott + `","oneTimeToken":""}}`, ott},
+		{"a \\u escape of an ASCII letter", `{"id":"t1","config":{"oneTimeToken":"\u0053` + ott[1:] + `"}}`, ott[1:]},
+		{"a \\u escape elsewhere", `{"id":"t1","config":{"oneTimeToken":"` + ott + `"},"link":"x?et=\u0053` + ott[1:] + `"}`, ott[1:]},
+		{"escaped JSON in a QR code string", `{"id":"t1","config":{"oneTimeToken":"` + ott + `","qrCode":"{\"t\":\"\\u0053` + ott[1:] + `\"}"}}`, ott[1:]},
+		{"only in a QR code string", `{"id":"t1","config":{"qrCode":"{\"oneTimeToken\":\"\\u0053` + ott[1:] + `\"}"}}`, ott[1:]},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var tok EnrollmentToken
+			require.NoError(t, json.Unmarshal([]byte(tt.raw), &tok))
+			page := EnrollmentTokenPage{Items: []EnrollmentToken{tok}}
+			for _, out := range []string{fmtAll(tok), fmtAll(&tok), fmtAll(page), fmtAll(&page)} {
+				assert.NotContains(t, out, tt.leak)
+			}
+			assert.Equal(t, json.RawMessage(tt.raw), tok.Raw, "Raw is unchanged")
+		})
+	}
 }

@@ -409,7 +409,15 @@ func TestOneTimeTokensIn(t *testing.T) {
 		{"escaped inside a string", `"{\"oneTimeToken\":\"abc\"}"`, []string{"abc"}},
 		{"twice escaped", `"{\\\"oneTimeToken\\\":\\\"abc\\\"}"`, []string{"abc"}},
 		{"several", `[{"oneTimeToken":"a1"},{"oneTimeToken":"b2"}]`, []string{"a1", "b2"}},
-		{"cut inside the value", `{"oneTimeToken":"abc`, nil},
+		{"cut inside the value: as far as it goes", `{"oneTimeToken":"abc`, []string{"abc"}},
+		{"cut inside an escape", `{"oneTimeToken":"abc\u00`, []string{"abc"}},
+		{"a \\u escape of a letter", `{"oneTimeToken":"\u0061bc"}`, []string{"abc"}},
+		{"an escaped slash", `{"oneTimeToken":"a\/bc"}`, []string{"a/bc"}},
+		{"a surrogate pair", `{"oneTimeToken":"a\ud83d\ude00"}`, []string{"a\U0001F600"}},
+		{"an escaped name", `{"oneTime\u0054oken":"abc"}`, []string{"abc"}},
+		{"named twice, the second empty", `{"oneTimeToken":"abc","oneTimeToken":""}`, []string{"abc"}},
+		{"escaped with \\u inside a string", `"{\"oneTimeToken\":\"\\u0061bc\"}"`, []string{"abc"}},
+		{"an escaped body without its quotes", `{\"oneTimeToken\":\"abc\"}`, []string{"abc"}},
 		{"not a string", `{"oneTimeToken":7}`, nil},
 		{"the name alone", `oneTimeToken`, nil},
 	}
@@ -424,4 +432,29 @@ func TestOneTimeTokensIn(t *testing.T) {
 // fmtAll prints v with every verb that shows its fields.
 func fmtAll(v any) string {
 	return fmt.Sprintf("%v %+v %#v %s", v, v, v, v)
+}
+
+// The error of a token create whose 2xx envelope, with status false, echoes
+// the one-time token in its message, and writes it in its data with escapes
+// (a \u escape of a letter, an escaped slash), or in a body cut inside it,
+// has the token redacted from its message as the value decodes.
+func TestTokenCreateErrorMessageRedactsAOneTimeTokenWrittenWithEscapes(t *testing.T) {
+	t.Parallel()
+	const ott = "SECRETOTT7Q2K9X4M1"
+	for _, tt := range []struct{ name, body, leak string }{
+		{"a \\u escape", `{"status":false,"error":{"code":9,"message":"token \u0053` + ott[1:] + ` refused"},"data":{"config":{"oneTimeToken":"\u0053` + ott[1:] + `"}}}`, ott[1:]},
+		{"an escaped slash", `{"status":false,"error":{"code":9,"message":"token SEC\/RETOTT7Q2K9X4M1 refused"},"data":{"config":{"oneTimeToken":"SEC\/RETOTT7Q2K9X4M1"}}}`, "/RETOTT7Q2K9X4M1"},
+		{"JSON in the message", `{"status":false,"error":{"code":9,"message":"bad: {\"oneTimeToken\":\"\\u0053` + ott[1:] + `\"}"},"data":{"config":{"oneTimeToken":"` + ott + `"}}}`, ott[1:]},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t, WithMaxRetries(0))
+			mt.RegisterResponder(http.MethodPost, androidTokensURL, httpmock.NewStringResponder(200, tt.body))
+			_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg, &CreateAndroidEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner})
+			apiErr := requireAPIError(t, err)
+			assert.Contains(t, apiErr.Message, redacted)
+			assert.NotContains(t, err.Error(), tt.leak)
+			assert.NotContains(t, fmtAll(err), tt.leak)
+		})
+	}
 }

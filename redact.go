@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -261,47 +262,222 @@ func jsonEscape(s string, m escapeMode) string {
 // token's one-time token.
 const oneTimeTokenMember = "oneTimeToken"
 
-// oneTimeTokensIn returns the values of the "oneTimeToken" members of body,
-// which need not be well-formed JSON (a cut or malformed answer): each value
-// that follows the name, a colon and an opening quote, up to its closing
-// quote, and a backslash ends it too, so that the name and value escaped
-// inside a JSON string are found as well. A value cut short by the end of
-// body is left out: it cannot be in the rest of the answer. The values are
-// as they appear, which for a token of letters, digits and the usual
-// punctuation is the token itself.
-func oneTimeTokensIn(body []byte) []string {
-	var tokens []string
-	rest := body
-	for {
-		i := bytes.Index(rest, []byte(oneTimeTokenMember))
-		if i < 0 {
-			return tokens
-		}
-		rest = rest[i+len(oneTimeTokenMember):]
-		j := skipBytes(rest, `\"`)
-		j += skipBytes(rest[j:], " \t\r\n")
-		if j >= len(rest) || rest[j] != ':' {
-			continue
-		}
-		j++
-		j += skipBytes(rest[j:], " \t\r\n")
-		k := skipBytes(rest[j:], `\`)
-		if j+k >= len(rest) || rest[j+k] != '"' {
-			continue
-		}
-		value := rest[j+k+1:]
-		end := bytes.IndexAny(value, `"\`)
-		if end > 0 {
-			tokens = append(tokens, string(value[:end]))
-		}
-	}
+// maxNesting is how deep the one-time token scans look into JSON written
+// inside a JSON string ("{\"oneTimeToken\":…}", the way an error message or
+// a QR code's payload may carry it), and inside one in that.
+const maxNesting = 4
+
+// oneTimeTokensIn returns the values of every "oneTimeToken" member of b,
+// in order, each decoded in full: escapes resolved, whatever an encoder
+// chose to escape ("\u0053" for "S", "\/" for "/"), and the name matched
+// decoded too. b need not be well-formed JSON (a cut or malformed answer):
+// it is scanned string by string, and a value that b cuts is decoded as far
+// as b goes. A member every object names twice yields both values, the
+// empty one left out. JSON written inside a JSON string is scanned too, up
+// to maxNesting deep. A value that is not a string is not read.
+func oneTimeTokensIn(b []byte) []string {
+	return appendOneTimeTokens(nil, b, 0)
 }
 
-// skipBytes returns how many of b's first bytes are among set.
-func skipBytes(b []byte, set string) int {
-	n := 0
-	for n < len(b) && strings.IndexByte(set, b[n]) >= 0 {
-		n++
+// appendOneTimeTokens appends the values of b's "oneTimeToken" members to
+// tokens. b may also be the inside of a JSON string without its quotes (a
+// proxy's dump of an escaped body): when it gives nothing as it is, it is
+// read unescaped.
+func appendOneTimeTokens(tokens []string, b []byte, depth int) []string {
+	found := len(tokens)
+	tokens = scanOneTimeTokens(tokens, b, depth)
+	if len(tokens) == found && depth < maxNesting && bytes.Contains(b, []byte(`\"`)) {
+		tokens = appendOneTimeTokens(tokens, []byte(unescapeJSON(b)), depth+1)
 	}
-	return n
+	return tokens
+}
+
+func scanOneTimeTokens(tokens []string, b []byte, depth int) []string {
+	for i := 0; i < len(b); {
+		if b[i] != '"' {
+			i++
+			continue
+		}
+		end, inner, escaped := scanString(b, i)
+		i = end
+		if escaped {
+			s := unescapeJSON(inner)
+			if s != oneTimeTokenMember {
+				if depth < maxNesting && strings.Contains(s, oneTimeTokenMember) {
+					tokens = appendOneTimeTokens(tokens, []byte(s), depth+1)
+				}
+				continue
+			}
+		} else if string(inner) != oneTimeTokenMember {
+			continue
+		}
+		j := skipJSONSpace(b, end)
+		if j == len(b) || b[j] != ':' {
+			continue
+		}
+		j = skipJSONSpace(b, j+1)
+		if j == len(b) || b[j] != '"' {
+			continue
+		}
+		end, inner, escaped = scanString(b, j)
+		i = end
+		v := string(inner)
+		if escaped {
+			v = unescapeJSON(inner)
+		}
+		if v != "" {
+			tokens = append(tokens, v)
+		}
+	}
+	return tokens
+}
+
+// redactText returns b, text that may be JSON (well formed, cut or
+// malformed) or hold some, with every form of f redacted: the forms
+// themselves wherever they are, and, inside each JSON string that has
+// escapes, every secret as the string decodes, whatever the escapes (an
+// encoder may escape any character: "\u0053ECRET" is "SECRET"). Such a
+// string is decoded, redacted (the JSON inside it too, up to maxNesting
+// deep) and written back escaped; the others are left as they are. The
+// result may be longer than b.
+func (f secretForms) redactText(b []byte) []byte {
+	if len(f) == 0 {
+		return b
+	}
+	return f.redactTextAt(b, 0)
+}
+
+func (f secretForms) redactTextAt(b []byte, depth int) []byte {
+	var out []byte
+	last := 0 // b[last:] is not in out yet
+	for i := 0; i < len(b); {
+		if b[i] != '"' {
+			i++
+			continue
+		}
+		end, inner, escaped := scanString(b, i)
+		if escaped && depth < maxNesting {
+			s := unescapeJSON(inner)
+			if r := f.redactTextAt([]byte(s), depth+1); string(r) != s {
+				out = append(out, f.redactAll(b[last:i+1])...)
+				out = append(out, jsonEscape(string(r), 0)...)
+				if i+1+len(inner) < end {
+					out = append(out, '"')
+				}
+				last = end
+			}
+		}
+		i = end
+	}
+	if out == nil {
+		return f.redactAll(b)
+	}
+	return append(out, f.redactAll(b[last:])...)
+}
+
+// scanString reads the JSON string whose opening quote is b[i], leniently:
+// it returns the position after its closing quote (len(b) when b ends
+// before it), its inside as written, and whether that holds a backslash.
+func scanString(b []byte, i int) (end int, inner []byte, escaped bool) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			escaped = true
+			j++
+		case '"':
+			return j + 1, b[i+1 : j], escaped
+		}
+	}
+	return len(b), b[i+1:], escaped
+}
+
+// unescapeJSON returns the inside of a JSON string decoded, leniently: an
+// escape JSON does not have is kept as written, a lone surrogate is
+// U+FFFD (as encoding/json decodes it), and an escape that the end of in
+// cuts is left out.
+func unescapeJSON(in []byte) string {
+	var b strings.Builder
+	b.Grow(len(in))
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+1 == len(in) {
+			break
+		}
+		i++
+		switch c = in[i]; c {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, ok := hex4(in[i+1:])
+			if !ok {
+				if len(in)-i-1 < 4 {
+					return b.String() // cut
+				}
+				b.WriteString(`\u`)
+				continue
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if len(in) > i+2 && in[i+1] == '\\' && in[i+2] == 'u' {
+					if r2, ok := hex4(in[i+3:]); ok {
+						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+							b.WriteRune(d)
+							i += 6
+							continue
+						}
+					}
+				}
+				r = utf8.RuneError
+			}
+			b.WriteRune(r)
+		default: // '"', '\\', '/', and what JSON does not have
+			if c != '"' && c != '\\' && c != '/' {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// hex4 returns the rune that b's first four bytes, hex digits, write.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// skipJSONSpace returns the position of the first byte at or after i that
+// is not JSON white space.
+func skipJSONSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
 }
