@@ -64,6 +64,11 @@ type request struct {
 	// of them: a raw call's, whose path and secrets are the caller's.
 	forms secretForms
 	path  string
+	// answerTokens, set by start for an operation with secretAnswer whose
+	// caller wants its Response or has an observer, collects the one-time
+	// tokens of the answer's body as it is read, for end to redact from
+	// the headers and request ID.
+	answerTokens *[]string
 }
 
 // operation is a kind of call, as observers know it: a stable name and the
@@ -74,7 +79,9 @@ type operation struct {
 	route string // "/organizations/{organizationId}/…/cancel"
 	// secretAnswer marks the operations whose answer holds secrets the
 	// request did not (an enrollment token's one-time token): their errors
-	// keep no body (see answer.apiError).
+	// keep no body (see answer.apiError), and the headers and request ID
+	// that WithResponse and observers get are redacted of the one-time
+	// tokens the body holds (see core.end).
 	secretAnswer bool
 }
 
@@ -102,12 +109,18 @@ func (c *core) start(ctx context.Context, r *request) (context.Context, callStat
 		}
 		st.done = done
 	}
+	if r.op.secretAnswer && (st.response != nil || st.done != nil) {
+		r.answerTokens = new([]string)
+	}
 	return ctx, st
 }
 
 // end ends the call r, started with st, which went as out says and returns
 // err (nil when it succeeded): WithResponse's destination is filled and the
-// observer's done is told. It returns err.
+// observer's done is told. It returns err. The headers and request ID are
+// redacted of the call's secrets and, for an operation with secretAnswer,
+// of every one-time token the answer's body held, in every form: a header
+// may well carry one (an enrollment link in Location).
 func (c *core) end(st *callState, r *request, out callOutcome, err error) error {
 	if st.response == nil && st.done == nil {
 		return err
@@ -116,6 +129,9 @@ func (c *core) end(st *callState, r *request, out callOutcome, err error) error 
 	requestID := ""
 	if out.header != nil {
 		forms = c.secretsOf(*r)
+		if r.answerTokens != nil {
+			forms = forms.with(*r.answerTokens...)
+		}
 		requestID = forms.redactString(out.header.Get(requestIDHeader))
 	}
 	if st.response != nil {
@@ -308,10 +324,12 @@ func (c *core) successBody(ctx context.Context, resp *http.Response, r request, 
 		a := c.answerTo(r, resp, out)
 		body, _, _ := readAtMost(resp.Body, maxErrorBody+a.secrets.longest(), resp.ContentLength)
 		transport.CloseBody(resp.Body, false)
+		r.noteAnswerTokens(body)
 		return nil, a.apiError(body, parseErrorBody(body), "")
 	}
 	body, tooLarge, err := readAtMost(resp.Body, c.maxBody, resp.ContentLength)
 	transport.CloseBody(resp.Body, err == nil && !tooLarge)
+	r.noteAnswerTokens(body)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return nil, &requestError{method: r.method, path: c.pathOf(r), attempts: out.Attempts, err: ctx.Err()}
@@ -321,6 +339,14 @@ func (c *core) successBody(ctx context.Context, resp *http.Response, r request, 
 		return nil, c.answerTo(r, resp, out).apiError(body, nil, "response body larger than "+byteSize(c.maxBody))
 	}
 	return body, nil
+}
+
+// noteAnswerTokens keeps the one-time tokens of body, the answer to r, for
+// end, when r collects them (see request.answerTokens).
+func (r request) noteAnswerTokens(body []byte) {
+	if r.answerTokens != nil {
+		*r.answerTokens = append(*r.answerTokens, oneTimeTokensIn(body)...)
+	}
 }
 
 // isSuccessEnvelope reports whether body, well-formed JSON, is a success
@@ -382,8 +408,8 @@ func (c *core) answerTo(r request, resp *http.Response, out transport.Outcome) a
 // envelope, cut or malformed: its error keeps no Body, and the values of
 // the body's "oneTimeToken" members, decoded in full or as far as the body
 // goes, are redacted from Message (walked as text that may hold JSON, see
-// redactText) too. A one-time token that the body holds in no
-// "oneTimeToken" member cannot be known, and is not redacted.
+// redactText) and RequestID too. A one-time token that the body holds in
+// no "oneTimeToken" member cannot be known, and is not redacted.
 func (a answer) apiError(body []byte, eb *errorBody, message string) *APIError {
 	e := &APIError{
 		StatusCode: a.resp.StatusCode,
@@ -405,7 +431,9 @@ func (a answer) apiError(body []byte, eb *errorBody, message string) *APIError {
 	}
 	e.Message = a.secrets.redactString(e.Message)
 	if a.secretAnswer {
-		e.Message = string(formsOf(oneTimeTokensIn(body)...).redactText([]byte(e.Message)))
+		tokens := formsOf(oneTimeTokensIn(body)...)
+		e.Message = string(tokens.redactText([]byte(e.Message)))
+		e.RequestID = tokens.redactString(e.RequestID)
 		return e
 	}
 	if len(body) > 0 {

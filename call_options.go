@@ -67,7 +67,11 @@ type Response struct {
 // and a Wait after each poll (OnPoll sees it). A Cancel that looks the
 // command up describes its cancel request, not the lookup. The secrets that
 // errors are redacted of (the key, a request's secrets) are redacted from
-// RequestID and the headers too. A nil dst is an invalid CallOption.
+// RequestID and the headers too; so are, for an enrollment token endpoint
+// (and a raw call to an enrollment-tokens path), the one-time tokens that
+// the answer's body holds, in every form, value by value (a Location header
+// with an enrollment link, say): the other headers are kept as they came.
+// A nil dst is an invalid CallOption.
 func WithResponse(dst *Response) CallOption {
 	return func(cc *callConfig) error {
 		if dst == nil {

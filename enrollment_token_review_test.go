@@ -13,26 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Review: WithResponse's Header of a successful token create keeps a header
-// that carries the one-time token (an enrollment link in Location, say),
-// though the SDK has read the token from the answer and could redact it.
-func TestReviewTokenCreateResponseHeaderRedactsTheOneTimeToken(t *testing.T) {
-	t.Parallel()
-	const ott = "SECRETOTT7Q2K9X4M1"
-	c, mt := newMockClient(t, WithMaxRetries(0))
-	mt.RegisterResponder(http.MethodPost, androidTokensURL, func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(201, `{"status":true,"data":{"id":"t1","config":{"oneTimeToken":"`+ott+`"}}}`)
-		resp.Header.Set("Location", "https://enterprise.google.com/android/enroll?et="+ott)
-		return resp, nil
-	})
-	var resp Response
-	tok, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg,
-		&CreateAndroidEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner}, WithResponse(&resp))
-	require.NoError(t, err)
-	require.Equal(t, ott, tok.OneTimeToken)
-	assert.NotContains(t, fmtAll(resp), ott)
-}
-
 // Review: a raw call keeps no error body under an enrollment-tokens
 // collection only when the segment is spelled exactly so; the API's router
 // (Express's, case-insensitive by default) and any server that decodes %2D

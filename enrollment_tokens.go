@@ -16,7 +16,9 @@ import (
 // sent twice once the server may have acted, and its answer holds a secret,
 // the one-time token: see [EnrollmentToken] and docs/security.md. An error of
 // a token endpoint never keeps the answer's body ([APIError].Body is nil), as
-// it may hold the token.
+// it may hold the token, and the headers and request ID that errors,
+// [WithResponse] and observers get are redacted of the answer's one-time
+// tokens (an enrollment link in Location, say).
 type AndroidEnrollmentTokensService struct {
 	core *core
 }

@@ -458,3 +458,41 @@ func TestTokenCreateErrorMessageRedactsAOneTimeTokenWrittenWithEscapes(t *testin
 		})
 	}
 }
+
+// WithResponse's headers and request ID, and the observer's request ID, of a
+// token create have the one-time tokens of the answer redacted, in every
+// form: a header may carry one (an enrollment link in Location), and so may
+// a request ID that a server makes of the request.
+func TestTokenCreateResponseHeadersAndRequestIDAreRedactedOfTheOneTimeToken(t *testing.T) {
+	t.Parallel()
+	const ott = "SECRETOTT7Q2K9X4M1"
+	for _, status := range []int{201, 400} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			obs := &recordingObserver{}
+			c, mt := newMockClient(t, WithMaxRetries(0), WithObserver(obs))
+			mt.RegisterResponder(http.MethodPost, androidTokensURL, func(*http.Request) (*http.Response, error) {
+				resp := httpmock.NewStringResponse(status, `{"status":true,"data":{"id":"t1","config":{"oneTimeToken":"\u0053`+ott[1:]+`"}}}`)
+				resp.Header.Set("Location", "https://enterprise.google.com/android/enroll?et="+ott)
+				resp.Header.Set("X-Request-Id", "req-"+url.QueryEscape(ott))
+				resp.Header.Set("X-Other", "kept")
+				return resp, nil
+			})
+			var resp Response
+			_, err := c.AndroidEnrollmentTokens.Create(context.Background(), validOrg,
+				&CreateAndroidEnrollmentTokenRequest{ManagementMode: ManagementModeDeviceOwner}, WithResponse(&resp))
+			if status == 201 {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+				assert.NotContains(t, fmtAll(err), ott)
+			}
+			assert.NotContains(t, fmtAll(resp), ott)
+			assert.Equal(t, "kept", resp.Header.Get("X-Other"))
+			assert.Equal(t, "req-"+redacted, resp.RequestID)
+			calls := obs.all()
+			require.Len(t, calls, 1)
+			assert.Equal(t, "req-"+redacted, calls[0].result.RequestID)
+		})
+	}
+}
