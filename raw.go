@@ -97,9 +97,11 @@ func Path(segments ...string) string {
 // are redacted, as the key is, from the path and everything else that
 // errors, log records, observers and [WithResponse] are given (the route
 // included), in every form in which an answer may echo them. A path with an
-// "enrollment-tokens" segment is under the enrollment tokens, whose answers
-// may hold one-time tokens that the SDK cannot know beforehand: its errors
-// keep no Body, as the token methods' do.
+// "enrollment-tokens" segment (in any case, percent-encoded or not) is under
+// the enrollment tokens, whose answers may hold one-time tokens that the SDK
+// cannot know beforehand: its errors keep no Body, as the token methods' do,
+// and WithResponse and observers get its headers and request ID redacted of
+// the one-time tokens the answer holds.
 func (c *Client) Do(ctx context.Context, req *Request, out any, opts ...CallOption) error {
 	cc, err := callOptions(opts)
 	if err != nil {
@@ -182,10 +184,16 @@ func (c *core) rawRequest(req *Request, out any) (request, error) {
 // collection of any platform (a segment "enrollment-tokens": the creates,
 // the lists, the bulk creates, one token), whose answers may hold one-time
 // tokens that the SDK cannot know before it reads them: a raw call there,
-// like the token methods, keeps no body in its errors.
+// like the token methods, keeps no body in its errors. A segment is compared
+// percent-decoded and without regard to case, as the server may route it:
+// Express matches paths case-insensitively by default, and a server that
+// decodes "%2D" answers "enrollment%2Dtokens" as "enrollment-tokens".
 func holdsOneTimeTokens(path string) bool {
 	for _, segment := range strings.Split(path, "/") {
-		if segment == "enrollment-tokens" {
+		if s, err := url.PathUnescape(segment); err == nil {
+			segment = s
+		}
+		if strings.EqualFold(segment, "enrollment-tokens") {
 			return true
 		}
 	}

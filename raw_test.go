@@ -483,3 +483,43 @@ func TestDoEndsWithTheContext(t *testing.T) {
 		assert.ErrorIs(t, err, ErrOutcomeUnknown, "the POST went out, and its answer never came")
 	})
 }
+
+// A raw call keeps no error body under an enrollment-tokens collection
+// however the segment is spelled: the API's router (Express's, case-
+// insensitive by default) and a server that decodes %2D answer the same
+// tokens at other spellings.
+func TestDoToATokenPathInAnyCaseOrPercentEncodedKeepsNoErrorBody(t *testing.T) {
+	t.Parallel()
+	const ott = "SECRETOTT7Q2K9X4M1"
+	cut := `{"status":true,"data":{"id":"t1","config":{"oneTimeToken":"` + ott + `","qrCode":{"k":"x`
+	for _, path := range []string{
+		"/organizations/" + validOrg + "/mdm/android/enterprise/Enrollment-Tokens",
+		"/organizations/" + validOrg + "/mdm/android/enterprise/enrollment%2Dtokens",
+		"/organizations/" + validOrg + "/mdm/android/enterprise/ENROLLMENT%2dTOKENS/t1",
+	} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMockClient(t, WithMaxRetries(0))
+			mt.RegisterNoResponder(httpmock.NewStringResponder(200, cut))
+			err := c.Do(context.Background(), &Request{Method: http.MethodGet, Path: path}, nil)
+			apiErr := requireAPIError(t, err)
+			assert.Nil(t, apiErr.Body)
+			assert.NotContains(t, fmtAll(err), ott)
+		})
+	}
+}
+
+func TestHoldsOneTimeTokens(t *testing.T) {
+	t.Parallel()
+	for path, want := range map[string]bool{
+		"/a/enrollment-tokens":     true,
+		"/a/Enrollment-Tokens/x":   true,
+		"/a/enrollment%2Dtokens":   true,
+		"/a/enrollment%2dTokens":   true,
+		"/a/enrollment-tokens-old": false,
+		"/a/enrollment_tokens":     false,
+		"/a/%zz/devices":           false,
+	} {
+		assert.Equal(t, want, holdsOneTimeTokens(path), path)
+	}
+}
