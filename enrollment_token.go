@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,7 +41,9 @@ const (
 // organization. fmt, with every verb, and log/slog print it as [REDACTED],
 // and the token's forms inside the other fields too (see Format and
 // LogValue). OneTimeToken, Raw, QRCode and perhaps EnrollmentLink still hold
-// it, and so does json.Marshal's output: treat them as secrets.
+// it, and so does json.Marshal's output: treat them as secrets. A slice of
+// tokens has no LogValue: slog's JSON handler marshals it, Raw included, so
+// log a token or an [EnrollmentTokenPage], not a bare slice.
 type EnrollmentToken struct {
 	ID             string          // "id"
 	Type           string          // "type", as sent ("aosp", "user", …)
@@ -60,7 +63,8 @@ type EnrollmentToken struct {
 // EnrollmentTokenPage is one page of an organization's enrollment tokens.
 // Its pagination envelope is read as the other lists': every field is
 // optional (one that is absent or null is 0, or false). fmt redacts the
-// tokens' secrets as [EnrollmentToken]'s Format does.
+// tokens' secrets as [EnrollmentToken]'s Format does, and log/slog logs the
+// tokens as their LogValue does (see LogValue).
 type EnrollmentTokenPage struct {
 	Items                    []EnrollmentToken
 	Page, Limit              int
@@ -323,6 +327,26 @@ func (p EnrollmentTokenPage) Format(f fmt.State, verb rune) {
 		return
 	}
 	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), pageView(p))
+}
+
+// LogValue logs p, for log/slog, as a group of its paging fields and its
+// tokens, "items", a group of each token's LogValue keyed by its index:
+// without it slog's JSON handler would marshal the page, each token's Raw,
+// one-time token included. (A bare []EnrollmentToken has no LogValue: the
+// JSON handler marshals it, Raw and all, and the text handler prints it
+// with fmt, redacted. Log a page, or each token, rather than a slice.)
+func (p EnrollmentTokenPage) LogValue() slog.Value {
+	items := make([]slog.Attr, len(p.Items))
+	for i, t := range p.Items {
+		items[i] = slog.Any(strconv.Itoa(i), t.LogValue())
+	}
+	return slog.GroupValue(
+		slog.Attr{Key: "items", Value: slog.GroupValue(items...)},
+		slog.Int("page", p.Page), slog.Int("limit", p.Limit),
+		slog.Int("totalDocs", p.TotalDocs), slog.Int("totalPages", p.TotalPages),
+		slog.Bool("hasNextPage", p.HasNextPage), slog.Bool("hasPrevPage", p.HasPrevPage),
+		slog.Int("nextPage", p.NextPage), slog.Int("prevPage", p.PrevPage),
+	)
 }
 
 // GoString prints p as %#v does, each token redacted.

@@ -431,3 +431,33 @@ func TestEnrollmentTokenFormatRedactsEveryOneTimeTokenInRaw(t *testing.T) {
 		})
 	}
 }
+
+// A page of tokens logs, through slog's JSON handler too, as its paging
+// fields and each token's LogValue: without it the handler marshals the
+// page, each token's Raw, one-time token included.
+func TestEnrollmentTokenPageLogsItsTokensRedacted(t *testing.T) {
+	t.Parallel()
+	const ott = "SECRETOTT7Q2K9X4M1"
+	var tok EnrollmentToken
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"t1","config":{"oneTimeToken":"`+ott+`"}}`), &tok))
+	page := EnrollmentTokenPage{Items: []EnrollmentToken{tok}, Page: 2, HasNextPage: true, NextPage: 3}
+	for _, v := range []any{page, &page} {
+		var logs bytes.Buffer
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("listed", "page", v)
+		assert.NotContains(t, logs.String(), ott)
+		var rec struct {
+			Page struct {
+				Items       map[string]map[string]any `json:"items"`
+				Page        int                       `json:"page"`
+				HasNextPage bool                      `json:"hasNextPage"`
+				NextPage    int                       `json:"nextPage"`
+			} `json:"page"`
+		}
+		require.NoError(t, json.Unmarshal(logs.Bytes(), &rec))
+		assert.Equal(t, "t1", rec.Page.Items["0"]["id"])
+		assert.Equal(t, redacted, rec.Page.Items["0"]["oneTimeToken"])
+		assert.Equal(t, 2, rec.Page.Page)
+		assert.True(t, rec.Page.HasNextPage)
+		assert.Equal(t, 3, rec.Page.NextPage)
+	}
+}
