@@ -1,0 +1,82 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"testing"
+
+	"github.com/applivery/applivery-go/appliverytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Review: two rows of one file whose emails differ only in case name one
+// user (findUser matches by EqualFold), yet the run's "done once" check
+// compares them byte for byte: the user gets two tokens in one run.
+func TestReviewTokensForUsersCaseVariantEmailsMakeOneToken(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	dir := t.TempDir()
+	csv := "email\nana@acme.example\nANA@acme.example\n"
+	res := runCLI(t, srv, nil, csv, forUsers(dir, "--concurrency", "1")...)
+	t.Log(res.stdout, res.stderr)
+	assert.Equal(t, 1, len(srv.EnrollmentTokens(org)), "one user, one token: the second row names the same user")
+}
+
+// Review: the help promises that "a re-run of the file makes no token
+// twice", but a create whose outcome is unknown (the server made the token
+// and the answer was lost) leaves no PNG, so a re-run of the same file
+// sends a second create for that user.
+func TestReviewTokensForUsersReRunAfterAnUnknownOutcomeSendsNoSecondCreate(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	dir := t.TempDir()
+	csv := "email\nana@acme.example\n"
+	srv.Script(appliverytest.EndpointAndroidEnrollmentTokenCreate, appliverytest.Fault{Applied: true, Drop: true})
+	res := runCLI(t, srv, nil, csv, forUsers(dir)...)
+	require.Equal(t, exitSomeFailed, res.code, res.stderr)
+	require.Len(t, srv.EnrollmentTokens(org), 1, "the first run's create was carried out")
+
+	res = runCLI(t, srv, nil, csv, forUsers(dir)...)
+	t.Log(res.stdout, res.stderr)
+	assert.Equal(t, 1, len(srv.EnrollmentTokens(org)), "the re-run must not create the user's token again")
+}
+
+// Review: with --qr the output leaves the enrollment link out only when it
+// holds the one-time token byte for byte; a link that carries it
+// percent-encoded (as any URL carries a token with "+", "/" or "=") is
+// printed, one-time token and all.
+func TestReviewTokenCreateQRHidesALinkWithTheTokenEncoded(t *testing.T) {
+	t.Parallel()
+	const ott = "aB3+kQ9/zX7=mP2+wR5/"
+	link := "https://enterprise.google.com/android/enroll?et=" + url.QueryEscape(ott)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":true,"data":{"id":"tok1","state":"PENDING","enrollmentLink":"` + link +
+			`","config":{"oneTimeToken":"` + ott + `","qrCode":{"k":"v"}}}}`))
+	}))
+	t.Cleanup(api.Close)
+	key := appliverytest.Start(t).APIKey
+	png := filepath.Join(t.TempDir(), "t.png")
+	for _, output := range []string{"text", "json"} {
+		res := runCLI(t, nil, []string{"APPLIVERY_API_KEY=" + key, "APPLIVERY_BASE_URL=" + api.URL},
+			"", "android", "enrollment-tokens", "create", "--org", org, "--mode", "DEVICE_OWNER", "--qr", png, "--output", output)
+		require.Equal(t, exitOK, res.code, res.stderr)
+		assert.NotContains(t, res.stdout+res.stderr, url.QueryEscape(ott), "--output %s", output)
+	}
+}
+
+// Review: a UTF-8 byte order mark is stripped from the header only after
+// encoding/csv has parsed it, so a file that starts with a BOM and quotes its
+// header (pandas' utf-8-sig with QUOTE_ALL, some Excel exports) is refused
+// as "bare \" in non-quoted-field" and nothing is created.
+func TestReviewUsersFromCSVWithABOMAndAQuotedHeader(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	res := runCLI(t, srv, nil, "\uFEFF\"email\",\"name\"\r\n\"cy@acme.example\",\"Cy\"\r\n",
+		"users", "create", "--org", org, "--from", "-", "--output", "json")
+	assert.Equal(t, exitOK, res.code, res.stdout+res.stderr)
+	assert.Contains(t, emails(srv), "cy@acme.example")
+}
