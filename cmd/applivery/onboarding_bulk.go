@@ -24,13 +24,12 @@ API sent it.
 With --for-users FILE.csv (the file of "users create --from": email,name,
 tags,language) it creates a token for each user of the file, found by email
 (a user not found is that row's failure: run "users create --from" first),
-and writes its QR code to DIR/EMAIL.png (--qr-dir, created if missing; an
+and writes its QR code to DIR/email.png (--qr-dir, created if missing; an
 email that is no plain file name is refused). A line per user gives the
 token's ID and the PNG's path, never the one-time token. A user whose PNG is
 in DIR already is skipped, so a re-run of the file makes no token twice;
-delete the PNG to make a new one. A token create is
-never sent twice: one whose outcome is unknown is that user's failure, and
-the console tells whether it was made. The organization's limit of tokens
+delete the PNG to make a new one. A token create is never sent twice: one
+whose outcome is unknown is that user's failure (the console tells). The organization's limit of tokens
 (code 5017) stops the run: exit 12, and the last line says after which user.
 ` + rowsHelp + bulkHelp,
 	exits: append([]int{exitLocal}, bulkExits...),
@@ -49,7 +48,7 @@ the console tells whether it was made. The organization's limit of tokens
 		rows := &userRows{}
 		b := &bulkFlags{rows: rows.read}
 		b.registerRows(flags, "for-users", "create a token for each user of this CSV `FILE` (- for stdin), found by email")
-		flags.StringVar(&dir, "qr-dir", "", "with --for-users: write each user's QR code to `DIR`/EMAIL.png")
+		flags.StringVar(&dir, "qr-dir", "", "with --for-users: write each user's QR code to `DIR`/email.png, the email in lower case")
 		c.registerRate(flags)
 		return func(ctx context.Context, client *applivery.Client) error {
 			d, err := durationOf(&duration)
@@ -152,10 +151,12 @@ func (o *onboarding) tokenFor(ctx context.Context, email string) (*bulkLine, err
 	return &bulkLine{Token: &lineToken{ID: tok.ID, ExpiresAt: timestamp(tok.ExpiresAt)}, QR: path}, nil
 }
 
-// qrPath is the path of email's QR code in dir, or a usage error for an
-// email that is no plain file name: one that would escape dir.
+// qrPath is the path of email's QR code in dir, the email in lower case (a
+// user's email is one whatever its case, and so is its file on any file
+// system), or a usage error for an email that is no plain file name: one
+// that would escape dir.
 func qrPath(dir, email string) (string, error) {
-	name := email + ".png"
+	name := strings.ToLower(email) + ".png"
 	if strings.ContainsAny(email, `/\`+"\x00") || strings.Contains(email, "..") || !filepath.IsLocal(name) {
 		return "", &usageError{fmt.Sprintf("email %q: not a plain file name for its QR code in --qr-dir: no separator, no \"..\"", email)}
 	}

