@@ -389,11 +389,14 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, halted
 		}
 		var (
 			srcErr *sourceError
+			usage  *usageError
 			dup    *duplicateRow
 		)
 		switch {
 		case errors.As(it.err, &srcErr):
 			return srcErr
+		case errors.As(it.err, &usage):
+			return usage // a file that is none of the run's, seen before any row
 		case !resumed:
 			resumed = it.err == nil && b.keyOf(it.device) == b.keyOf(b.after)
 			continue

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -105,16 +106,21 @@ func (u *userRows) read(r io.Reader, yield func(string, error) bool) {
 	u.mu.Lock()
 	u.rows, u.lines = map[string]userRow{}, map[string]int{}
 	u.mu.Unlock()
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(withoutBOM(r))
 	cr.Comment, cr.TrimLeadingSpace, cr.ReuseRecord = '#', true, false
 	header, err := cr.Read()
 	if err == nil {
 		err = checkHeader(header)
 	}
+	var usage *usageError
+	switch {
+	case errors.As(err, &usage):
+		yield("", usage)
+		return
+	case errors.Is(err, io.EOF):
+		err = errors.New("no header line: the first line names the columns (email,name,tags,language)")
+	}
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = errors.New("no header line: the first line names the columns (email,name,tags,language)")
-		}
 		yield("", &sourceError{err: fmt.Errorf("applivery: reading the CSV file: %w", err), exit: exitIncomplete})
 		return
 	}
@@ -144,12 +150,21 @@ func (u *userRows) read(r io.Reader, yield func(string, error) bool) {
 	}
 }
 
-// checkHeader refuses a header line without an email column, or with a
+// withoutBOM is r without the UTF-8 byte order mark it may start with (an
+// Excel export, pandas' utf-8-sig), taken off before the CSV reader sees the
+// header, which may be quoted.
+func withoutBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\uFEFF" {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
+
+// checkHeader refuses a header line without an email column (a usage
+// error: the file is no onboarding file, and nothing was done), or with a
 // column the file cannot have (a typo would drop a column silently).
 func checkHeader(header []string) error {
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
-	}
 	for i, name := range header {
 		header[i] = strings.ToLower(strings.TrimSpace(name))
 		if !slices.Contains(csvColumns, header[i]) {
@@ -160,7 +175,7 @@ func checkHeader(header []string) error {
 		}
 	}
 	if !slices.Contains(header, "email") {
-		return errors.New("no email column in the header line")
+		return &usageError{"the file has no email column: its first line names the columns, email (required), name, tags and language"}
 	}
 	return nil
 }
