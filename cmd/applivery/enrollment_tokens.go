@@ -272,7 +272,8 @@ reusable after an enrollment.
 				Duration: d, Perpetual: perpetual, SendEmail: t.sendEmail, Language: t.language,
 				DisplayName: t.name, Tags: t.tags, MDMUserID: t.user}
 			return c.createToken(ctx, t.qr, func(ctx context.Context) (*applivery.EnrollmentToken, error) {
-				return client.AOSPEnrollmentTokens.Create(ctx, c.org, req)
+				tok, err := client.AOSPEnrollmentTokens.Create(ctx, c.org, req)
+				return tok, duration.quoted(err)
 			})
 		}, nil
 	},

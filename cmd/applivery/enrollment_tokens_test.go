@@ -290,3 +290,24 @@ func TestHoldsSecret(t *testing.T) {
 	}
 	assert.False(t, holdsSecret("anything", ""), "no token: nothing to hide")
 }
+
+// A duration the SDK refuses is quoted as the user typed it, not as the
+// SDK's time.Duration writes it (744h0m0s), for one token and for many.
+func TestTokenCreateRefusedDurationQuotesWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"android", "enrollment-tokens", "create", "--org", org, "--mode", "COPE", "--duration", "2678400"},
+			`applivery: --duration "2678400": must be`},
+		{forUsers(t.TempDir(), "--duration", "2678400"), `--duration \"2678400\": must be`}, // in a JSON line
+	} {
+		res := runCLI(t, srv, nil, "email\nana@acme.example\n", tt.args...)
+		assert.NotEqual(t, exitOK, res.code)
+		assert.Contains(t, res.stdout+res.stderr, tt.want)
+		assert.NotContains(t, res.stdout+res.stderr, "744h")
+	}
+	assert.Empty(t, srv.EnrollmentTokens(org))
+}

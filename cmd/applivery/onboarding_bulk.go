@@ -63,10 +63,11 @@ tokens (code 5017) stops the run: exit 12, the last line after which user.
 					return &usageError{"--qr-dir goes with --for-users FILE"}
 				}
 				return c.createToken(ctx, t.qr, func(ctx context.Context) (*applivery.EnrollmentToken, error) {
-					return client.AndroidEnrollmentTokens.Create(ctx, c.org, req)
+					tok, err := client.AndroidEnrollmentTokens.Create(ctx, c.org, req)
+					return tok, duration.quoted(err)
 				})
 			}
-			o := &onboarding{client: client, org: c.org, req: req, dir: dir, dryRun: b.dryRun}
+			o := &onboarding{client: client, org: c.org, req: req, dir: dir, dryRun: b.dryRun, duration: &duration}
 			if err := o.check(&t); err != nil {
 				return err
 			}
@@ -85,6 +86,8 @@ type onboarding struct {
 	req    *applivery.CreateAndroidEnrollmentTokenRequest
 	dir    string
 	dryRun bool
+	// duration is --duration as given, which a refusal of it quotes.
+	duration *secondsFlag
 }
 
 // check refuses the flags that a run for many users cannot take, and makes
@@ -182,7 +185,7 @@ func (o *onboarding) create(ctx context.Context, userID, marker string) (*appliv
 	case errors.Is(err, applivery.ErrOutcomeUnknown):
 		return nil, fmt.Errorf("%w: check the organization's enrollment tokens in the Applivery console; %s stays, so that a re-run makes no second token for the user: delete it to make one", err, marker)
 	case err != nil:
-		return nil, flagError(err, tokenFlagNames)
+		return nil, flagError(o.duration.quoted(err), tokenFlagNames)
 	}
 	return tok, nil
 }
