@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -386,21 +387,30 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, halted
 		case <-halted:
 			return errHalted
 		}
-		var srcErr *sourceError
+		var (
+			srcErr *sourceError
+			usage  *usageError
+			dup    *duplicateRow
+		)
 		switch {
 		case errors.As(it.err, &srcErr):
 			return srcErr
+		case errors.As(it.err, &usage):
+			return usage // a file that is none of the run's, seen before any row
 		case !resumed:
-			resumed = it.err == nil && it.device == b.after
+			resumed = it.err == nil && b.keyOf(it.device) == b.keyOf(b.after)
+			continue
+		case errors.As(it.err, &dup):
+			r.report(it.device, &bulkLine{Skipped: dup.Error()}, nil)
 			continue
 		case it.err != nil:
 			r.report(it.device, nil, it.err)
 			continue
-		case seen[it.device]:
+		case seen[b.keyOf(it.device)]:
 			r.report(it.device, &bulkLine{Skipped: "named before in this run: done once"}, nil)
 			continue
 		}
-		seen[it.device] = true
+		seen[b.keyOf(it.device)] = true
 		select {
 		case devices <- it.device:
 			r.took(it.device)
@@ -410,6 +420,15 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, halted
 			return errHalted
 		}
 	}
+}
+
+// keyOf is what tells one device or row from another: a device ID as it
+// is, a row's email whatever its letter case, as the API looks it up.
+func (b *bulkFlags) keyOf(device string) string {
+	if b.rows != nil {
+		return strings.ToLower(device)
+	}
+	return device
 }
 
 // bulkHelp is the help every command on many devices shares.

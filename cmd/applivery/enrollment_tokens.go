@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,8 +46,8 @@ token is a secret that enrolls devices in the organization: stdout is the
 only place it goes, never stderr nor --verbose's log. --qr FILE.png writes
 the token's QR code, the provisioning payload a device's setup scans, and
 prints the token's ID, state, expiry and the PNG's path instead (and the
-enrollment link when it does not hold the one-time token); --qr - draws the
-QR code on stdout, when it is a terminal.`
+enrollment link when it holds the one-time token in no form, raw or
+escaped); --qr - draws the QR code on stdout, when it is a terminal.`
 
 // tokenFlags are the flags of a token create that every platform takes.
 type tokenFlags struct {
@@ -166,19 +167,67 @@ func (c *cli) printToken(tok *applivery.EnrollmentToken, kind qrKind, path strin
 			return []string{t.ID, t.State, timestamp(t.ExpiresAt), t.EnrollmentLink, t.OneTimeToken}
 		})
 	}
-	link := tok.EnrollmentLink
-	if tok.OneTimeToken != "" && strings.Contains(link, tok.OneTimeToken) {
-		link = "" // as secret as the token it holds
+	// A field that holds the one-time token, in any spelling, is as secret
+	// as the token: the link (which carries it in most APIs) is left out,
+	// and so would be an ID or a state that did.
+	hide := func(s string) string {
+		if holdsSecret(s, tok.OneTimeToken) {
+			return ""
+		}
+		return s
 	}
+	id, state, link := hide(tok.ID), hide(tok.State), hide(tok.EnrollmentLink)
 	if kind == qrTerminal {
 		path = "-"
 	}
 	if c.output == "json" {
-		return json.NewEncoder(c.stdout).Encode(tokenSummary{tok.ID, tok.State, timestamp(tok.ExpiresAt), link, path})
+		return json.NewEncoder(c.stdout).Encode(tokenSummary{id, state, timestamp(tok.ExpiresAt), link, path})
 	}
 	return printAll(c, []*applivery.EnrollmentToken{tok}, true, func(t *applivery.EnrollmentToken) []string {
-		return []string{t.ID, t.State, timestamp(t.ExpiresAt), link, "qr " + path}
+		return []string{id, state, timestamp(t.ExpiresAt), link, "qr " + path}
 	})
+}
+
+// holdsSecret tells whether s holds secret in any spelling a link or a
+// JSON text gives it: as it is, query- or path-escaped (with upper- or
+// lower-case hex digits, or every character escaped), or JSON-escaped
+// ("\u003c", "\/"). Letter case is not looked at, so any mix of hex
+// digits is found: a false match only leaves a link out.
+func holdsSecret(s, secret string) bool {
+	if secret == "" {
+		return false
+	}
+	j, _ := json.Marshal(secret) // escapes <, > and & too, as \u003c
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(secret)
+	p := bytes.TrimSpace(plain.Bytes())
+	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret),
+		strings.ReplaceAll(url.QueryEscape(secret), "+", "%20"),
+		string(j[1 : len(j)-1]), string(p[1 : len(p)-1]),
+		strings.ReplaceAll(secret, "/", `\/`)}
+	lower := strings.ToLower(s)
+	for _, form := range forms {
+		if strings.Contains(lower, strings.ToLower(form)) {
+			return true
+		}
+	}
+	// A spelling of its own (every character escaped, escaped twice): s
+	// unescaped, once and twice, holds the secret as it is.
+	for range 2 {
+		u, err := url.QueryUnescape(s)
+		if err != nil {
+			u, err = url.PathUnescape(s)
+		}
+		if err != nil || u == s {
+			break
+		}
+		if s = u; strings.Contains(s, secret) {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenSummary is a token without its secrets, as --qr prints it with
@@ -223,7 +272,8 @@ reusable after an enrollment.
 				Duration: d, Perpetual: perpetual, SendEmail: t.sendEmail, Language: t.language,
 				DisplayName: t.name, Tags: t.tags, MDMUserID: t.user}
 			return c.createToken(ctx, t.qr, func(ctx context.Context) (*applivery.EnrollmentToken, error) {
-				return client.AOSPEnrollmentTokens.Create(ctx, c.org, req)
+				tok, err := client.AOSPEnrollmentTokens.Create(ctx, c.org, req)
+				return tok, duration.quoted(err)
 			})
 		}, nil
 	},

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,4 +232,82 @@ func TestTokenQRThatCannotBeWrittenIsALocalFailure(t *testing.T) {
 			assert.Empty(t, out.String())
 		})
 	}
+}
+
+// With --qr, a field that holds the one-time token in any spelling is left
+// out of the text and the JSON output: a link that carries it raw or
+// percent-encoded (as any URL carries a token with "+", "/" or "=").
+func TestTokenCreateQRLeavesOutALinkThatHoldsTheTokenInAnyForm(t *testing.T) {
+	t.Parallel()
+	const ott = "aB3+kQ9/zX7=mP2+wR5/"
+	key := appliverytest.Start(t).APIKey
+	for _, link := range []string{
+		"https://enterprise.google.com/android/enroll?et=" + ott,
+		"https://enterprise.google.com/android/enroll?et=" + url.QueryEscape(ott),
+		"https://enterprise.google.com/android/enroll/" + url.PathEscape(ott),
+		"https://enterprise.google.com/android/enroll?et=" + strings.ToLower(url.QueryEscape(ott)),
+	} {
+		api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			body, _ := json.Marshal(map[string]any{"status": true, "data": map[string]any{"id": "tok1", "state": "PENDING",
+				"enrollmentLink": link, "config": map[string]any{"oneTimeToken": ott, "qrCode": map[string]string{"k": "v"}}}})
+			_, _ = w.Write(body)
+		}))
+		t.Cleanup(api.Close)
+		png := filepath.Join(t.TempDir(), "t.png")
+		for _, output := range []string{"text", "json"} {
+			res := runCLI(t, nil, []string{"APPLIVERY_API_KEY=" + key, "APPLIVERY_BASE_URL=" + api.URL},
+				"", "android", "enrollment-tokens", "create", "--org", org, "--mode", "DEVICE_OWNER", "--qr", png, "--output", output)
+			require.Equal(t, exitOK, res.code, res.stderr)
+			out := res.stdout + res.stderr
+			assert.Contains(t, out, "tok1")
+			assert.False(t, holdsSecret(out, ott), "--output %s, link %s: %s", output, link, out)
+			assert.NotContains(t, out, "enroll", "--output %s: the link is left out", output)
+		}
+	}
+}
+
+func TestHoldsSecret(t *testing.T) {
+	t.Parallel()
+	const ott = "aB3+kQ9/zX7=mP2<wR5&"
+	for _, tt := range []struct {
+		name string
+		s    string
+		want bool
+	}{
+		{"raw", "https://x.example/e?t=" + ott, true},
+		{"query-escaped", "https://x.example/e?t=" + url.QueryEscape(ott), true},
+		{"path-escaped", "https://x.example/e/" + url.PathEscape(ott), true},
+		{"lower-case hex digits", "https://x.example/e?t=" + strings.ToLower(url.QueryEscape(ott)), true},
+		{"every character escaped", "https://x.example/e?t=%61%42%33%2B%6B%51%39%2F%7A%58%37%3D%6D%50%32%3C%77%52%35%26", true},
+		{"escaped twice", "https://x.example/e?t=" + url.QueryEscape(url.QueryEscape(ott)), true},
+		{"JSON-escaped", `{"link":"https://x.example/e?t=aB3+kQ9/zX7=mP2\u003cwR5\u0026"}`, true},
+		{"JSON-escaped slashes", `https:\/\/x.example\/e?t=aB3+kQ9\/zX7=mP2<wR5&`, true},
+		{"another token", "https://x.example/e?t=aB3%2BkQ9%2FzX8", false},
+		{"no token", "https://x.example/e", false},
+	} {
+		assert.Equal(t, tt.want, holdsSecret(tt.s, ott), tt.name)
+	}
+	assert.False(t, holdsSecret("anything", ""), "no token: nothing to hide")
+}
+
+// A duration the SDK refuses is quoted as the user typed it, not as the
+// SDK's time.Duration writes it (744h0m0s), for one token and for many.
+func TestTokenCreateRefusedDurationQuotesWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"android", "enrollment-tokens", "create", "--org", org, "--mode", "COPE", "--duration", "2678400"},
+			`applivery: --duration "2678400": must be`},
+		{forUsers(t.TempDir(), "--duration", "2678400"), `--duration \"2678400\": must be`}, // in a JSON line
+	} {
+		res := runCLI(t, srv, nil, "email\nana@acme.example\n", tt.args...)
+		assert.NotEqual(t, exitOK, res.code)
+		assert.Contains(t, res.stdout+res.stderr, tt.want)
+		assert.NotContains(t, res.stdout+res.stderr, "744h")
+	}
+	assert.Empty(t, srv.EnrollmentTokens(org))
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/applivery/applivery-go"
 )
 
 // secondsFlag is a duration flag that takes a Go duration (90m, 1h30m) or
@@ -17,6 +20,17 @@ type secondsFlag struct{ given string }
 
 func (d *secondsFlag) String() string     { return d.given }
 func (d *secondsFlag) Set(s string) error { d.given = s; return nil }
+
+// quoted is err, but for the SDK's refusal of the duration: that quotes
+// the flag as the user typed it (2678400, 31d…), not as the SDK saw it
+// (744h0m0s).
+func (d *secondsFlag) quoted(err error) error {
+	var ve *applivery.ValidationError
+	if errors.As(err, &ve) && ve.Field == "duration" && ve.Reason != "" && d.given != "" {
+		return flagValueError("--duration", d.given, ve.Reason)
+	}
+	return err
+}
 
 // seconds returns the duration as the API writes it, or "" when none was
 // given.

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +82,11 @@ func TestTokensForUsersDryRun(t *testing.T) {
 	assert.Equal(t, "token", line["wouldCreate"])
 	assert.Empty(t, srv.EnrollmentTokens(org))
 	assert.NoDirExists(t, dir, "a dry run changes nothing")
+
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	res = runCLI(t, srv, nil, "email\nana@acme.example\n", forUsers(dir, "--dry-run")...)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assertFiles(t, dir) // no marker either
 }
 
 func TestTokensForUsersStopAtTheLimit(t *testing.T) {
@@ -157,4 +168,101 @@ func TestQRPath(t *testing.T) {
 			assert.False(t, strings.Contains(path, ".."))
 		})
 	}
+}
+
+// Two rows whose emails differ in letter case name one user, as the lookup
+// by email finds it: the user gets one token, whose PNG is named by the
+// email in lower case, and the later row's line says which line it repeats.
+func TestTokensForUsersMakeOneTokenForAnEmailInAnyLetterCase(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	dir := t.TempDir()
+	csv := "email\nANA@acme.example\nana@acme.example\n"
+	res := runCLI(t, srv, nil, csv, forUsers(dir, "--concurrency", "1")...)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Len(t, srv.EnrollmentTokens(org), 1, "one user, one token: the second row names the same user")
+	lines := jsonLinesBy(t, res.stdout, "email")
+	assert.Equal(t, true, lines["ANA@acme.example"]["ok"])
+	assert.Equal(t, filepath.Join(dir, "ana@acme.example.png"), lines["ANA@acme.example"]["qr"])
+	assert.Contains(t, lines["ana@acme.example"]["skipped"], "duplicates line 2")
+	assertFiles(t, dir, "ana@acme.example.png")
+
+	// A later file that writes the email in another case finds its PNG.
+	res = runCLI(t, srv, nil, "email\nAna@Acme.Example\n", forUsers(dir)...)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Contains(t, jsonLinesBy(t, res.stdout, "email")["Ana@Acme.Example"]["skipped"], "its QR code is there already")
+	assert.Len(t, srv.EnrollmentTokens(org), 1)
+}
+
+// A create whose outcome is unknown (the server made the token, the answer
+// was lost) leaves DIR/EMAIL.pending: a re-run of the file sends no second
+// create for that user, and says to check the console and delete the
+// marker; once deleted, a re-run makes a token.
+func TestTokensForUsersSendNoSecondCreateAfterAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	dir := t.TempDir()
+	csv := "email\nana@acme.example\n"
+	marker := filepath.Join(dir, "ana@acme.example.pending")
+	srv.Script(appliverytest.EndpointAndroidEnrollmentTokenCreate, appliverytest.Fault{Applied: true, Drop: true})
+	res := runCLI(t, srv, nil, csv, forUsers(dir)...)
+	require.Equal(t, exitSomeFailed, res.code, res.stderr)
+	require.Len(t, srv.EnrollmentTokens(org), 1, "the first run's create was carried out")
+	assert.Contains(t, jsonLinesBy(t, res.stdout, "email")["ana@acme.example"]["error"].(map[string]any)["message"], marker+" stays")
+	assertFiles(t, dir, "ana@acme.example.pending")
+
+	for _, extra := range [][]string{nil, {"--dry-run"}} {
+		res = runCLI(t, srv, nil, csv, forUsers(dir, extra...)...)
+		assert.Equal(t, exitSomeFailed, res.code, res.stderr)
+		msg := jsonLinesBy(t, res.stdout, "email")["ana@acme.example"]["error"].(map[string]any)["message"]
+		assert.Contains(t, msg, marker+" is there")
+		assert.Contains(t, msg, "Applivery console (the token may exist), then delete the file")
+		assert.Len(t, srv.EnrollmentTokens(org), 1, "the re-run must not create the user's token again")
+	}
+
+	require.NoError(t, os.Remove(marker))
+	res = runCLI(t, srv, nil, csv, forUsers(dir)...)
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Len(t, srv.EnrollmentTokens(org), 2)
+	assertFiles(t, dir, "ana@acme.example.png")
+}
+
+// A token created whose PNG could not be written (here: the API sent no QR
+// code) keeps its marker: the token exists, and a re-run makes no second.
+func TestTokensForUsersKeepTheMarkerOfATokenWithoutItsPNG(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	target, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	proxy.ModifyResponse = func(r *http.Response) error { // the token's qrCode renamed
+		body, err := io.ReadAll(r.Body)
+		body = bytes.ReplaceAll(body, []byte(`"qrCode"`), []byte(`"qrCodeGone"`))
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		r.Header.Del("Content-Length")
+		return err
+	}
+	api := httptest.NewServer(proxy)
+	t.Cleanup(api.Close)
+	env := []string{"APPLIVERY_API_KEY=" + srv.APIKey, "APPLIVERY_BASE_URL=" + api.URL + target.Path}
+	dir := t.TempDir()
+	for range 2 {
+		res := runCLI(t, nil, env, "email\nana@acme.example\n", forUsers(dir)...)
+		assert.Equal(t, exitSomeFailed, res.code, res.stderr)
+		assert.Contains(t, res.stdout, "ana@acme.example.pending")
+		assertFiles(t, dir, "ana@acme.example.pending")
+		assert.Len(t, srv.EnrollmentTokens(org), 1, "created once, its PNG missing: not created again")
+	}
+}
+
+// An API's refusal of the create (here the organization's limit) says no
+// token was made: the marker goes, and a re-run may try the user again.
+func TestTokensForUsersRemoveTheMarkerWhenTheAPIRefusedTheCreate(t *testing.T) {
+	t.Parallel()
+	srv := usersServer(t)
+	srv.SetEnrollmentTokenLimit(org, 1)
+	dir := t.TempDir()
+	res := runCLI(t, srv, nil, "email\nana@acme.example\nbo@acme.example\n", forUsers(dir, "--concurrency", "1")...)
+	assert.Equal(t, exitSomeFailed, res.code, res.stderr)
+	assertFiles(t, dir, "ana@acme.example.png")
 }

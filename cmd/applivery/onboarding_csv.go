@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -27,7 +28,8 @@ import (
 // rowsHelp tells how the fleet runs' help reads for a run over a file.
 const rowsHelp = `
 In a run over a file, a row is what a device is below: --after takes an
-email, and a line names the row by its email ("line N" without one).`
+email, and a line names the row by its email ("line N" without one). An
+email is one whatever its case: a later row of it is skipped, a duplicate.`
 
 // csvColumns are the columns an onboarding file may have.
 var csvColumns = []string{"email", "name", "tags", "language"}
@@ -46,18 +48,45 @@ func (r userRow) request() *applivery.CreateUserRequest {
 	return &applivery.CreateUserRequest{Email: r.email, Name: r.name, Tags: r.tags, Language: r.language}
 }
 
-// userRows are the rows of an onboarding file, by email, as the run reads
-// them: the source yields the email, and the job finds the row by it.
+// userRows are the rows of an onboarding file, by email in lower case, as
+// the run reads them: the source yields the email as the row writes it, and
+// the job finds the row by it. Emails are one whatever their letter case,
+// as the API's lookup by email takes them: the first row of an email is
+// done, and a later one is reported as its duplicate.
 type userRows struct {
 	mu   sync.Mutex
 	rows map[string]userRow
+	// lines are the line of each email's first row, by email in lower case.
+	lines map[string]int
 }
 
-// get returns the row of email.
+// get returns the row of email, whatever its letter case.
 func (u *userRows) get(email string) userRow {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return u.rows[email]
+	return u.rows[strings.ToLower(email)]
+}
+
+// add keeps the row of a line, and returns the line of the email's first
+// row when the row is not its first: one of an email already read,
+// whatever its letter case.
+func (u *userRows) add(row userRow, line int) (first int, dup bool) {
+	key := strings.ToLower(row.email)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if first, ok := u.lines[key]; ok {
+		return first, true
+	}
+	u.rows[key], u.lines[key] = row, line
+	return 0, false
+}
+
+// duplicateRow is a row whose email an earlier row has, whatever its letter
+// case: the run reports it as skipped, done once.
+type duplicateRow struct{ first int }
+
+func (e *duplicateRow) Error() string {
+	return fmt.Sprintf("duplicates line %d (the same email, letter case aside): done once", e.first)
 }
 
 // rowError is a row of an onboarding file that is no user: a usage error,
@@ -75,18 +104,23 @@ func (e *rowError) Is(target error) bool { return target == applivery.ErrInvalid
 // cannot be read to its end yields a *sourceError and ends.
 func (u *userRows) read(r io.Reader, yield func(string, error) bool) {
 	u.mu.Lock()
-	u.rows = map[string]userRow{}
+	u.rows, u.lines = map[string]userRow{}, map[string]int{}
 	u.mu.Unlock()
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(withoutBOM(r))
 	cr.Comment, cr.TrimLeadingSpace, cr.ReuseRecord = '#', true, false
 	header, err := cr.Read()
 	if err == nil {
 		err = checkHeader(header)
 	}
+	var usage *usageError
+	switch {
+	case errors.As(err, &usage):
+		yield("", usage)
+		return
+	case errors.Is(err, io.EOF):
+		err = errors.New("no header line: the first line names the columns (email,name,tags,language)")
+	}
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = errors.New("no header line: the first line names the columns (email,name,tags,language)")
-		}
 		yield("", &sourceError{err: fmt.Errorf("applivery: reading the CSV file: %w", err), exit: exitIncomplete})
 		return
 	}
@@ -106,11 +140,9 @@ func (u *userRows) read(r io.Reader, yield func(string, error) bool) {
 			key = fmt.Sprintf("line %d", line)
 		}
 		if err == nil {
-			u.mu.Lock()
-			if _, ok := u.rows[key]; !ok { // a second row of the email is skipped: the first is done
-				u.rows[key] = row
+			if first, dup := u.add(row, line); dup {
+				err = &duplicateRow{first}
 			}
-			u.mu.Unlock()
 		}
 		if !yield(key, err) {
 			return
@@ -118,12 +150,21 @@ func (u *userRows) read(r io.Reader, yield func(string, error) bool) {
 	}
 }
 
-// checkHeader refuses a header line without an email column, or with a
+// withoutBOM is r without the UTF-8 byte order mark it may start with (an
+// Excel export, pandas' utf-8-sig), taken off before the CSV reader sees the
+// header, which may be quoted.
+func withoutBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\uFEFF" {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
+
+// checkHeader refuses a header line without an email column (a usage
+// error: the file is no onboarding file, and nothing was done), or with a
 // column the file cannot have (a typo would drop a column silently).
 func checkHeader(header []string) error {
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
-	}
 	for i, name := range header {
 		header[i] = strings.ToLower(strings.TrimSpace(name))
 		if !slices.Contains(csvColumns, header[i]) {
@@ -134,7 +175,7 @@ func checkHeader(header []string) error {
 		}
 	}
 	if !slices.Contains(header, "email") {
-		return errors.New("no email column in the header line")
+		return &usageError{"the file has no email column: its first line names the columns, email (required), name, tags and language"}
 	}
 	return nil
 }

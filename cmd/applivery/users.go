@@ -59,7 +59,7 @@ each: the file's first line names its columns, email (required), name, tags
 exists already is a success, "existing", with the user found by email: a
 re-run of the same file creates nothing twice. A create whose outcome is
 unknown looks the user up by email: found, it is a success; not found, that
-user's failure. A row with a bad email or language is that row's failure;
+user's failure, and a re-run is safe (the API refuses an email it holds). A row with a bad email or language is that row's failure;
 a file that is not CSV stops the run (exit 12).
 ` + rowsHelp + bulkHelp,
 	exits: append([]int{exitExists}, bulkExits...),
@@ -133,7 +133,10 @@ func onboardUser(ctx context.Context, client *applivery.Client, org string, row 
 	case found == nil && errors.Is(err, applivery.ErrAlreadyExists):
 		return nil, fmt.Errorf("%w; yet no user with that email is listed", err)
 	case found == nil:
-		return nil, fmt.Errorf("%w; no user with that email is listed: it was not created, run again", err)
+		// Not listed may be not created, or not listed yet: no certainty,
+		// but a re-run cannot make the user twice.
+		return nil, fmt.Errorf("%w; no user with that email is listed after the unknown outcome, so it may not have been created: "+
+			"a re-run is safe, as the API refuses an email it holds (code 5048) and the run takes that user as existing", err)
 	}
 	// A create whose outcome was unknown, and whose user is there, made it.
 	return &bulkLine{Existing: errors.Is(err, applivery.ErrAlreadyExists), User: &lineUser{found}}, nil
