@@ -161,17 +161,18 @@ func withoutBOM(r io.Reader) io.Reader {
 	return br
 }
 
-// checkHeader refuses a header line without an email column (a usage
-// error: the file is no onboarding file, and nothing was done), or with a
-// column the file cannot have (a typo would drop a column silently).
+// checkHeader refuses, as a usage error (the file is no onboarding file,
+// and nothing was done), a header line without an email column, or with a
+// column the file cannot have (a typo would drop a column silently) or
+// names twice.
 func checkHeader(header []string) error {
 	for i, name := range header {
 		header[i] = strings.ToLower(strings.TrimSpace(name))
 		if !slices.Contains(csvColumns, header[i]) {
-			return fmt.Errorf("unknown column %q in the header line: the columns are %s", name, strings.Join(csvColumns, ", "))
+			return &usageError{fmt.Sprintf("unknown column %q in the header line: the columns are %s", name, strings.Join(csvColumns, ", "))}
 		}
 		if slices.Contains(header[:i], header[i]) {
-			return fmt.Errorf("column %q twice in the header line", name)
+			return &usageError{fmt.Sprintf("column %q twice in the header line", name)}
 		}
 	}
 	if !slices.Contains(header, "email") {

@@ -24,18 +24,28 @@ func TestOnboardingCSVWithABOMAndAQuotedHeaderIsRead(t *testing.T) {
 
 // A file whose header has no email column is no onboarding file: a usage
 // error, with nothing done and no "incomplete" line, for both runs.
-func TestOnboardingCSVWithoutAnEmailColumnIsAUsageError(t *testing.T) {
+func TestOnboardingCSVWithAHeaderItCannotReadIsAUsageError(t *testing.T) {
 	t.Parallel()
-	srv := usersServer(t)
-	for _, args := range [][]string{
-		{"users", "create", "--org", org, "--from", "-", "--output", "json"},
-		forUsers(t.TempDir()),
-	} {
-		res := runCLI(t, srv, nil, "name,tags\nAna,a;b\n", args...)
-		assert.Equal(t, exitUsage, res.code, res.stderr)
-		assert.Contains(t, res.stderr, "applivery: the file has no email column")
-		assert.Empty(t, res.stdout, "no line: nothing was taken")
+	tests := []struct{ name, csv, want string }{
+		{"no email column", "name,tags\nAna,a;b\n", "applivery: the file has no email column"},
+		{"an unknown column: a typo would drop it", "email,nmae\nnew@acme.example,New\n", `applivery: unknown column "nmae" in the header line`},
+		{"a column twice", "email,Email\nnew@acme.example,new@acme.example\n", `applivery: column "Email" twice in the header line`},
 	}
-	assert.Len(t, srv.Users(org), 2)
-	assert.Empty(t, srv.EnrollmentTokens(org))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := usersServer(t)
+			for _, args := range [][]string{
+				{"users", "create", "--org", org, "--from", "-", "--output", "json"},
+				forUsers(t.TempDir()),
+			} {
+				res := runCLI(t, srv, nil, tt.csv, args...)
+				assert.Equal(t, exitUsage, res.code, res.stderr)
+				assert.Contains(t, res.stderr, tt.want)
+				assert.Empty(t, res.stdout, "no line: nothing was taken")
+			}
+			assert.Len(t, srv.Users(org), 2)
+			assert.Empty(t, srv.EnrollmentTokens(org))
+		})
+	}
 }

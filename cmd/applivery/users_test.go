@@ -184,7 +184,6 @@ func TestUsersCreateFromAMalformedCSV(t *testing.T) {
 		{"a row of another field count", "email,name\nnew@acme.example,New\nbad@acme.example\nlate@acme.example,Late\n",
 			"new@acme.example", "wrong number of fields", []string{"new@acme.example"}},
 		{"a stray quote", "email\nnew@acme.example\nba\"d@acme.example\n", "new@acme.example", "bare \"", []string{"new@acme.example"}},
-		{"an unknown column", "email,nmae\nnew@acme.example,New\n", "", `unknown column "nmae"`, nil},
 		{"an empty file", "", "", "no header line", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
