@@ -41,13 +41,17 @@ func (s *organizations) exists(organizationID string) bool { return s.known[orga
 // makes of it under the lock.
 func (s *organizations) servePage(w http.ResponseWriter, r *http.Request, page func(organizationID string) map[string]any) {
 	org := r.PathValue("organizationId")
-	s.mu.Lock()
-	if !s.exists(org) {
-		s.mu.Unlock()
+	data, ok := func() (map[string]any, bool) {
+		s.mu.Lock()
+		defer s.mu.Unlock() // also when page panics: the server goes on serving
+		if !s.exists(org) {
+			return nil, false
+		}
+		return page(org), true
+	}()
+	if !ok {
 		writeError(w, errNotFound)
 		return
 	}
-	data := page(org)
-	s.mu.Unlock()
 	writeData(w, data)
 }

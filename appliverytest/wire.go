@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -114,12 +115,14 @@ func pageOf[T any](all []T, lq listQuery, seq func(T) uint64, item func(T) json.
 }
 
 // window returns the elements of all, in order, on the page lq asks for:
-// none past the end.
+// none past the end, however far past it the page is (its offset is not
+// computed for a page past the end, so a page near the largest int does
+// not overflow into a negative index).
 func window[T any](all []T, lq listQuery) []T {
-	from := (lq.page - 1) * lq.limit
-	if from >= len(all) {
+	if lq.page-1 >= (len(all)+lq.limit-1)/lq.limit {
 		return nil
 	}
+	from := (lq.page - 1) * lq.limit
 	return all[from:min(from+lq.limit, len(all))]
 }
 
@@ -172,6 +175,16 @@ func nonNegativeInt(v string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
+// pagingCounter is the number, from 1, of the first record of page page of
+// limit records: math.MaxInt for a page so far past the end that the
+// number does not fit in an int.
+func pagingCounter(page, limit int) int {
+	if page-1 > (math.MaxInt-1)/limit {
+		return math.MaxInt
+	}
+	return (page-1)*limit + 1
+}
+
 // emptyOr reports whether v is empty or ok.
 func emptyOr(v string, ok func(string) bool) bool { return v == "" || ok(v) }
 
@@ -194,7 +207,7 @@ func paging[T any](items []T, page, limit, total int) map[string]any {
 		"limit":         limit,
 		"page":          page,
 		"totalPages":    pages,
-		"pagingCounter": (page-1)*limit + 1,
+		"pagingCounter": pagingCounter(page, limit),
 		"hasPrevPage":   prev != nil,
 		"hasNextPage":   next != nil,
 		"prevPage":      prev,

@@ -18,10 +18,10 @@ import (
 // limit 2 is), or a refusal: never a panic of the handler, which drops the
 // connection (the SDK then sees a network failure, and retries it) and,
 // as it panics under organizations.servePage's lock, leaves every later
-// request of the fake, and its Close, hanging. Today (page-1)*limit
-// overflows in window (wire.go) and the slice expression panics. (The
+// request of the fake, and its Close, hanging. (page-1)*limit
+// overflowed in window (wire.go) and the slice expression panicked. (The
 // server is not closed when the request fails: its Close would hang.)
-func TestReview2PageFarBeyondTheEndIsEmptyNotAPanic(t *testing.T) {
+func TestAPageFarPastTheEndIsEmptyNotAPanic(t *testing.T) {
 	t.Parallel()
 	for _, page := range []string{"9223372036854775807", strconv.Itoa(1 << 62)} {
 		t.Run(page, func(t *testing.T) {
