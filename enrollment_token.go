@@ -42,8 +42,9 @@ const (
 // and the token's forms inside the other fields too (see Format and
 // LogValue). OneTimeToken, Raw, QRCode and perhaps EnrollmentLink still hold
 // it, and so does json.Marshal's output: treat them as secrets. A slice of
-// tokens has no LogValue: slog's JSON handler marshals it, Raw included, so
-// log a token or an [EnrollmentTokenPage], not a bare slice.
+// tokens, or a struct of yours that holds a token or a page, has no
+// LogValue: slog's JSON handler marshals it, Raw included, so log a token or
+// an [EnrollmentTokenPage] itself, not a slice or a struct holding one.
 type EnrollmentToken struct {
 	ID             string          // "id"
 	Type           string          // "type", as sent ("aosp", "user", …)
