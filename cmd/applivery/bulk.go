@@ -401,13 +401,13 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, halted
 			resumed = it.err == nil && b.keyOf(it.device) == b.keyOf(b.after)
 			continue
 		case errors.As(it.err, &dup):
-			r.report(it.device, &bulkLine{Skipped: dup.Error()}, nil)
+			r.skip(it.device, dup.Error())
 			continue
 		case it.err != nil:
 			r.report(it.device, nil, it.err)
 			continue
 		case seen[b.keyOf(it.device)]:
-			r.report(it.device, &bulkLine{Skipped: "named before in this run: done once"}, nil)
+			r.skip(it.device, "named before in this run: done once")
 			continue
 		}
 		seen[b.keyOf(it.device)] = true
