@@ -250,7 +250,8 @@ type job func(ctx context.Context, device string) (*bulkLine, error)
 // each within the --timeout, and writes a line per device to stdout as each
 // finishes (see bulkLine). Devices are streamed, never all loaded first, and
 // taken from the source only when a worker is free, so every device taken
-// has its line. A device named twice is done once.
+// has its line. A device named twice is done once, and so is one that
+// --after skipped.
 //
 // A source that cannot be read to its end (the listing fails, the file
 // breaks) stops the intake: the devices in flight finish, a last line says
@@ -398,7 +399,13 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, halted
 		case errors.As(it.err, &usage):
 			return usage // a file that is none of the run's, seen before any row
 		case !resumed:
-			resumed = it.err == nil && b.keyOf(it.device) == b.keyOf(b.after)
+			// The run that stopped took this row, or skipped it as named
+			// before: a later row naming it again is skipped as that run
+			// would have.
+			if it.err == nil {
+				seen[b.keyOf(it.device)] = true
+				resumed = b.keyOf(it.device) == b.keyOf(b.after)
+			}
 			continue
 		case errors.As(it.err, &dup):
 			r.skip(it.device, dup.Error())
