@@ -250,7 +250,9 @@ type job func(ctx context.Context, device string) (*bulkLine, error)
 // each within the --timeout, and writes a line per device to stdout as each
 // finishes (see bulkLine). Devices are streamed, never all loaded first, and
 // taken from the source only when a worker is free, so every device taken
-// has its line. A device named twice is done once.
+// has its line. A device named twice in the same spelling is done once
+// (its serial number and its ID are two names: no GET per device tells them
+// one); the devices --after skips count as named.
 //
 // A source that cannot be read to its end (the listing fails, the file
 // breaks) stops the intake: the devices in flight finish, a last line says
@@ -398,16 +400,22 @@ func (b *bulkFlags) feed(source iter.Seq2[string, error], in *interrupts, halted
 		case errors.As(it.err, &usage):
 			return usage // a file that is none of the run's, seen before any row
 		case !resumed:
-			resumed = it.err == nil && b.keyOf(it.device) == b.keyOf(b.after)
+			// The run that stopped took this row, or skipped it as named
+			// before: a later row naming it again is skipped as that run
+			// would have.
+			if it.err == nil {
+				seen[b.keyOf(it.device)] = true
+				resumed = b.keyOf(it.device) == b.keyOf(b.after)
+			}
 			continue
 		case errors.As(it.err, &dup):
-			r.report(it.device, &bulkLine{Skipped: dup.Error()}, nil)
+			r.skip(it.device, dup.Error())
 			continue
 		case it.err != nil:
 			r.report(it.device, nil, it.err)
 			continue
 		case seen[b.keyOf(it.device)]:
-			r.report(it.device, &bulkLine{Skipped: "named before in this run: done once"}, nil)
+			r.skip(it.device, "named before in this run: done once")
 			continue
 		}
 		seen[b.keyOf(it.device)] = true
@@ -434,12 +442,12 @@ func (b *bulkFlags) keyOf(device string) string {
 // bulkHelp is the help every command on many devices shares.
 const bulkHelp = `
 A run on many devices handles --concurrency of them at once, at most --rate
-requests a second, and writes a line per device as it finishes (an object a
-line with --output json). --dry-run reads each device and changes nothing. A
-run that stops early (the device list could not be read to its end: exit
-12; an interrupt: 130) ends with a line naming the device that --after takes
-up after. A second interrupt, a second or more after the first, aborts the
-devices in flight.`
+requests a second, and writes a line per device as it finishes (JSON with
+--output json). --dry-run changes nothing. A device named twice in the same
+spelling is done once; its serial number and its ID are two devices: give
+each device once. A run that stops early (the device list broke: exit 12; an
+interrupt: 130) ends with a line naming the device --after takes up after. A
+second interrupt, a second or more after the first, aborts those in flight.`
 
 // bulkExits are the exit statuses of a run on many devices.
 var bulkExits = []int{exitSomeFailed, exitIncomplete}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/applivery/applivery-go"
 )
@@ -20,8 +22,11 @@ import (
 type bulkLine struct {
 	Device string `json:"device,omitempty"`
 	// Email names the line instead of Device in a run over users.
-	Email       string       `json:"email,omitempty"`
-	OK          bool         `json:"ok"`
+	Email string `json:"email,omitempty"`
+	// OK is whether the device's work succeeded; nil on the line of a
+	// device named before in the run, which was not worked on again: its
+	// outcome is the first line's.
+	OK          *bool        `json:"ok,omitempty"`
 	Existing    bool         `json:"existing,omitempty"` // the user was there already
 	User        *lineUser    `json:"user,omitempty"`
 	Token       *lineToken   `json:"token,omitempty"`
@@ -87,13 +92,28 @@ type endLine struct {
 	Error       *lineError `json:"error,omitempty"`
 }
 
-// text is the line as text: the device, "ok" or "failed", and what was done
-// or what went wrong, tab-separated.
+// text is the line as text: the device, "ok", "failed" or "skipped", and
+// what was done or what went wrong, tab-separated; a failure that left
+// something done (a command created, whose wait failed) says it after the
+// message. Every field is oneLine.
 func (l *bulkLine) text() string {
-	name := l.Device + l.Email // one of them
-	if l.Error != nil {
-		return fmt.Sprintf("%s\tfailed\texit %d\t%s", name, l.Error.Exit, l.Error.Message)
+	name := oneLine(l.Device + l.Email) // one of them
+	if l.OK == nil {
+		return name + "\tskipped\t" + oneLine(l.Skipped)
 	}
+	what := l.done()
+	if l.Error != nil {
+		line := fmt.Sprintf("%s\tfailed\texit %d\t%s", name, l.Error.Exit, oneLine(l.Error.Message))
+		if len(what) > 0 {
+			line += "\t" + strings.Join(what, "; ")
+		}
+		return line
+	}
+	return name + "\tok\t" + strings.Join(what, "; ")
+}
+
+// done is what the line says was done, as text, each part oneLine.
+func (l *bulkLine) done() []string {
 	what := l.onboarding()
 	if l.Canceled != nil {
 		what = append(what, counted("canceled", *l.Canceled))
@@ -110,7 +130,46 @@ func (l *bulkLine) text() string {
 	if l.Skipped != "" {
 		what = append(what, "skipped: "+l.Skipped)
 	}
-	return name + "\tok\t" + strings.Join(what, "; ")
+	for i, w := range what {
+		what[i] = oneLine(w)
+	}
+	return what
+}
+
+// oneLine is s as one field of a text line: every control character (C0,
+// DEL, C1) and the Unicode line and paragraph separators, which a message
+// from the API or a name from a file may hold, is written as an escape
+// (\n, \r, \t, \x1b, \u2028), so that a line of the text output is one
+// line, its fields split by tabs, whatever it quotes. JSON needs none of
+// it: the encoder escapes them.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, needsEscape) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !needsEscape(r) {
+			b.WriteRune(r)
+			continue
+		}
+		switch r {
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			q := strconv.QuoteRune(r) // '\x1b', '\u2028'
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
+}
+
+// needsEscape reports whether r would break a text line or its fields.
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 // onboarding is what an onboarding line says, as text: the user and
@@ -140,9 +199,9 @@ func (l *endLine) text() string {
 	if l.Incomplete {
 		what = "incomplete"
 	}
-	line := what + "\tafter " + cmp.Or(l.After, "-")
+	line := what + "\tafter " + oneLine(cmp.Or(l.After, "-"))
 	if l.Error != nil {
-		line += fmt.Sprintf("\texit %d\t%s", l.Error.Exit, l.Error.Message)
+		line += fmt.Sprintf("\texit %d\t%s", l.Error.Exit, oneLine(l.Error.Message))
 	}
 	return line
 }
@@ -171,6 +230,7 @@ type bulkRun struct {
 
 	mu           sync.Mutex
 	done, failed int
+	skipped      int // devices named before, not worked on again
 	lastErr      error
 	after        string // the last device taken from the source, or --after
 }
@@ -191,16 +251,36 @@ func (r *bulkRun) report(device string, line *bulkLine, err error) {
 	if line == nil {
 		line = &bulkLine{}
 	}
-	line.Device, line.OK = device, err == nil
-	if r.key == "email" {
-		line.Device, line.Email = "", device
-	}
+	ok := err == nil
+	line.OK = &ok
+	r.name(line, device)
 	if err != nil {
 		r.failed++
 		r.lastErr = err
 		line.Error = &lineError{Exit: exitStatus(err), Message: err.Error()}
 	}
 	r.println(line, line.text())
+}
+
+// skip writes the line of a device named before in the run, which is not
+// worked on again: it has no "ok", as the first line of that device says
+// how it went, and the summary counts it apart.
+func (r *bulkRun) skip(device, why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done++
+	r.skipped++
+	line := &bulkLine{Skipped: why}
+	r.name(line, device)
+	r.println(line, line.text())
+}
+
+// name names line after device, as a device or as the run's key.
+func (r *bulkRun) name(line *bulkLine, device string) {
+	line.Device = device
+	if r.key == "email" {
+		line.Device, line.Email = "", device
+	}
 }
 
 // println writes a line to stdout, as JSON or as text, above the progress
@@ -250,8 +330,12 @@ func (r *bulkRun) finish(sourceErr error, interrupted bool) error {
 	if c.stderrTerminal {
 		fmt.Fprint(c.stderr, "\r\x1b[K")
 	}
-	summary := fmt.Sprintf("applivery: %d %s%s: %d succeeded, %d failed, in %s",
-		r.done, cmp.Or(r.noun, "device"), plural(r.done), r.done-r.failed, r.failed, time.Since(r.start).Round(time.Millisecond))
+	summary := fmt.Sprintf("applivery: %d %s%s: %d succeeded, %d failed",
+		r.done, cmp.Or(r.noun, "device"), plural(r.done), r.done-r.failed-r.skipped, r.failed)
+	if r.skipped > 0 {
+		summary += fmt.Sprintf(", %d skipped as named before", r.skipped)
+	}
+	summary += ", in " + time.Since(r.start).Round(time.Millisecond).String()
 	var srcErr *sourceError
 	switch {
 	case interrupted:
@@ -270,6 +354,7 @@ func (r *bulkRun) finish(sourceErr error, interrupted bool) error {
 	if r.after != "" && (interrupted || srcErr != nil) {
 		summary += "; to go on, run again with --after " + r.after
 	}
+	summary = oneLine(summary)
 	fmt.Fprintln(c.stderr, summary)
 	switch {
 	case interrupted:

@@ -332,7 +332,9 @@ func TestBulkDoesADeviceOnce(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	require.Len(t, lines, 2, "a line for each time the device was named")
-	assert.Contains(t, r.stdout, `{"device":"dev_a","ok":true,"skipped":"named before in this run: done once"}`)
+	assert.Contains(t, r.stdout, `{"device":"dev_a","skipped":"named before in this run: done once"}`,
+		"no ok: the first line of dev_a says how it went")
+	assert.Contains(t, r.stderr, "2 devices: 1 succeeded, 0 failed, 1 skipped as named before")
 	creates := 0
 	for _, req := range srv.Requests() {
 		if req.Endpoint == appliverytest.EndpointCreate {
@@ -340,6 +342,25 @@ func TestBulkDoesADeviceOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, creates, "one LOCK, not two")
+}
+
+// A run that stopped after mac_b took mac_a and mac_b; the file names them
+// again after mac_c. The first run would have skipped those as named before,
+// and so does the re-run with --after mac_b: mac_a gets one DeviceLock.
+func TestBulkReRunWithAfterSkipsTheDevicesBeforeTheResumePointWhenNamedAgain(t *testing.T) {
+	t.Parallel()
+	srv, _ := appleFleet(t, "mac_a", "mac_b", "mac_c")
+	file := filepath.Join(t.TempDir(), "macs.txt")
+	require.NoError(t, os.WriteFile(file, []byte("mac_a\nmac_b\nmac_c\nmac_a\nmac_b\n"), 0o600))
+	r := runCLI(t, srv, nil, "", appleArgs("create", "--devices-from", file, "--after", "mac_b",
+		"--type", "DeviceLock", "--output", "json", "--concurrency", "1")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, [][]string{{"mac_c"}}, appleCreates(t, srv),
+		"mac_a and mac_b were taken by the run that stopped: the re-run must not create on them again")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 3, r.stdout)
+	assert.Contains(t, lines, `{"device":"mac_a","skipped":"named before in this run: done once"}`)
+	assert.Contains(t, lines, `{"device":"mac_b","skipped":"named before in this run: done once"}`)
 }
 
 func TestBulkRateStartsAtOneRequest(t *testing.T) {

@@ -81,13 +81,20 @@ func (cr *creator[C]) on(ctx context.Context, device string, dryRun bool) (*bulk
 		return &bulkLine{DryRun: true, WouldCreate: cr.what}, nil
 	}
 	cmd, err := cr.create(ctx, device)
-	if err == nil && cr.c.waits {
-		cmd, err = cr.wait(ctx, device, cmd, false)
-	}
 	if err != nil {
 		return nil, err
 	}
-	return &bulkLine{Command: cr.line(cmd)}, nil
+	if cr.c.waits {
+		// A wait that fails leaves the command on the server: the line
+		// keeps it, with the error, so that a retry of the failed devices
+		// can tell it from a device where nothing was created.
+		ended, werr := cr.wait(ctx, device, cmd, false)
+		if ended != nil {
+			cmd = ended
+		}
+		err = werr
+	}
+	return &bulkLine{Command: cr.line(cmd)}, err
 }
 
 // waitProgress returns what a wait calls after each poll with the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -37,7 +38,7 @@ func (c *cli) printDevices(devices []*applivery.Device, one bool) error {
 
 // printAll writes items in the chosen format: JSON (the item, or an array
 // of them), or text, one tab-separated line per item, with "-" for an empty
-// field.
+// field, every field oneLine.
 func printAll[T any](c *cli, items []*T, one bool, fields func(*T) []string) error {
 	if c.output == "json" {
 		enc := json.NewEncoder(c.stdout)
@@ -52,9 +53,7 @@ func printAll[T any](c *cli, items []*T, one bool, fields func(*T) []string) err
 	for _, item := range items {
 		fs := fields(item)
 		for i, f := range fs {
-			if f == "" {
-				fs[i] = "-"
-			}
+			fs[i] = oneLine(cmp.Or(f, "-"))
 		}
 		if _, err := fmt.Fprintln(c.stdout, strings.Join(fs, "\t")); err != nil {
 			return err
