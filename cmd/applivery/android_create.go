@@ -127,7 +127,7 @@ func (p *createFlags) request(stdin io.Reader) (*applivery.CreateCommandRequest,
 		{p.passwordStdin, "--new-password-stdin", applivery.CommandTypeResetPassword, func() {}},
 		{len(p.resetFlags) > 0, "--reset-flag", applivery.CommandTypeResetPassword, func() { req.ResetPasswordFlags = p.resetFlags }},
 		{p.lostMessage != "" || p.lostPhone != "", "--lost-message and --lost-phone", applivery.CommandTypeStartLostMode, func() {
-			req.StartLostMode = &applivery.StartLostModeParams{LostMessage: message(p.lostMessage), LostPhoneNumber: message(p.lostPhone)}
+			req.StartLostMode = &applivery.StartLostModeParams{LostMessage: userMessage(p.lostMessage), LostPhoneNumber: userMessage(p.lostPhone)}
 		}},
 		{len(p.packages) > 0, "--package", applivery.CommandTypeClearAppData, func() {
 			req.ClearAppsData = &applivery.ClearAppsDataParams{PackageNames: p.packages}
@@ -161,8 +161,8 @@ func (p *createFlags) request(stdin io.Reader) (*applivery.CreateCommandRequest,
 	return req, nil
 }
 
-// message is a user-facing message of text, or nil for none.
-func message(text string) *applivery.UserFacingMessage {
+// userMessage is a user-facing message of text, or nil for none.
+func userMessage(text string) *applivery.UserFacingMessage {
 	if text == "" {
 		return nil
 	}

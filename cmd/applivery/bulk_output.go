@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/applivery/applivery-go"
 )
@@ -92,11 +90,11 @@ type endLine struct {
 	Error       *lineError `json:"error,omitempty"`
 }
 
-// text is the line as text: the device, "ok", "failed" or "skipped", and
+// textLine is the line as text: the device, "ok", "failed" or "skipped", and
 // what was done or what went wrong, tab-separated; a failure that left
 // something done (a command created, whose wait failed) says it after the
 // message. Every field is oneLine.
-func (l *bulkLine) text() string {
+func (l *bulkLine) textLine() string {
 	name := oneLine(l.Device + l.Email) // one of them
 	if l.OK == nil {
 		return name + "\tskipped\t" + oneLine(l.Skipped)
@@ -114,7 +112,7 @@ func (l *bulkLine) text() string {
 
 // done is what the line says was done, as text, each part oneLine.
 func (l *bulkLine) done() []string {
-	what := l.onboarding()
+	what := l.onboardingText()
 	if l.Canceled != nil {
 		what = append(what, counted("canceled", *l.Canceled))
 	}
@@ -136,45 +134,9 @@ func (l *bulkLine) done() []string {
 	return what
 }
 
-// oneLine is s as one field of a text line: every control character (C0,
-// DEL, C1) and the Unicode line and paragraph separators, which a message
-// from the API or a name from a file may hold, is written as an escape
-// (\n, \r, \t, \x1b, \u2028), so that a line of the text output is one
-// line, its fields split by tabs, whatever it quotes. JSON needs none of
-// it: the encoder escapes them.
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, needsEscape) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !needsEscape(r) {
-			b.WriteRune(r)
-			continue
-		}
-		switch r {
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			q := strconv.QuoteRune(r) // '\x1b', '\u2028'
-			b.WriteString(q[1 : len(q)-1])
-		}
-	}
-	return b.String()
-}
-
-// needsEscape reports whether r would break a text line or its fields.
-func needsEscape(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
-}
-
-// onboarding is what an onboarding line says, as text: the user and
+// onboardingText is what an onboarding line says, as text: the user and
 // whether it was there, the token and its QR code.
-func (l *bulkLine) onboarding() []string {
+func (l *bulkLine) onboardingText() []string {
 	var what []string
 	if l.User != nil {
 		state := "created"
@@ -192,9 +154,9 @@ func (l *bulkLine) onboarding() []string {
 	return what
 }
 
-// text is the last line as text: "interrupted" or "incomplete", the device
+// textLine is the last line as text: "interrupted" or "incomplete", the device
 // after which a re-run takes up ("-" for none), and the error.
-func (l *endLine) text() string {
+func (l *endLine) textLine() string {
 	what := "interrupted"
 	if l.Incomplete {
 		what = "incomplete"
@@ -253,13 +215,13 @@ func (r *bulkRun) report(device string, line *bulkLine, err error) {
 	}
 	ok := err == nil
 	line.OK = &ok
-	r.name(line, device)
+	r.nameDevice(line, device)
 	if err != nil {
 		r.failed++
 		r.lastErr = err
 		line.Error = &lineError{Exit: exitStatus(err), Message: err.Error()}
 	}
-	r.println(line, line.text())
+	r.println(line, line.textLine())
 }
 
 // skip writes the line of a device named before in the run, which is not
@@ -271,12 +233,12 @@ func (r *bulkRun) skip(device, why string) {
 	r.done++
 	r.skipped++
 	line := &bulkLine{Skipped: why}
-	r.name(line, device)
-	r.println(line, line.text())
+	r.nameDevice(line, device)
+	r.println(line, line.textLine())
 }
 
-// name names line after device, as a device or as the run's key.
-func (r *bulkRun) name(line *bulkLine, device string) {
+// nameDevice names line after device, as a device or as the run's key.
+func (r *bulkRun) nameDevice(line *bulkLine, device string) {
 	line.Device = device
 	if r.key == "email" {
 		line.Device, line.Email = "", device
@@ -341,10 +303,10 @@ func (r *bulkRun) finish(sourceErr error, interrupted bool) error {
 	case interrupted:
 		summary += fmt.Sprintf("; interrupted: no more %ss were taken, and every one taken is above", cmp.Or(r.noun, "device"))
 		end := &endLine{Interrupted: true, After: r.after}
-		r.println(end, end.text())
+		r.println(end, end.textLine())
 	case errors.As(sourceErr, &srcErr):
 		end := &endLine{Incomplete: true, After: r.after, Error: &lineError{Exit: srcErr.exit, Message: srcErr.Error()}}
-		r.println(end, end.text())
+		r.println(end, end.textLine())
 		if srcErr.halted {
 			summary += fmt.Sprintf("; stopped: no more %ss were taken (%s)", cmp.Or(r.noun, "device"), srcErr)
 		} else {

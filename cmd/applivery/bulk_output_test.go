@@ -32,30 +32,17 @@ func TestBulkTextLineIsOneLineWhateverTheAPIMessage(t *testing.T) {
 	assert.Contains(t, fields[3], `refused\nmac_b\tok\tcommand`, "the message, escaped, is one field")
 }
 
-func TestOneLineEscapesEveryControlCharacter(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"plain: ünïcode, \"quotes\", back\\slash": "plain: ünïcode, \"quotes\", back\\slash",
-		"a\nb\rc\td":                   `a\nb\rc\td`,
-		"esc\x1b[31mred\x00nul\x7fdel": `esc\x1b[31mred\x00nul\x7fdel`,
-		"c1\u0085next\u009bcsi":        `c1\u0085next\u009bcsi`,
-		"ls\u2028ps\u2029":             `ls\u2028ps\u2029`,
-	} {
-		assert.Equal(t, want, oneLine(in), "%q", in)
-	}
-}
-
 // Every text line writer escapes what came from outside: a device's line, a
 // stopped run's last line, and the lines of the lists and commands.
 func TestTextLinesEscapeTheirFields(t *testing.T) {
 	t.Parallel()
 	ok := true
 	l := &bulkLine{Email: "ana\n@acme.example", OK: &ok, QR: "qr/x\ty.png"}
-	assert.Equal(t, "ana\\n@acme.example\tok\tqr qr/x\\ty.png", l.text())
+	assert.Equal(t, "ana\\n@acme.example\tok\tqr qr/x\\ty.png", l.textLine())
 	l = &bulkLine{Device: "d", OK: &ok, Command: &lineCommand{id: "id", typ: "Lock", status: "Acknowledged\nd2\tok"}}
-	assert.Equal(t, "d\tok\tcommand id Lock Acknowledged\\nd2\\tok", l.text())
+	assert.Equal(t, "d\tok\tcommand id Lock Acknowledged\\nd2\\tok", l.textLine())
 	end := &endLine{Incomplete: true, After: "x\ny", Error: &lineError{Exit: 6, Message: "m\r\n"}}
-	assert.Equal(t, "incomplete\tafter x\\ny\texit 6\tm\\r\\n", end.text())
+	assert.Equal(t, "incomplete\tafter x\\ny\texit 6\tm\\r\\n", end.textLine())
 
 	var out bytes.Buffer
 	c := &cli{app: &app{stdout: &out}, output: "text"}

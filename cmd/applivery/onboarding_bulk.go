@@ -67,7 +67,7 @@ tokens (code 5017) stops the run: exit 12, the last line after which user.
 					return tok, duration.quoted(err)
 				})
 			}
-			o := &onboarding{client: client, org: c.org, req: req, dir: dir, dryRun: b.dryRun, duration: &duration}
+			o := &tokensForUsers{client: client, org: c.org, req: req, dir: dir, dryRun: b.dryRun, duration: &duration}
 			if err := o.check(&t); err != nil {
 				return err
 			}
@@ -78,9 +78,9 @@ tokens (code 5017) stops the run: exit 12, the last line after which user.
 	},
 }
 
-// onboarding is a run of tokens for the users of a file: the token each
+// tokensForUsers is a run of tokens for the users of a file: the token each
 // gets, but for its user, and where its QR code goes.
-type onboarding struct {
+type tokensForUsers struct {
 	client *applivery.Client
 	org    string
 	req    *applivery.CreateAndroidEnrollmentTokenRequest
@@ -94,7 +94,7 @@ type onboarding struct {
 // --qr-dir (not on a dry run, which changes nothing). A token is checked
 // before any is sent, as the SDK checks it, by refusing the flags it
 // names.
-func (o *onboarding) check(t *tokenFlags) error {
+func (o *tokensForUsers) check(t *tokenFlags) error {
 	switch {
 	case o.dir == "":
 		return &usageError{"--for-users needs --qr-dir DIR: each user's QR code is written there"}
@@ -123,7 +123,7 @@ func (o *onboarding) check(t *tokenFlags) error {
 // a create whose outcome is unknown, or a token whose PNG could not be
 // written, leaves it, and a re-run sends no create for the user while it is
 // there (the token may exist).
-func (o *onboarding) tokenFor(ctx context.Context, email string) (*bulkLine, error) {
+func (o *tokensForUsers) tokenFor(ctx context.Context, email string) (*bulkLine, error) {
 	path, err := qrPath(o.dir, email)
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (o *onboarding) tokenFor(ctx context.Context, email string) (*bulkLine, err
 	case o.dryRun:
 		return &bulkLine{DryRun: true, WouldCreate: "token", User: &lineUser{user}, QR: path}, nil
 	}
-	tok, err := o.create(ctx, user.ID, marker)
+	tok, err := o.makeToken(ctx, user.ID, marker)
 	if err != nil {
 		return nil, err
 	}
@@ -158,10 +158,10 @@ func (o *onboarding) tokenFor(ctx context.Context, email string) (*bulkLine, err
 	return &bulkLine{Token: &lineToken{ID: tok.ID, ExpiresAt: timestamp(tok.ExpiresAt)}, QR: path}, nil
 }
 
-// create makes the marker file, exclusively, and creates the token of the
+// makeToken makes the marker file, exclusively, and creates the token of the
 // user userID. The marker is removed when the API answered that no token
 // was made, and stays when the outcome is unknown.
-func (o *onboarding) create(ctx context.Context, userID, marker string) (*applivery.EnrollmentToken, error) {
+func (o *tokensForUsers) makeToken(ctx context.Context, userID, marker string) (*applivery.EnrollmentToken, error) {
 	f, err := os.OpenFile(marker, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
 		return nil, pendingError(marker)

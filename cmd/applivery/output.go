@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/applivery/applivery-go"
 )
@@ -108,4 +110,40 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// oneLine is s as one field of a text line: every control character (C0,
+// DEL, C1) and the Unicode line and paragraph separators, which a message
+// from the API or a name from a file may hold, is written as an escape
+// (\n, \r, \t, \x1b, \u2028), so that a line of the text output is one
+// line, its fields split by tabs, whatever it quotes. JSON needs none of
+// it: the encoder escapes them.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, needsEscape) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !needsEscape(r) {
+			b.WriteRune(r)
+			continue
+		}
+		switch r {
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			q := strconv.QuoteRune(r) // '\x1b', '\u2028'
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
+}
+
+// needsEscape reports whether r would break a text line or its fields.
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
