@@ -183,46 +183,10 @@ func (o *ListDevicesOptions) query() (string, error) {
 	if o == nil {
 		return "", nil
 	}
-	if err := checkPaging(o.Page, o.Limit, o.Sort); err != nil {
-		return "", err
-	}
-	switch {
-	case o.MDMUser != "" && !isObjectID(o.MDMUser):
-		return "", &ValidationError{Field: "mdm-user", Value: o.MDMUser, Pattern: ObjectIDPattern}
-	case o.EMMPolicy != "" && !isObjectID(o.EMMPolicy):
-		return "", &ValidationError{Field: "emm-policy", Value: o.EMMPolicy, Pattern: ObjectIDPattern}
-	case o.SegmentID != nil && *o.SegmentID < 0:
-		return "", &ValidationError{Field: "segmentId", Value: strconv.Itoa(*o.SegmentID), Reason: "must be 0 or more"}
-	case o.ExpandTo != "" && o.ExpandTo != "ancestors" && o.ExpandTo != "children":
-		return "", &ValidationError{Field: "expandTo", Value: o.ExpandTo, Reason: `must be "ancestors" or "children"`}
-	case o.ExpandTo != "" && o.SegmentID == nil:
-		return "", &ValidationError{Field: "expandTo", Value: o.ExpandTo, Reason: "needs a segmentId to expand from"}
-	}
-	for i, tag := range o.Tags {
-		if tag == "" {
-			return "", &ValidationError{Field: "tags", Reason: "tag " + strconv.Itoa(i) + " is empty"}
-		}
-	}
-	q := pagingQuery(o.Page, o.Limit, o.Sort)
-	if o.MDMUser != "" {
-		q.Set("mdm-user", o.MDMUser)
-	}
-	if o.EMMPolicy != "" {
-		q.Set("emm-policy", o.EMMPolicy)
-	}
-	if o.ShowDeleted {
-		q.Set("show-deleted", "true")
-	}
-	if len(o.Tags) > 0 {
-		q["tags"] = append([]string(nil), o.Tags...)
-	}
-	if o.SegmentID != nil {
-		q.Set("segmentId", strconv.Itoa(*o.SegmentID))
-	}
-	if o.ExpandTo != "" {
-		q.Set("expandTo", o.ExpandTo)
-	}
-	return encodeQuery(q), nil
+	return deviceListQuery{
+		page: o.Page, limit: o.Limit, sort: o.Sort, ids: [][2]string{{"mdm-user", o.MDMUser}, {"emm-policy", o.EMMPolicy}},
+		showDeleted: o.ShowDeleted, tags: o.Tags, segmentID: o.SegmentID, expandTo: o.ExpandTo,
+	}.encode()
 }
 
 // androidDeviceURL returns the URL of an organization's Android devices,

@@ -215,49 +215,10 @@ func (o *ListAppleDevicesOptions) query() (string, error) {
 	if o == nil {
 		return "", nil
 	}
-	if err := checkPaging(o.Page, o.Limit, o.Sort); err != nil {
-		return "", err
-	}
-	ids := [...]struct{ name, value string }{
-		{"mdm-user", o.MDMUser}, {"adm-policy", o.ADMPolicy}, {"user-adm-policy", o.UserADMPolicy},
-	}
-	for _, f := range ids {
-		if f.value != "" && !isObjectID(f.value) {
-			return "", &ValidationError{Field: f.name, Value: f.value, Pattern: ObjectIDPattern}
-		}
-	}
-	switch {
-	case o.SegmentID != nil && *o.SegmentID < 0:
-		return "", &ValidationError{Field: "segmentId", Value: strconv.Itoa(*o.SegmentID), Reason: "must be 0 or more"}
-	case o.ExpandTo != "" && o.ExpandTo != "ancestors" && o.ExpandTo != "children":
-		return "", &ValidationError{Field: "expandTo", Value: o.ExpandTo, Reason: `must be "ancestors" or "children"`}
-	case o.ExpandTo != "" && o.SegmentID == nil:
-		return "", &ValidationError{Field: "expandTo", Value: o.ExpandTo, Reason: "needs a segmentId to expand from"}
-	}
-	for i, tag := range o.Tags {
-		if tag == "" {
-			return "", &ValidationError{Field: "tags", Reason: "tag " + strconv.Itoa(i) + " is empty"}
-		}
-	}
-	q := pagingQuery(o.Page, o.Limit, o.Sort)
-	for _, f := range ids {
-		if f.value != "" {
-			q.Set(f.name, f.value)
-		}
-	}
-	if o.ShowDeleted {
-		q.Set("show-deleted", "true")
-	}
-	if len(o.Tags) > 0 {
-		q["tags"] = append([]string(nil), o.Tags...)
-	}
-	if o.SegmentID != nil {
-		q.Set("segmentId", strconv.Itoa(*o.SegmentID))
-	}
-	if o.ExpandTo != "" {
-		q.Set("expandTo", o.ExpandTo)
-	}
-	return encodeQuery(q), nil
+	return deviceListQuery{
+		page: o.Page, limit: o.Limit, sort: o.Sort, ids: [][2]string{{"mdm-user", o.MDMUser}, {"adm-policy", o.ADMPolicy}, {"user-adm-policy", o.UserADMPolicy}},
+		showDeleted: o.ShowDeleted, tags: o.Tags, segmentID: o.SegmentID, expandTo: o.ExpandTo,
+	}.encode()
 }
 
 // UpdateAppleDeviceRequest is the change an Update makes. Each field is a
@@ -305,10 +266,8 @@ func (u *UpdateAppleDeviceRequest) body() ([]byte, error) {
 	w := updateAppleDeviceJSON{DisplayName: u.DisplayName, PolicyID: u.PolicyID, MDMUserID: u.MDMUserID, SegmentID: u.SegmentID}
 	if u.Tags != nil {
 		tags := *u.Tags
-		for i, tag := range tags {
-			if tag == "" {
-				return nil, &ValidationError{Field: "tags", Reason: "tag " + strconv.Itoa(i) + " is empty"}
-			}
+		if err := checkTags(tags, 0); err != nil {
+			return nil, err
 		}
 		if tags == nil {
 			tags = []string{}

@@ -339,16 +339,6 @@ func seconds(field string, d time.Duration) (int64, error) {
 	return int64(d / time.Second), nil
 }
 
-// checkObjectIDs refuses a set id of fields that is not 24 hex digits.
-func checkObjectIDs(fields ...[2]string) error {
-	for _, f := range fields {
-		if f[1] != "" && !isObjectID(f[1]) {
-			return &ValidationError{Field: f[0], Value: f[1], Pattern: ObjectIDPattern}
-		}
-	}
-	return nil
-}
-
 // createAndroidTokenJSON is a CreateAndroidEnrollmentTokenRequest on the
 // wire.
 type createAndroidTokenJSON struct {

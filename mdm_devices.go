@@ -149,10 +149,8 @@ func (o *ListMDMDevicesOptions) query() (string, error) {
 			return "", &ValidationError{Field: f.name, Value: f.value, Reason: "must be at most " + strconv.Itoa(f.max) + " characters"}
 		}
 	}
-	for i, tag := range o.Tags {
-		if tag == "" {
-			return "", &ValidationError{Field: "tags", Reason: "tag " + strconv.Itoa(i) + " is empty"}
-		}
+	if err := checkTags(o.Tags, 0); err != nil {
+		return "", err
 	}
 	q := pagingQuery(o.Page, o.Limit, o.Sort)
 	for _, f := range []struct{ name, value string }{

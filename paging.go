@@ -41,6 +41,63 @@ func pagingQuery(page, limit int, sort string) url.Values {
 	return q
 }
 
+// deviceListQuery is the query of a platform's device list (Android's,
+// Apple's), which share their paging, filters and rules: ids are the list's
+// id filters, each its API name and its value, 24 hex digits when set.
+type deviceListQuery struct {
+	page, limit int
+	sort        string
+	ids         [][2]string
+	showDeleted bool
+	tags        []string
+	segmentID   *int
+	expandTo    string
+}
+
+// encode checks q, in the order the options list them, and encodes it: a
+// negative page or limit, a sort that does not match SortPattern, an id
+// that is not 24 hex digits, a negative segmentID, an expandTo other than
+// "ancestors" or "children", or without a segmentID, or an empty tag is a
+// *ValidationError.
+func (q deviceListQuery) encode() (string, error) {
+	if err := checkPaging(q.page, q.limit, q.sort); err != nil {
+		return "", err
+	}
+	if err := checkObjectIDs(q.ids...); err != nil {
+		return "", err
+	}
+	switch {
+	case q.segmentID != nil && *q.segmentID < 0:
+		return "", &ValidationError{Field: "segmentId", Value: strconv.Itoa(*q.segmentID), Reason: "must be 0 or more"}
+	case q.expandTo != "" && q.expandTo != "ancestors" && q.expandTo != "children":
+		return "", &ValidationError{Field: "expandTo", Value: q.expandTo, Reason: `must be "ancestors" or "children"`}
+	case q.expandTo != "" && q.segmentID == nil:
+		return "", &ValidationError{Field: "expandTo", Value: q.expandTo, Reason: "needs a segmentId to expand from"}
+	}
+	if err := checkTags(q.tags, 0); err != nil {
+		return "", err
+	}
+	v := pagingQuery(q.page, q.limit, q.sort)
+	for _, f := range q.ids {
+		if f[1] != "" {
+			v.Set(f[0], f[1])
+		}
+	}
+	if q.showDeleted {
+		v.Set("show-deleted", "true")
+	}
+	if len(q.tags) > 0 {
+		v["tags"] = append([]string(nil), q.tags...)
+	}
+	if q.segmentID != nil {
+		v.Set("segmentId", strconv.Itoa(*q.segmentID))
+	}
+	if q.expandTo != "" {
+		v.Set("expandTo", q.expandTo)
+	}
+	return encodeQuery(v), nil
+}
+
 // encodeQuery returns q as a URL's query, with its "?", or "" when q is
 // empty.
 func encodeQuery(q url.Values) string {

@@ -151,3 +151,14 @@ func checkTags(tags []string, limit int) error {
 	}
 	return nil
 }
+
+// checkObjectIDs refuses the first of fields, each its API name and its
+// value, whose value is set and is not 24 hex digits.
+func checkObjectIDs(fields ...[2]string) error {
+	for _, f := range fields {
+		if f[1] != "" && !isObjectID(f[1]) {
+			return &ValidationError{Field: f[0], Value: f[1], Pattern: ObjectIDPattern}
+		}
+	}
+	return nil
+}
